@@ -1,0 +1,275 @@
+"""Section chunking along the heading ladder of Chinese official documents.
+
+    一、 → （一） → 1. / 1、 → （1）, plus in-paragraph 一是…二是… enumerations.
+
+A chunk is one section (the text under one heading path); long sections are
+split on sentence ends (。；！？) with the heading path repeated, and tiny
+fragments are merged with a neighbour.  The notice header is a chunk of its
+own (kind "header"), a form table is one chunk (kind "table").  Chunk text is
+the cleaned text; start/end point into the original source.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .documents import Document
+from .metadata import title_line_index
+from .records import Chunk
+
+MAX_CHARS = 400  # e5 truncates at 512 tokens; Chinese runs ~1 token/char
+MIN_CHARS = 30  # a piece shorter than this says too little to be cited alone
+
+_LEVELS = [
+    re.compile(r"^[一二三四五六七八九十]{1,3}、"),
+    re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]"),
+    re.compile(r"^\d{1,2}\s*[.．、](?!\d)"),
+    re.compile(r"^[（(]\d{1,2}[）)]"),
+]
+# 一是/二是… at a sentence start (line start or after 。；！？)
+_ENUM = re.compile(r"(?:(?<=^)|(?<=\n)|(?<=[。；;！？!?]))\s*[一二三四五六七八九十]{1,2}是(?![的否])")
+_SENTENCE_END = re.compile(r"[^。；;！？!?\n]*(?:[。；;！？!?]+[”’」』)）]?|\n|$)")
+_STANDALONE_MAX = 45
+
+
+@dataclass
+class _Unit:
+    path: tuple[str, ...]
+    start: int  # cleaned-text span
+    end: int
+    kind: str = "body"
+    item: bool = True  # a numbered item or enumeration: kept even when short
+
+
+def heading_level(line: str) -> int | None:
+    """0 for 一、, 1 for （一）, 2 for 1., 3 for （1）; None for body text."""
+    for level, pat in enumerate(_LEVELS):
+        if pat.match(line):
+            return level
+    return None
+
+
+def heading_text(line: str) -> str:
+    """The heading a line introduces: the marker and its first sentence."""
+    line = line.strip()
+    m = re.match(r"[^。；;！？!?]*", line)
+    first = m.group(0).strip() if m else line
+    if len(first) > _STANDALONE_MAX:
+        clause = re.match(r"[^，,]*", first).group(0)
+        first = clause if len(clause) <= _STANDALONE_MAX else first[:_STANDALONE_MAX] + "…"
+    return first.rstrip("。.；;，, ")
+
+
+def _is_standalone_heading(line: str) -> bool:
+    body = line.strip().rstrip("。")
+    return len(body) <= _STANDALONE_MAX and not re.search(r"[。；;！？]", body)
+
+
+def _is_table_row(line: str) -> bool:
+    return line.count("\t") >= 2
+
+
+def chunk_document(doc: Document, *, max_chars: int = MAX_CHARS, min_chars: int = MIN_CHARS) -> list[Chunk]:
+    """Split one document into chunks; see the module docstring."""
+    text = doc.cleaned.text
+    lines = [(a, b, text[a:b]) for a, b in doc.cleaned.line_spans()]
+    units = _units(doc, lines)
+    units = _split_enumerations(text, units)
+    pieces: list[_Unit] = []
+    for u in units:
+        pieces.extend(_split_long(text, u, max_chars=max_chars, min_chars=min_chars))
+    pieces = _merge_tiny(text, pieces, min_chars=min_chars)
+
+    chunks, counts = [], {}
+    for u in pieces:
+        counts[u.path] = counts.get(u.path, 0) + 1
+    seen: dict = {}
+    for n, u in enumerate(pieces):
+        a, b = _strip_span(text, u.start, u.end)
+        start, end = doc.cleaned.source_span(a, b)
+        part = seen.get(u.path, 0)
+        seen[u.path] = part + 1
+        chunks.append(Chunk(
+            chunk_id=f"{doc.doc_id}#{n}", doc_id=doc.doc_id, n=n, kind=u.kind,
+            heading_path=u.path, text=text[a:b], start=start, end=end,
+            part=part, parts=counts[u.path] if u.kind == "body" else 1,
+        ))
+    return chunks
+
+
+def _units(doc: Document, lines: list[tuple[int, int, str]]) -> list[_Unit]:
+    """Header, preamble, sections and tables, in document order."""
+    first_l1 = next((i for i, (_, _, t) in enumerate(lines) if heading_level(t) == 0), len(lines))
+    front = [t for _, _, t in lines[:first_l1]]
+    title_idx = title_line_index(front, doc.meta.title)
+    units: list[_Unit] = []
+    if title_idx is not None:
+        units.append(_Unit((), lines[0][0], lines[title_idx][1], kind="header", item=False))
+        pre_from, pre_path = title_idx + 1, (lines[title_idx][2].strip(),)
+    else:
+        pre_from, pre_path = 0, (doc.meta.title or "前言",)
+    if pre_from < first_l1:
+        units.append(_Unit(pre_path, lines[pre_from][0], lines[first_l1 - 1][1], item=False))
+
+    stack: list[str] = []
+    levels: list[int] = []
+    pending = None  # a heading-only line waiting to see whether it has children
+    i = first_l1
+    while i < len(lines):
+        a, b, line = lines[i]
+        if _is_table_row(line) or _table_title_ahead(lines, i):
+            j, t0 = _table_block(lines, i)
+            if pending is not None:
+                units.append(pending)
+                pending = None
+            units.append(_Unit((lines[i][2].strip(),), a, lines[j - 1][1], kind="table", item=False))
+            stack, levels = [lines[i][2].strip()], [-1]
+            i = j
+            continue
+        level = heading_level(line)
+        if level is not None:
+            while levels and levels[-1] >= level:
+                levels.pop()
+                stack.pop()
+            stack.append(heading_text(line))
+            levels.append(level)
+            path = tuple(stack)
+            if pending is not None and path[: len(pending.path)] != pending.path:
+                units.append(pending)  # a heading with no children keeps its own line
+            pending = None
+            if _is_standalone_heading(line):
+                pending = _Unit(path, a, b, item=False)
+            else:
+                units.append(_Unit(path, a, b))
+        else:
+            path = tuple(stack) or pre_path
+            pending = None
+            if units and units[-1].path == path and units[-1].kind == "body":
+                units[-1].end = b  # body text continuing the same section
+            else:
+                units.append(_Unit(path, a, b, item=False))
+        i += 1
+    if pending is not None:
+        units.append(pending)
+    return units
+
+
+def _table_title_ahead(lines, i: int) -> bool:
+    """True when line i is the title/preamble of a table that starts within 4 lines."""
+    line = lines[i][2]
+    if heading_level(line) is not None or re.search(r"[。；]", line) or len(line) > 40:
+        return False
+    return any(_is_table_row(t) for _, _, t in lines[i + 1 : i + 5])
+
+
+def _table_block(lines, i: int) -> tuple[int, int]:
+    """End index (exclusive) of the table starting at line i, and i."""
+    j = i
+    while j < len(lines) and not _is_table_row(lines[j][2]):
+        j += 1
+    while j < len(lines) and (_is_table_row(lines[j][2]) or re.match(r"^(注|注明|说明|备注)[:：]", lines[j][2])):
+        j += 1
+    return j, i
+
+
+def _split_enumerations(text: str, units: list[_Unit]) -> list[_Unit]:
+    """Split a section holding ≥ 2 一是/二是… items into one unit per item."""
+    out: list[_Unit] = []
+    for u in units:
+        body = text[u.start : u.end]
+        marks = [m.end() - len(m.group(0).lstrip()) for m in _ENUM.finditer(body)]
+        if u.kind != "body" or len(marks) < 2:
+            out.append(u)
+            continue
+        if marks[0] > 0 and body[: marks[0]].strip():
+            out.append(_Unit(u.path, u.start, u.start + marks[0], item=False))
+        for k, s in enumerate(marks):
+            e = marks[k + 1] if k + 1 < len(marks) else len(body)
+            out.append(_Unit(u.path + (heading_text(body[s:e]),), u.start + s, u.start + e))
+    return out
+
+
+def _sentences(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    spans = []
+    for m in _SENTENCE_END.finditer(text, a, b):
+        if m.end() > m.start():
+            spans.append((m.start(), min(m.end(), b)))
+        if m.end() >= b:
+            break
+    return spans
+
+
+def _split_long(text: str, u: _Unit, *, max_chars: int, min_chars: int) -> list[_Unit]:
+    """Split a unit longer than max_chars into balanced sentence-aligned parts."""
+    length = u.end - u.start
+    if u.kind != "body" or length <= max_chars:
+        return [u]
+    sents = []
+    for s, e in _sentences(text, u.start, u.end):
+        while e - s > max_chars:  # one overlong sentence: cut at a comma, else hard
+            cut = text.rfind("，", s, s + max_chars)
+            cut = cut + 1 if cut > s + min_chars else s + max_chars
+            sents.append((s, cut))
+            s = cut
+        sents.append((s, e))
+    target = length / math.ceil(length / max_chars)
+    parts, cur = [], None
+    for s, e in sents:
+        if cur is None:
+            cur = [s, e]
+        elif (e - cur[0] > max_chars) or (cur[1] - cur[0] + (e - s) / 2 > target):
+            parts.append(cur)
+            cur = [s, e]
+        else:
+            cur[1] = e
+    parts.append(cur)
+    if len(parts) > 1 and parts[-1][1] - parts[-1][0] < min_chars:
+        parts[-2][1] = parts.pop()[1]
+    return [_Unit(u.path, s, e, u.kind, u.item) for s, e in parts]
+
+
+def _merge_tiny(text: str, units: list[_Unit], *, min_chars: int) -> list[_Unit]:
+    """Merge a non-item fragment shorter than min_chars into its neighbour.
+
+    Leading text of a section (before its first 一是) goes forward into the
+    next piece when that piece is in the same top-level section; otherwise,
+    and for trailing fragments, it goes back into the previous piece.
+    """
+    out: list[_Unit] = []
+    carry: _Unit | None = None
+    for u in units:
+        if carry is not None:
+            if u.kind == "body" and u.path[:1] == carry.path[:1]:
+                u = _Unit(u.path, carry.start, u.end, u.kind, u.item)
+            else:
+                out.append(carry)
+            carry = None
+        short = len(text[u.start : u.end].strip()) < min_chars
+        if u.kind == "body" and not u.item and short:
+            nxt_ok = True
+            if out and out[-1].kind == "body" and out[-1].path == u.path:
+                out[-1].end = u.end
+                continue
+            if nxt_ok:
+                carry = u
+                continue
+        out.append(u)
+    if carry is not None:
+        if out and out[-1].kind == "body" and out[-1].path[:1] == carry.path[:1]:
+            out[-1].end = carry.end
+        else:
+            out.append(carry)
+    return out
+
+
+def _strip_span(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def chunk_corpus(docs: list[Document], **kw) -> list[Chunk]:
+    return [c for d in docs for c in chunk_document(d, **kw)]

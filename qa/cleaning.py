@@ -1,0 +1,211 @@
+"""Cleaning that keeps a map back to the original characters.
+
+Every edit is a deletion or a one-for-one substitution of source characters,
+so the cleaned text is a subsequence of (lightly substituted) source text and
+each cleaned character knows the source offset it came from.  A citation is
+then an exact span of the file as received, and `CleanText.project(start, end)`
+re-applies the recorded edits to any source span.
+
+What is cleaned, and why:
+- scraped watermarks ("( wWw.850500.cOm 转载请注明 )") and scraped summary
+  lines (a truncated "…" copy of the opening paragraph) are noise for both
+  retrieval and citation;
+- Markdown bold `**…**` around labels (责任领导：) is formatting, whereas a bare
+  `**` elsewhere masks a place name and is kept, because it *is* the text;
+- words split by page breaks ("安\\n\\n全感") are joined, otherwise neither
+  jieba nor a reader sees the word;
+- full-width / no-break spaces and spaces wedged between CJK characters
+  ("重点工作 安排", "2021 年") are artefacts of PDF extraction.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A line ending in one of these ends a sentence or a block; anything else at a
+# line end, inside a paragraph, means the line was cut by a page break.
+_TERMINATORS = set("。！？!?；;：:）)」』”》】…")
+# A line starting with one of these continues the previous line's sentence
+# even after a closing bracket ("工作站（室）\n\n的规范管理").
+_CONTINUATION = set("的地得了着和与及或等之而并、，,。；;：:")
+_HEADING_START = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)]"
+    r"|[一二三四五六七八九十]{1,2}是)"
+)
+_WATERMARK = re.compile(
+    r"[（(]?\s*(?:w{3}\.)?[A-Za-z0-9-]+\.(?:com|cn|net|org)[^\n）)]*?转载请注明\s*[）)]?", re.IGNORECASE
+)
+# `**label**` followed by / ending in a colon, or cut by a page break.
+_MD_BOLD = re.compile(r"\*\*([^*\n]{1,20}?)\*\*(?=\s*[:：]|\s*\n)|\*\*([^*\n]{1,20}?[:：])\*\*")
+_SPACES = "\u3000\u00a0\u2002\u2003\u2009"  # not \t: it separates table cells
+
+
+def _is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF
+
+
+@dataclass(frozen=True, slots=True)
+class CleanText:
+    """Cleaned text plus, for each cleaned character, its source offset."""
+
+    source: str
+    text: str
+    offsets: tuple[int, ...]
+    _kept: bytes  # 1 where the source character survives
+    _subst: tuple[tuple[int, str], ...]  # (source offset, replacement char)
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a cleaned span [start, end) to the source span covering it."""
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"bad cleaned span {start}:{end} (text has {len(self.text)} chars)")
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def project(self, start: int, end: int) -> str:
+        """Apply the recorded edits to source[start:end]."""
+        subst = dict(self._subst)
+        return "".join(subst.get(i, self.source[i]) for i in range(start, end) if self._kept[i])
+
+    def line_spans(self) -> list[tuple[int, int]]:
+        """Cleaned-text spans of the non-empty lines."""
+        spans, pos = [], 0
+        for line in self.text.split("\n"):
+            if line.strip():
+                spans.append((pos, pos + len(line)))
+            pos += len(line) + 1
+        return spans
+
+
+class _Editor:
+    """Deletions and 1:1 substitutions over a source string."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.kept = bytearray(b"\x01" * len(source))
+        self.subst: dict[int, str] = {}
+
+    def view(self) -> tuple[str, list[int]]:
+        idx = [i for i in range(len(self.source)) if self.kept[i]]
+        return "".join(self.subst.get(i, self.source[i]) for i in idx), idx
+
+    def delete(self, idx: list[int], start: int, end: int) -> None:
+        for j in range(start, end):
+            self.kept[idx[j]] = 0
+
+
+def clean(source: str) -> CleanText:
+    """Clean a document's raw text; see the module docstring for the rules."""
+    ed = _Editor(source)
+    for i, ch in enumerate(source):
+        if ch in _SPACES:
+            ed.subst[i] = " "
+        elif ch == "\r":
+            ed.kept[i] = 0
+
+    text, idx = ed.view()
+    for m in _WATERMARK.finditer(text):
+        ed.delete(idx, m.start(), m.end())
+    _drop_scraped_summaries(ed)
+
+    text, idx = ed.view()
+    for m in _MD_BOLD.finditer(text):
+        ed.delete(idx, m.start(), m.start() + 2)
+        ed.delete(idx, m.end() - 2, m.end())
+
+    _join_page_breaks(ed)
+    _squeeze_spaces(ed)
+    _collapse_blank_lines(ed)
+
+    text, idx = ed.view()
+    return CleanText(source, text, tuple(idx), bytes(ed.kept), tuple(sorted(ed.subst.items())))
+
+
+def _drop_scraped_summaries(ed: _Editor) -> None:
+    """Drop a line that is a truncated copy ("…"/"...") of text that follows it."""
+    text, idx = ed.view()
+    squashed_rest = None
+    pos = 0
+    for line in text.split("\n"):
+        body = line.strip()
+        if len(body) >= 40 and (body.endswith("...") or body.endswith("…")):
+            stem = re.sub(r"\s+", "", body.rstrip(".…"))
+            if squashed_rest is None:
+                squashed_rest = re.sub(r"\s+", "", text)
+            # the copy must reappear later in the document (not just itself)
+            first = squashed_rest.find(stem[-30:])
+            if first != -1 and squashed_rest.find(stem[-30:], first + 1) != -1:
+                ed.delete(idx, pos, pos + len(line) + (1 if pos + len(line) < len(text) else 0))
+        pos += len(line) + 1
+
+
+def _is_table_row(line: str) -> bool:
+    return line.count("\t") >= 2
+
+
+def _join_page_breaks(ed: _Editor) -> None:
+    """Remove the line break(s) inside a paragraph cut by a page break.
+
+    A break is joined when the text before it is a paragraph (it already holds
+    sentence punctuation, so titles and addresses are never glued together)
+    that does not end in a terminator, and what follows is not a new heading.
+    """
+    text, idx = ed.view()
+    lines = text.split("\n")
+    starts, pos = [], 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    para = ""  # the paragraph built so far (for the punctuation test)
+    prev = None  # index of the last non-empty line
+    for i, line in enumerate(lines):
+        body = line.strip()
+        if not body:
+            continue
+        if prev is not None:
+            tail = para.rstrip()
+            joinable = (
+                tail
+                and (tail[-1] not in _TERMINATORS or (tail[-1] in "）)" and body[0] in _CONTINUATION))
+                and re.search(r"[，。、；,]", tail)
+                and len(tail) >= 15
+                and not _HEADING_START.match(body)
+                and not _is_table_row(body)
+                and not _is_table_row(lines[prev])
+            )
+            if joinable:
+                # delete from the end of the previous line's text to the first
+                # non-space character of this line: newlines, blanks, indents
+                a = starts[prev] + len(lines[prev].rstrip())
+                b = starts[i] + (len(line) - len(line.lstrip()))
+                ed.delete(idx, a, b)
+                para += body
+                prev = i
+                continue
+        para = body
+        prev = i
+
+
+def _squeeze_spaces(ed: _Editor) -> None:
+    """Delete spaces between CJK and CJK/digits; trim line ends."""
+    text, idx = ed.view()
+    n = len(text)
+    for m in re.finditer(r"[ ]+", text):
+        a, b = m.start(), m.end()
+        left = text[a - 1] if a > 0 else "\n"
+        right = text[b] if b < n else "\n"
+        edge = left == "\n" or right == "\n"
+        cjk_gap = (_is_cjk(left) and (_is_cjk(right) or right.isdigit())) or (left.isdigit() and _is_cjk(right))
+        if edge or cjk_gap:
+            ed.delete(idx, a, b)
+
+
+def _collapse_blank_lines(ed: _Editor) -> None:
+    text, idx = ed.view()
+    for m in re.finditer(r"\n{2,}", text):
+        ed.delete(idx, m.start() + 1, m.end())
+    text, idx = ed.view()
+    # leading/trailing newlines
+    lead = len(text) - len(text.lstrip("\n"))
+    ed.delete(idx, 0, lead)
+    trail = len(text) - len(text.rstrip("\n"))
+    ed.delete(idx, len(text) - trail, len(text))
