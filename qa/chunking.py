@@ -18,6 +18,7 @@ from .documents import Document
 from .metadata import title_line_index
 from .records import Chunk
 
+CHUNKER_VERSION = "1"  # bump when chunk boundaries or ids change
 MAX_CHARS = 400  # e5 truncates at 512 tokens; Chinese runs ~1 token/char
 MIN_CHARS = 30  # a piece shorter than this says too little to be cited alone
 
@@ -100,7 +101,10 @@ def chunk_document(doc: Document, *, max_chars: int = MAX_CHARS, min_chars: int 
 
 def _units(doc: Document, lines: list[tuple[int, int, str]]) -> list[_Unit]:
     """Header, preamble, sections and tables, in document order."""
-    first_l1 = next((i for i, (_, _, t) in enumerate(lines) if heading_level(t) == 0), len(lines))
+    # sections start at the first 一、; a plan numbered only （一）/1. starts at its first heading
+    levels_at = [heading_level(t) for _, _, t in lines]
+    first_l1 = next((i for i, lv in enumerate(levels_at) if lv == 0),
+                    next((i for i, lv in enumerate(levels_at) if lv is not None), len(lines)))
     front = [t for _, _, t in lines[:first_l1]]
     title_idx = title_line_index(front, doc.meta.title)
     units: list[_Unit] = []
@@ -124,7 +128,9 @@ def _units(doc: Document, lines: list[tuple[int, int, str]]) -> list[_Unit]:
                 units.append(pending)
                 pending = None
             units.append(_Unit((lines[i][2].strip(),), a, lines[j - 1][1], kind="table", item=False))
-            stack, levels = [lines[i][2].strip()], [-1]
+            # text after the table sits under its title; the next heading of any
+            # level pops the title (level 99) and continues the ladder from before
+            stack, levels = stack + [lines[i][2].strip()], levels + [99]
             i = j
             continue
         level = heading_level(line)
@@ -224,9 +230,15 @@ def _split_long(text: str, u: _Unit, *, max_chars: int, min_chars: int) -> list[
         else:
             cur[1] = e
     parts.append(cur)
-    if len(parts) > 1 and parts[-1][1] - parts[-1][0] < min_chars:
-        parts[-2][1] = parts.pop()[1]
-    return [_Unit(u.path, s, e, u.kind, u.item) for s, e in parts]
+    # A piece shorter than min_chars (a lone heading sentence, a tail) joins
+    # its neighbour, so a part may exceed max_chars by less than min_chars.
+    merged: list[list[int]] = []
+    for p in parts:
+        if merged and (p[1] - p[0] < min_chars or merged[-1][1] - merged[-1][0] < min_chars):
+            merged[-1][1] = p[1]
+        else:
+            merged.append(p)
+    return [_Unit(u.path, s, e, u.kind, u.item) for s, e in merged]
 
 
 def _merge_tiny(text: str, units: list[_Unit], *, min_chars: int) -> list[_Unit]:

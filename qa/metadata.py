@@ -26,7 +26,8 @@ CITY_PROVINCE = {
 _MUNICIPALITIES = {"北京市", "上海市", "天津市", "重庆市"}
 
 _ISSUER = re.compile(
-    r"^(?P<issuer>(?:(?P<city>[\u4e00-\u9fa5]{2,5}?市))?(?P<district>[\u4e00-\u9fa5]{2,5}?[区县])?"
+    r"^(?P<issuer>(?P<province>[\u4e00-\u9fa5]{2,5}?(?:省|自治区))?(?:(?P<city>[\u4e00-\u9fa5]{2,5}?市))?"
+    r"(?P<district>[\u4e00-\u9fa5]{1,5}?[区县])?"
     r"[\u4e00-\u9fa5]{0,6}?(?:卫生健康局|卫生健康委员会|卫生和计划生育委员会|卫生健康委|卫健委|卫健局|卫生局))(?:文件)?$"
 )
 # 文号: agency abbreviation + year in 〔〕/（）/() /[] + number + 号
@@ -36,6 +37,8 @@ _SIGNER = re.compile(r"签\s*发\s*人\s*[:：]\s*(?P<name>[\u4e00-\u9fa5]{2,4})
 _NOTICE_TITLE = re.compile(r"关于印发\s*《(?P<title>[^》]{4,60})》\s*的通知")
 _TITLE_LINE = re.compile(r"^(?P<title>[^，。；,;:：]{4,40}(?:要点|安排|方案|计划|总结|思路|意见|规划|办法))$")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
+# a section heading (一、 （一） 1. 一是) is never the document's title
+_HEADING_MARK = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、是]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、])")
 
 
 def _squash(s: str) -> str:
@@ -58,6 +61,7 @@ def extract_metadata(text: str, *, head_lines: int = 30) -> dict:
             out["issuer"] = m.group("issuer")
             out["city"] = m.group("city") or ""
             out["district"] = m.group("district") or ""
+            out["province"] = m.group("province") or ""
             break
 
     for ln in lines[:10]:
@@ -87,7 +91,7 @@ def extract_metadata(text: str, *, head_lines: int = 30) -> dict:
     if out["year"] is None and out["date"]:
         out["year"] = int(out["date"][:4])
 
-    if out["city"]:
+    if out["city"] and not out["province"]:
         out["province"] = CITY_PROVINCE.get(out["city"], "")
     if out["city"] in _MUNICIPALITIES:
         out["province"] = out["city"]
@@ -101,7 +105,7 @@ def _find_title(lines: list[str]) -> str:
             return m.group("title")
     for ln in lines[:12]:
         m = _TITLE_LINE.match(_squash(ln))
-        if m and not ln.startswith(("关于", "附件")):
+        if m and not ln.startswith(("关于", "附件")) and not _HEADING_MARK.match(ln.strip()):
             return m.group("title")
     return ""
 

@@ -1,0 +1,102 @@
+"""The recorded regression floor, eval/baseline.json.
+
+Format::
+
+    {"mode": "hybrid", "k": 10, "hit@5": 0.82, "mrr@10": 0.71,
+     "recorded": "2025-01-31", "note": "why these numbers"}
+
+Every key containing "@" is a floor on that overall metric (answerable
+questions) for ``mode`` at depth ``k``; a run passes when each is >= its floor.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .run import ALL
+
+DEFAULT_PATH = Path(__file__).with_name("baseline.json")
+# Float noise only: the same retriever on the same questions must pass.
+TOLERANCE = 1e-9
+
+
+class BaselineError(ValueError):
+    """The baseline file is malformed or does not fit this run."""
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    mode: str
+    k: int
+    floors: dict[str, float]  # metric name => minimum value
+    recorded: str = ""
+    note: str = ""
+
+
+def load_baseline(path: str | Path = DEFAULT_PATH) -> Baseline:
+    """Read and validate a baseline file; FileNotFoundError passes through."""
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise BaselineError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(raw, dict):
+        raise BaselineError(f"{path}: expected a JSON object")
+    mode, k = raw.get("mode"), raw.get("k")
+    if not isinstance(mode, str) or not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise BaselineError(f"{path}: needs 'mode' (string) and 'k' (positive integer)")
+    floors = {}
+    for key, value in raw.items():
+        if "@" in key:
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise BaselineError(f"{path}: {key!r} must be a number, got {value!r}")
+            floors[key] = float(value)
+    if not floors:
+        raise BaselineError(f"{path}: no metric floors (keys like 'hit@5', 'mrr@10')")
+    return Baseline(mode=mode, k=k, floors=floors,
+                    recorded=str(raw.get("recorded", "")), note=str(raw.get("note", "")))
+
+
+def check_baseline(summary: dict, baseline: Baseline, *, k: int) -> tuple[bool, list[str]]:
+    """Compare a run summary (mode => summarise_mode output) with the floors.
+
+    Returns (passed, one line per metric). Raises BaselineError if the run
+    cannot be compared (other k, mode not run, metric not computed).
+    """
+    if k != baseline.k:
+        raise BaselineError(f"baseline was recorded at k={baseline.k}; run with --k {baseline.k}")
+    if baseline.mode not in summary:
+        raise BaselineError(f"baseline mode {baseline.mode!r} was not run; add --mode {baseline.mode}")
+    overall = summary[baseline.mode]["by_type"][ALL]
+    passed, lines = True, []
+    for name, floor in baseline.floors.items():
+        if name not in overall:
+            raise BaselineError(f"baseline metric {name!r} is not computed at k={k}")
+        value = overall[name]
+        ok = value is not None and value >= floor - TOLERANCE
+        passed &= ok
+        shown = "–" if value is None else f"{value:.4f}"
+        lines.append(f"{'ok  ' if ok else 'FAIL'} {baseline.mode} {name} = {shown} "
+                     f"(baseline {floor:.4f}, recorded {baseline.recorded or '?'})")
+    return passed, lines
+
+
+def record_baseline(
+    path: str | Path, summary: dict, *, mode: str, k: int, note: str, metrics=("hit@5",)
+) -> dict:
+    """Write the current overall numbers of ``mode`` as the new floors; returns the object."""
+    if mode not in summary:
+        raise BaselineError(f"cannot record a baseline for mode {mode!r}: it was not run")
+    overall = summary[mode]["by_type"][ALL]
+    names = [m for m in metrics if m in overall] + [f"mrr@{k}"]
+    obj = {"mode": mode, "k": k}
+    for name in names:
+        if overall.get(name) is None:
+            raise BaselineError(f"cannot record {name}: no answerable questions were scored")
+        obj[name] = overall[name]
+    obj["recorded"] = dt.date.today().isoformat()
+    obj["note"] = note
+    Path(path).write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return obj

@@ -1,0 +1,331 @@
+"""Hits → `Answer`: a short extractive answer that cites its passages.
+
+No language model: the answer is made of the passages' own sentences. Each
+sentence of the top hits is scored by the weighted share of the question's
+terms it contains (a number from the question, e.g. `4.5%`, weighs most),
+and the best one or two lead the answer, prefixed with the district they
+come from. Highlights are data (`segments`), so any front end can render
+them safely.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+from .query import Query
+from .records import Hit
+from .tokenize import tokenize
+
+log = logging.getLogger(__name__)
+
+ABSTAIN_ZH = "文件中似乎没有直接回答这个问题的内容。以下是最接近的段落，仅供参考。"
+ABSTAIN_EN = "The documents do not seem to answer this. The closest passages are shown below for reference."
+
+_SENT_END = "。；！？!?;\n"
+_MAX_SENT_CHARS = 120  # longer sentences are cut to the clauses around the match
+_TOP_HITS = 5  # sentences are drawn from this many hits
+# Words that frame a question rather than name its topic: they would make any
+# sentence with "要求" or "工作" look relevant and light up half the passage.
+_FRAME_WORDS = frozenset(
+    "哪个 哪些 哪个区 哪些区 哪几个 什么 如何 怎么 怎样 多少 是否 有没有 有无 提到 提出 要求 规定 文件 工作 类似 情况 "
+    "方面 相关 内容 具体 主要 哪里 目标 which what how does district city".split()
+)
+_NUMBER_WEIGHT = 6.0
+# Half-width forms for matching only; 1:1 so offsets stay valid in the original text.
+_MATCH_MAP = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A numbered passage: the hit, its text as (text, is_mark) runs, its whole section."""
+
+    n: int
+    hit: Hit
+    segments: tuple[tuple[str, bool], ...]
+    section_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One answer line: `label` (a place, or "") + extracted `text`, citing passage `n`."""
+
+    text: str
+    n: int
+    label: str = ""
+    segments: tuple[tuple[str, bool], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    lead: str  # the whole answer as plain text (first line names the place / says it abstains)
+    lang: str  # "zh" | "en": the language of the frame; cited text stays Chinese
+    districts: tuple[str, ...]  # place labels the answer names, e.g. 平顶山市卫东区
+    sentences: tuple[Sentence, ...]
+    citations: tuple[Citation, ...]
+    abstained: bool
+    searched: str  # the question text actually searched
+    heading: str = ""  # the first line when it stands alone (which-questions, abstention)
+    terms: tuple[str, ...] = field(default=())  # what is highlighted
+
+
+# ---------------------------------------------------------------- pure helpers
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) spans of the sentences of text, ending after 。；！？ or a newline, trimmed."""
+    spans, a = [], 0
+    for i, ch in enumerate(text):
+        if ch in _SENT_END:
+            spans.append((a, i + 1))
+            a = i + 1
+    spans.append((a, len(text)))
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a and any(ch.isalnum() for ch in text[a:b]):
+            out.append((a, b))
+    return out
+
+
+def _is_number(term: str) -> bool:
+    return any(ch.isdigit() for ch in term)
+
+
+def query_terms(query: Query) -> dict[str, float]:
+    """Term → weight: the question's tokens (plus English glossary terms), places and frame words left out.
+
+    Numbers weigh most; Chinese words weigh by length (capped), because a
+    long word such as 报告患病率 is far more specific than 管理.
+    """
+    text = query.text
+    for p in sorted(query.places, key=lambda p: -p.start):  # the place is already a filter/steer
+        text = text[: p.start] + " " + text[p.end :]
+    toks = tokenize(text)
+    if query.expansion:
+        toks += tokenize(" ".join(query.expansion))
+    weights: dict[str, float] = {}
+    for t in toks:
+        if t in _FRAME_WORDS:
+            continue
+        if _is_number(t):
+            w = _NUMBER_WEIGHT
+        elif t.isascii():
+            w = 1.0  # English words rarely occur in the Chinese passages; keep them light
+        elif len(t) == 1:
+            w = 0.3
+        else:
+            w = float(min(len(t), 4))
+        weights[t] = max(weights.get(t, 0.0), w)
+    return weights
+
+
+def sentence_score(sentence: str, weights: Mapping[str, float]) -> float:
+    """Weighted share (0..1) of the question's terms found among the sentence's tokens."""
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    have = set(tokenize(sentence))
+    return sum(w for t, w in weights.items() if t in have) / total
+
+
+def segments(text: str, terms) -> tuple[tuple[str, bool], ...]:
+    """text as (run, is_mark) pairs covering it exactly; marks on terms, longest first, no overlaps.
+
+    Single Chinese characters are not marked (too noisy); a number is not
+    marked inside a longer number (4.5% in 14.5%).
+    """
+    hay = text.translate(_MATCH_MAP).lower()
+    taken: list[tuple[int, int]] = []
+    for term in sorted({t for t in terms if t and (len(t) > 1 or _is_number(t))}, key=lambda t: (-len(t), t)):
+        needle = term.translate(_MATCH_MAP).lower()
+        start = 0
+        while (i := hay.find(needle, start)) >= 0:
+            j = i + len(needle)
+            start = i + 1
+            if _is_number(term) and ((i > 0 and (hay[i - 1].isdigit() or hay[i - 1] == ".")) or
+                                     (j < len(hay) and hay[j].isdigit())):
+                continue
+            if term.isascii() and term.isalpha() and ((i > 0 and hay[i - 1].isalpha()) or
+                                                      (j < len(hay) and hay[j].isalpha())):
+                continue  # whole English words only
+            if any(i < b and a < j for a, b in taken):
+                continue
+            taken.append((i, j))
+    out, pos = [], 0
+    for a, b in sorted(taken):
+        if a > pos:
+            out.append((text[pos:a], False))
+        out.append((text[a:b], True))
+        pos = b
+    if pos < len(text) or not out:
+        out.append((text[pos:], False))
+    return tuple(out)
+
+
+def _trim(sentence: str, weights: Mapping[str, float]) -> str:
+    """A long sentence cut down to the clauses around its best-matching clause."""
+    if len(sentence) <= _MAX_SENT_CHARS:
+        return sentence
+    parts = re.split(r"(?<=[，、,：:])", sentence)
+    scores = [sentence_score(p, weights) for p in parts]
+    best = max(range(len(parts)), key=lambda i: (scores[i], -i))
+    a, b = best, best + 1
+    while True:  # grow towards the better neighbour while there is room
+        grown = False
+        for na, nb in ((a - 1, b), (a, b + 1)):
+            if 0 <= na and nb <= len(parts) and len("".join(parts[na:nb])) <= _MAX_SENT_CHARS:
+                a, b, grown = na, nb, True
+                break
+        if not grown:
+            break
+    return ("…" if a > 0 else "") + "".join(parts[a:b]) + ("…" if b < len(parts) else "")
+
+
+# ---------------------------------------------------------------- places
+def place_label(hit: Hit) -> str:
+    """平顶山市卫东区; 上海市嘉定区; a city alone when there is no district."""
+    return f"{hit.city}{hit.district}" if hit.district else (hit.city or hit.province or hit.title)
+
+
+def _pinyin(name: str) -> str:
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:
+        return ""
+    return "".join(lazy_pinyin(name)).capitalize()
+
+
+def english_label(hit: Hit) -> str:
+    """'Weidong District, Pingdingshan (平顶山市卫东区)'."""
+    def core(name: str, suffix: str) -> str:
+        return _pinyin(name[: -len(suffix)] if name.endswith(suffix) and len(name) > len(suffix) + 1 else name)
+    parts = []
+    if hit.district:
+        parts.append(f"{core(hit.district, '区')} District")
+    if hit.city:
+        parts.append(core(hit.city, "市"))
+    en = ", ".join(p for p in parts if p.strip())
+    return f"{en} ({place_label(hit)})" if en else place_label(hit)
+
+
+# ---------------------------------------------------------------- the answer
+@dataclass(frozen=True, slots=True)
+class _Pick:
+    score: float
+    rank: int  # of the hit
+    hit: Hit
+    text: str
+    has_number: bool
+    is_heading: bool  # the item's own title ("11. 提升基本公共卫生服务水平。"): says little
+
+
+def _best_sentences(hits: list[Hit], weights: Mapping[str, float], numbers: set[str]) -> list[_Pick]:
+    picks = []
+    for rank, h in enumerate(hits[:_TOP_HITS]):
+        for a, b in split_sentences(h.text):
+            s = h.text[a:b]
+            toks = set(tokenize(s))
+            score = sentence_score(s, weights)
+            title = h.section.rsplit(" > ", 1)[-1]
+            is_heading = bool(title) and s.rstrip("。；！？!?;") in title
+            picks.append(_Pick(score * (0.75 if is_heading else 1.0), rank, h, s, bool(numbers & toks), is_heading))
+    # a small rank prior: among equally good sentences the better hit wins
+    picks.sort(key=lambda p: (-(p.score - 0.02 * p.rank), p.rank))
+    return picks
+
+
+def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool, lang: str = "zh",
+                 max_citations: int = 3, sections: Mapping[str, str] | Callable[[str], str] | None = None) -> Answer:
+    """The answer to `question` from ranked `hits` (best first).
+
+    `query` is the analysed searched text; `abstain` comes from
+    `Retriever.should_abstain`; `sections` maps a chunk id to its whole
+    section's text (for 'show whole section'); `max_citations` caps the
+    passages shown, except that a which-districts listing cites one passage
+    per district it names.
+    """
+    en = lang == "en"
+    weights = query_terms(query)
+    terms = tuple(sorted(weights, key=lambda t: (-len(t), t)))
+    numbers = {t for t in weights if _is_number(t)}
+    get_section = sections if callable(sections) else (lambda cid: (sections or {}).get(cid, ""))
+    cited: list[Hit] = []
+
+    def cite(h: Hit) -> int:
+        if h not in cited:
+            cited.append(h)
+        return cited.index(h) + 1
+
+    def sent(p: _Pick, label: str = "") -> Sentence:
+        text = _trim(p.text, weights)
+        return Sentence(text, cite(p.hit), label, segments(text, terms))
+
+    def label(h: Hit) -> str:
+        return english_label(h) if en else place_label(h)
+
+    def with_title(h: Hit) -> str:
+        return f"{label(h)}, in 《{h.title}》" if en else f"{label(h)}（《{h.title}》）"
+
+    heading, lines, districts = "", [], []
+    picks = _best_sentences(hits, weights, numbers) if hits and not abstain else []
+    if not picks or picks[0].score <= 0:
+        abstain = True
+    if abstain:
+        heading = ABSTAIN_EN if en else ABSTAIN_ZH
+    else:
+        best = picks[0]
+        # a sentence with the question's number is the answer; other places must match it too
+        need_number = best.has_number
+        per_doc: dict[str, _Pick] = {}
+        for p in picks:
+            if p.hit.doc_id not in per_doc and (p.has_number or not need_number):
+                per_doc[p.hit.doc_id] = p
+        if query.which == "many":
+            keep = [p for p in per_doc.values() if p.score >= max(0.5 * best.score, 0.25)]
+            heading = (f"{len(keep)} district(s) mention this:" if en else f"以下 {len(keep)} 个区的文件提到了相关内容：")
+            for p in keep:
+                lines.append(sent(p, with_title(p.hit)))
+                districts.append(place_label(p.hit))
+        else:
+            docs = [best]
+            if query.which == "one":  # name every place that answers equally well
+                docs += [p for p in per_doc.values() if p is not best and p.score >= 0.9 * best.score][:2]
+                heading = "；".join(with_title(p.hit) for p in docs) if not en else "; ".join(
+                    with_title(p.hit) for p in docs)
+            districts = [place_label(p.hit) for p in docs]
+            if len(docs) == 1:
+                # a second sentence from the same document, when nearly as good
+                chosen = [best] + [p for p in picks[1:] if p.hit.doc_id == best.hit.doc_id and p.text != best.text
+                                   and not p.is_heading and p.score >= max(0.7 * best.score, 0.2)][:1]
+                chosen.sort(key=lambda p: (p.hit.start, p.hit.text.find(p.text)))  # the document's order
+                first_label = "" if query.which == "one" else label(best.hit)
+                lines = [sent(p, first_label if i == 0 else "") for i, p in enumerate(chosen)]
+            else:
+                lines = [sent(p, label(p.hit)) for p in docs]
+    for h in hits:
+        if len(cited) >= max(max_citations, len(lines)):
+            break
+        cite(h)
+    citations = tuple(Citation(i + 1, h, segments(h.text, terms), get_section(h.chunk_id) or "")
+                      for i, h in enumerate(cited))
+    lead = _plain(heading, lines, en)
+    log.debug("answer for %r: %d lines, %d citations, abstained=%s", question, len(lines), len(citations), abstain)
+    return Answer(lead=lead, lang="en" if en else "zh", districts=tuple(dict.fromkeys(districts)),
+                  sentences=tuple(lines), citations=citations, abstained=abstain, searched=query.text,
+                  heading=heading, terms=terms)
+
+
+def format_line(s: Sentence, en: bool) -> str:
+    """One plain-text answer line: label, quoted/plain text, citation number."""
+    body = f"“{s.text}”" if en else s.text
+    sep = ": " if en else "："
+    return f"{s.label}{sep if s.label else ''}{body} [{s.n}]"
+
+
+def _plain(heading: str, lines: list[Sentence], en: bool) -> str:
+    out = [heading] if heading else []
+    out += [format_line(s, en) for s in lines]
+    return "\n".join(out)

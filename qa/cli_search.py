@@ -1,0 +1,78 @@
+"""`python -m qa build` and `python -m qa ask`."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+
+def cmd_build(args) -> int:
+    from . import index_store
+    from .retriever import Retriever
+
+    started = time.perf_counter()
+    r = Retriever.load(args.index, args.corpus, rebuild=args.force, dense_kind=args.dense, show_progress=True)
+    m = r.manifest
+    c = m["counts"]
+    took = time.perf_counter() - started
+    print(f"index {index_store.current_build(Path(args.index or index_store.DEFAULT_INDEX))}")
+    print(f"  {c['documents']} documents, {c['chunks']} chunks, {c['dim']}-dim vectors ({m['params']['dense_kind']})")
+    print(f"  embedded {c['embedded']} chunks, reused {c['reused']} from the previous build")
+    print(f"  model {m['model_id']}, tokenizer {m['tokenizer_version']}, corpus {m['corpus_hash'][:12]}")
+    state = "built now" if r.built_now else "was up to date, built"
+    print(f"  {state} {m['created']} in {m['build_seconds']} s; this command took {took:.1f} s")
+    return 0
+
+
+def format_hit(i: int, h) -> str:
+    place = f"{h.province if h.province != h.city else ''}{h.city}{h.district if h.district != h.city else ''}"
+    return (f"[{i}] {place} · 《{h.title}》 · {h.section or '（文件头）'}\n"
+            f"    score {h.score:.3f} · {h.chunk_id} · 原文 {h.start}–{h.end}\n"
+            f"    {h.text}\n")
+
+
+def cmd_ask(args) -> int:
+    from .retriever import Retriever
+
+    r = Retriever.load(args.index, args.corpus)
+    try:
+        hits = r.search(args.question, k=args.k, district=args.district, year=args.year, mode=args.mode, city=args.city)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    q = r.analyze(args.question)
+    abstain = r.should_abstain(q, hits)
+    if args.json:
+        print(json.dumps({"question": q.text, "truncated": q.truncated, "abstain": abstain,
+                          "hits": [asdict(h) for h in hits]}, ensure_ascii=False, indent=1))
+        return 0
+    for note in q.notes:
+        print(f"note: {note}")
+    if abstain:
+        print("文件中似乎没有直接回答这个问题的内容；以下是最接近的段落：\n")
+    for i, h in enumerate(hits, 1):
+        print(format_hit(i, h))
+    if not hits:
+        print("no passages found")
+    return 0
+
+
+def add_search_commands(sub) -> None:
+    b = sub.add_parser("build", help="build (or refresh) the index in index/")
+    b.add_argument("--force", action="store_true", help="rebuild even if the index is up to date")
+    b.add_argument("--dense", choices=["flat", "hnsw"], default="flat", help="faiss index type (default flat = exact)")
+    b.add_argument("--index", type=Path, default=None, help="index directory (default: index/)")
+    b.set_defaults(func=cmd_build)
+
+    a = sub.add_parser("ask", help="print ranked cited passages for a question")
+    a.add_argument("question")
+    a.add_argument("--k", type=int, default=5)
+    a.add_argument("--district", default=None)
+    a.add_argument("--city", default=None)
+    a.add_argument("--year", type=int, default=None)
+    a.add_argument("--mode", choices=["hybrid", "bm25", "dense", "rrf"], default="hybrid")
+    a.add_argument("--json", action="store_true")
+    a.add_argument("--index", type=Path, default=None, help="index directory (default: index/)")
+    a.set_defaults(func=cmd_ask)

@@ -1,0 +1,265 @@
+"""The persisted index: a directory per build, switched atomically.
+
+    index/
+      CURRENT              name of the live build (replaced with os.replace)
+      builds/<name>/
+        manifest.json      format version, corpus hash, tokenizer/chunker/model ids,
+                           parameters, counts, sha256 of every file below
+        docs.json          the catalogue the build saw
+        chunks.jsonl       one Chunk per line (+ its embedding-cache key)
+        bm25_tokens.jsonl  BM25 tokens per chunk (rank_bm25 has no save; we rebuild)
+        embeddings.npy     float32 unit vectors (allow_pickle=False)
+        dense.faiss        faiss index over them
+
+A build writes a new directory, then flips CURRENT; a build killed at any
+moment leaves the previous one live.  Loading verifies every checksum, so a
+truncated or edited file is detected, reported, and the index rebuilt —
+never used to give wrong answers.  Nothing is pickled.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .bm25 import BM25Index
+from .chunking import CHUNKER_VERSION, chunk_corpus
+from .dense import DenseIndex
+from .documents import REPO_ROOT, corpus_hash, load_corpus
+from .records import Chunk, DocMeta
+from .tokenize import TOKENIZER_VERSION, tokenize
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+DEFAULT_INDEX = REPO_ROOT / "index"
+
+
+class IndexUnusable(Exception):
+    """The stored index cannot be used as is (missing, stale or damaged)."""
+
+
+@dataclass
+class IndexData:
+    directory: Path
+    manifest: dict
+    metas: list[DocMeta]
+    chunks: list[Chunk]
+    tokens: list[list[str]]
+    bm25: BM25Index
+    dense: DenseIndex
+
+
+def index_text(chunk: Chunk, meta: DocMeta) -> str:
+    """What BM25 sees: place and title (so 鼓楼区… matches), heading path, text."""
+    return " ".join([meta.province, meta.city, meta.district, meta.title, chunk.section, chunk.text])
+
+
+def embed_text(chunk: Chunk, meta: DocMeta) -> str:
+    """What the encoder sees; e5's `passage: ` prompt is added by the model."""
+    place = f"{meta.city}{meta.district}" if meta.city != meta.district else meta.district
+    return f"{place}《{meta.title}》{chunk.section}\n{chunk.text}"
+
+
+def _embed_key(model_id: str, text: str) -> str:
+    return hashlib.sha256(f"{model_id}\0{text}".encode()).hexdigest()[:32]
+
+
+def identity(corpus_dir: Path, model_id: str, params: dict) -> dict:
+    """What the stored index must match to be reused."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "corpus_hash": corpus_hash(corpus_dir),
+        "tokenizer_version": TOKENIZER_VERSION,
+        "chunker_version": CHUNKER_VERSION,
+        "model_id": model_id,
+        "params": params,
+    }
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _build_lock(root: Path):
+    """One build at a time per index root (across processes)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".build.lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def current_build(root: Path) -> Path | None:
+    pointer = Path(root) / "CURRENT"
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return Path(root) / "builds" / name if name else None
+
+
+def load(root: Path = DEFAULT_INDEX, *, expect: dict | None = None, dense_kind: str | None = None) -> IndexData:
+    """Load the live build; raise IndexUnusable saying why it cannot be used."""
+    directory = current_build(root)
+    if directory is None or not (directory / "manifest.json").exists():
+        raise IndexUnusable(f"no index built yet in {root}")
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise IndexUnusable(f"{directory}/manifest.json is unreadable: {e}") from e
+    if expect is not None:
+        for key, want in expect.items():
+            if manifest.get(key) != want:
+                raise IndexUnusable(f"index is stale: {key} changed ({manifest.get(key)!r} → {want!r})")
+    for name, info in manifest.get("files", {}).items():
+        path = directory / name
+        if not path.exists():
+            raise IndexUnusable(f"index file {name} is missing")
+        if path.stat().st_size != info["bytes"] or _sha256(path) != info["sha256"]:
+            raise IndexUnusable(f"index file {name} is damaged (checksum mismatch)")
+    try:
+        metas = [DocMeta(**d) for d in json.loads((directory / "docs.json").read_text(encoding="utf-8"))]
+        chunks, keys = [], []
+        with open(directory / "chunks.jsonl", encoding="utf-8") as f:
+            for line in f:
+                row = json.loads(line)
+                keys.append(row.pop("embed_key"))
+                row["heading_path"] = tuple(row["heading_path"])
+                chunks.append(Chunk(**row))
+        tokens = BM25Index.read_tokens(directory)
+        bm25 = BM25Index(tokens, **manifest["params"]["bm25"])
+        dense = DenseIndex.load(directory, kind=dense_kind or manifest["params"]["dense_kind"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise IndexUnusable(f"index in {directory} cannot be read: {e}") from e
+    if not (len(chunks) == len(tokens) == len(dense)):
+        raise IndexUnusable(f"index counts disagree: {len(chunks)} chunks, {len(tokens)} token rows, {len(dense)} vectors")
+    manifest["_embed_keys"] = keys
+    return IndexData(directory, manifest, metas, chunks, tokens, bm25, dense)
+
+
+def _previous_vectors(root: Path, model_id: str) -> dict[str, np.ndarray]:
+    """Embedding cache from the live build: key → vector (same model only)."""
+    try:
+        old = load(root)
+    except IndexUnusable:
+        return {}
+    if old.manifest.get("model_id") != model_id:
+        return {}
+    return {k: old.dense.embeddings[i] for i, k in enumerate(old.manifest["_embed_keys"])}
+
+
+def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress: bool = False) -> IndexData:
+    """Build a new index from the corpus and make it live atomically."""
+    root = Path(root)
+    started = time.perf_counter()
+    with _build_lock(root):
+        docs = load_corpus(corpus_dir)
+        metas = [d.meta for d in docs]
+        by_id = {m.doc_id: m for m in metas}
+        chunks = chunk_corpus(docs)
+        if not chunks:
+            raise IndexUnusable(f"the corpus in {corpus_dir} yields no chunks")
+        tokens = [tokenize(index_text(c, by_id[c.doc_id])) for c in chunks]
+
+        texts = [embed_text(c, by_id[c.doc_id]) for c in chunks]
+        keys = [_embed_key(encoder.model_id, t) for t in texts]
+        cache = _previous_vectors(root, encoder.model_id)
+        todo = [i for i, k in enumerate(keys) if k not in cache]
+        vectors = np.zeros((len(chunks), encoder.dim), dtype=np.float32)
+        for i, k in enumerate(keys):
+            if k in cache:
+                vectors[i] = cache[k]
+        if todo:
+            log.info("embedding %d of %d chunks (%d reused)", len(todo), len(chunks), len(chunks) - len(todo))
+            vectors[todo] = encoder.encode_passages([texts[i] for i in todo], show_progress=show_progress)
+        dense = DenseIndex(vectors, kind=params["dense_kind"])
+
+        name = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+        builds = root / "builds"
+        builds.mkdir(parents=True, exist_ok=True)
+        tmp = builds / f".tmp-{name}"
+        tmp.mkdir()
+        try:
+            files = _write_build(tmp, metas, chunks, keys, tokens, dense)
+            ident = identity(corpus_dir, encoder.model_id, params)
+            manifest = {
+                **ident,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "counts": {"documents": len(metas), "chunks": len(chunks), "dim": int(encoder.dim),
+                           "embedded": len(todo), "reused": len(chunks) - len(todo)},
+                "build_seconds": round(time.perf_counter() - started, 2),
+                "files": {f: {"sha256": _sha256(tmp / f), "bytes": (tmp / f).stat().st_size} for f in files},
+            }
+            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            for f in [*files, "manifest.json"]:
+                with open(tmp / f, "rb") as fh:
+                    os.fsync(fh.fileno())
+            _fsync_dir(tmp)
+            final = builds / name
+            os.replace(tmp, final)
+            pointer_tmp = root / ".CURRENT.tmp"
+            pointer_tmp.write_text(name + "\n", encoding="utf-8")
+            with open(pointer_tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(pointer_tmp, root / "CURRENT")  # the one atomic switch
+            _fsync_dir(root)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _remove_old_builds(builds, keep=name)
+    log.info("built index %s: %d documents, %d chunks, %d embedded, %.1f s",
+             name, len(metas), len(chunks), len(todo), time.perf_counter() - started)
+    manifest["_embed_keys"] = keys
+    return IndexData(final, manifest, metas, chunks, tokens, BM25Index(tokens, **params["bm25"]), dense)
+
+
+def _write_build(tmp: Path, metas, chunks, keys, tokens, dense: DenseIndex) -> list[str]:
+    (tmp / "docs.json").write_text(json.dumps([asdict(m) for m in metas], ensure_ascii=False, indent=1), encoding="utf-8")
+    rows = []
+    for c, k in zip(chunks, keys):
+        row = asdict(c)
+        row["heading_path"] = list(c.heading_path)
+        row["embed_key"] = k
+        rows.append(row)
+    _write_jsonl(tmp / "chunks.jsonl", rows)
+    token_files = BM25Index.write_tokens(tmp, tokens)
+    dense_files = dense.save(tmp)
+    return ["docs.json", "chunks.jsonl", *token_files, *dense_files]
+
+
+def _remove_old_builds(builds: Path, keep: str) -> None:
+    """Delete superseded builds and leftovers of killed builds (under the lock)."""
+    for d in builds.iterdir():
+        if d.name != keep:
+            shutil.rmtree(d, ignore_errors=True)

@@ -1,0 +1,292 @@
+"""`Retriever`: the public search API over the persisted index.
+
+    r = Retriever.load()
+    hits = r.search("哪个区要求报告患病率不低于4.5%？", k=10, district=None, year=None, mode="hybrid")
+
+Modes: "hybrid" (query-adaptive fusion + place steering, the default),
+"bm25", "dense", and "rrf" (plain reciprocal-rank fusion, kept as the
+baseline that hybrid has to beat).  Search is read-only on shared state
+and safe to call from many threads.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from . import fusion, index_store
+from .documents import DEFAULT_CORPUS
+from .places import Gazetteer
+from .query import Query, analyze
+from .records import Chunk, DocMeta, Hit
+from .tokenize import tokenize
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PARAMS = {"bm25": {"k1": 1.5, "b": 0.75, "epsilon": 0.25}, "dense_kind": "flat"}
+MAX_K = 100
+_CANDIDATES = 100  # per side, before fusion
+_DENSE_FLOOR_RANK = 20  # the cosine at this rank stands for "unrelated"
+# Place names of the form 西湖区 / 杭州市 that are not places (全区, 社区, 示范区…)
+_NOT_PLACES = {"全区", "本区", "该区", "各区", "我区", "社区", "城区", "辖区", "园区", "景区", "市区", "郊区", "片区",
+               "山区", "示范区", "先行区", "试验区", "功能区", "哪个区", "哪些区", "全市", "本市", "我市", "各市",
+               "城市", "全县", "各县", "本县", "哪个市", "哪个县", "新城区", "老城区", "开发区", "街区"}
+_PLACE_LIKE = re.compile(r"(?:^|[^\u4e00-\u9fa5]|[在省的与和及、])([\u4e00-\u9fa5]{2,3}[市区县])")
+_EN_PLACE_LIKE = re.compile(r"\b([A-Z][a-z]{2,})\s+(?:District|City|County)\b")
+
+
+class Retriever:
+    MODES = ("hybrid", "bm25", "dense", "rrf")
+
+    def __init__(self, data: index_store.IndexData, encoder, *, corpus_dir: Path = DEFAULT_CORPUS):
+        self._data = data
+        self.encoder = encoder
+        self.corpus_dir = Path(corpus_dir)
+        self.chunks: list[Chunk] = data.chunks
+        self.metas: dict[str, DocMeta] = {m.doc_id: m for m in data.metas}
+        self.gazetteer = Gazetteer(data.metas)
+        self._row = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self._doc_rows = {d: np.array([i for i, c in enumerate(self.chunks) if c.doc_id == d]) for d in self.metas}
+        n = len(self.chunks)
+        self._idf = data.bm25.idf_map()
+        self._token_sets_cache: dict[int, frozenset] = {}
+        self.built_now = False
+        self.manifest = {k: v for k, v in data.manifest.items() if not k.startswith("_")}
+        log.debug("retriever over %d chunks in %s", n, data.directory)
+
+    # ---------------------------------------------------------------- loading
+    @classmethod
+    def load(cls, index_dir: Path | str | None = None, corpus_dir: Path | str | None = None, *, encoder=None,
+             rebuild: bool = False, dense_kind: str = "flat", show_progress: bool = False) -> "Retriever":
+        """Load the index over corpus_dir, building it when missing, stale or damaged."""
+        index_dir = Path(index_dir or os.environ.get("QA_INDEX_DIR") or index_store.DEFAULT_INDEX)
+        corpus_dir = Path(corpus_dir or os.environ.get("QA_CORPUS_DIR") or DEFAULT_CORPUS)
+        if encoder is None:
+            from .encoder import get_default_encoder
+
+            encoder = get_default_encoder()
+        params = {**DEFAULT_PARAMS, "dense_kind": dense_kind}
+        expect = index_store.identity(corpus_dir, encoder.model_id, params)
+        data, built = None, False
+        if not rebuild:
+            try:
+                data = index_store.load(index_dir, expect=expect)
+            except index_store.IndexUnusable as e:
+                log.warning("%s — rebuilding the index", e)
+        if data is None:
+            data = index_store.build(index_dir, corpus_dir, encoder, params, show_progress=show_progress)
+            built = True
+        r = cls(data, encoder, corpus_dir=corpus_dir)
+        r.built_now = built
+        return r
+
+    # ---------------------------------------------------------------- metadata
+    def districts(self) -> list[str]:
+        return sorted({m.district for m in self.metas.values() if m.district})
+
+    def cities(self) -> list[str]:
+        return sorted({m.city for m in self.metas.values() if m.city})
+
+    def years(self) -> list[int]:
+        return sorted({m.year for m in self.metas.values() if m.year})
+
+    def doc(self, doc_id: str) -> DocMeta:
+        return self.metas[doc_id]
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        return self.chunks[self._row[chunk_id]]
+
+    def section_chunks(self, chunk_id: str) -> list[Chunk]:
+        """All parts of the section a chunk belongs to, in order (for 'show whole section')."""
+        c = self.chunk(chunk_id)
+        return [x for x in self.chunks if x.doc_id == c.doc_id and x.heading_path == c.heading_path and x.kind == c.kind]
+
+    def analyze(self, text: str) -> Query:
+        return analyze(text, self.gazetteer)
+
+    def _resolve_place(self, value: str, field: str, valid: list[str]) -> str:
+        if value in valid:
+            return value
+        for p in self.gazetteer.find(str(value)):
+            if p.field == field and p.value in valid:
+                return p.value
+        raise ValueError(f"unknown {field} {value!r}; valid values: {', '.join(valid)}")
+
+    def _allowed(self, district, city, year) -> np.ndarray | None:
+        if district is None and city is None and year is None:
+            return None
+        docs = list(self.metas.values())
+        if district is not None:
+            d = self._resolve_place(district, "district", self.districts())
+            docs = [m for m in docs if m.district == d]
+        if city is not None:
+            c = self._resolve_place(city, "city", self.cities())
+            docs = [m for m in docs if m.city == c]
+        if year is not None:
+            try:
+                y = int(year)
+            except (TypeError, ValueError):
+                y = None
+            if y not in self.years():
+                raise ValueError(f"unknown year {year!r}; valid values: {', '.join(map(str, self.years()))}")
+            docs = [m for m in docs if m.year == y]
+        mask = np.zeros(len(self.chunks), dtype=bool)
+        for m in docs:
+            mask[self._doc_rows[m.doc_id]] = True
+        return mask
+
+    # ---------------------------------------------------------------- search
+    def search(self, query: str, k: int = 10, district: str | None = None, year: int | None = None,
+               mode: str = "hybrid", *, city: str | None = None) -> list[Hit]:
+        """Ranked, cited passages.  ValueError on empty query, bad k/mode/filter."""
+        if mode not in self.MODES:
+            raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(self.MODES)}")
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k must be a positive integer, not {k!r}")
+        k = min(int(k), MAX_K)
+        q = self.analyze(query)
+        allowed = self._allowed(district, city, year)
+        rows = self._rank(q, k, allowed, mode, steer=district is None and city is None)
+        return [self._hit(i, s, sig) for i, s, sig in rows[:k]]
+
+    def _bm25_side(self, q: Query, allowed):
+        terms = tokenize(q.text)
+        if q.expansion:
+            terms += tokenize(" ".join(q.expansion))
+        scores = self._data.bm25.scores(terms) if terms else np.zeros(len(self.chunks), dtype=np.float32)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        n = min(_CANDIDATES, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
+        top = [int(i) for i in top if scores[i] > 0]
+        top.sort(key=lambda i: (-scores[i], self.chunks[i].chunk_id))
+        return terms, scores, top
+
+    def _dense_side(self, q: Query, allowed):
+        qv = self.encoder.encode_queries([q.text])[0]
+        dense = self._data.dense
+        if allowed is None:
+            hits = dense.search(qv, _CANDIDATES)
+            ranked = [i for i, _ in hits]
+            cos = {i: s for i, s in hits}
+        else:
+            rows = np.flatnonzero(allowed)
+            sc = dense.scores_for(qv, rows)
+            order = np.lexsort((rows, -sc))[:_CANDIDATES]
+            ranked = [int(rows[j]) for j in order]
+            cos = {int(rows[j]): float(sc[j]) for j in order}
+        return qv, ranked, cos
+
+    def _coverage(self, terms: list[str], row: int) -> float:
+        """IDF-weighted share of the query's distinct terms present in chunk `row`."""
+        uniq = set(terms)
+        if not uniq:
+            return 0.0
+        have = self._token_set(row)
+        total = sum(max(self._idf.get(t, 0.0), 0.0) for t in uniq)
+        if total <= 0:
+            return 0.0
+        return sum(max(self._idf.get(t, 0.0), 0.0) for t in uniq if t in have) / total
+
+    def _token_set(self, row: int) -> frozenset:
+        s = self._token_sets_cache.get(row)
+        if s is None:
+            s = frozenset(self._data.tokens[row])
+            if len(self._token_sets_cache) < 4096:
+                self._token_sets_cache[row] = s
+        return s
+
+    def _rank(self, q: Query, k: int, allowed, mode: str, *, steer: bool):
+        cid = lambda i: self.chunks[i].chunk_id  # noqa: E731 — ids for the pure fusion functions
+        terms, bm25_scores, bm25_top = self._bm25_side(q, allowed) if mode != "dense" else ([], None, [])
+        if mode == "bm25":
+            return [(i, float(bm25_scores[i]), {"bm25": float(bm25_scores[i]), "bm25_rank": r + 1})
+                    for r, i in enumerate(bm25_top)]
+        qv, dense_top, cos = self._dense_side(q, allowed)
+        if mode == "dense":
+            return [(i, cos[i], {"dense": cos[i], "dense_rank": r + 1}) for r, i in enumerate(dense_top)]
+
+        cand = list(dict.fromkeys(dense_top + bm25_top))
+        missing = np.array([i for i in cand if i not in cos], dtype=np.int64)
+        if len(missing):
+            for i, s in zip(missing, self._data.dense.scores_for(qv, missing)):
+                cos[int(i)] = float(s)
+        bm25_rank = {i: r + 1 for r, i in enumerate(bm25_top)}
+        dense_rank = {i: r + 1 for r, i in enumerate(dense_top)}
+        if mode == "rrf":
+            fused = fusion.rrf([[cid(i) for i in bm25_top], [cid(i) for i in dense_top]])
+            weights = (1.0, 1.0)
+        else:
+            cov = self._coverage(terms, bm25_top[0]) if bm25_top else 0.0
+            exact = bool(bm25_top) and any(
+                any(ch.isdigit() for ch in t) and t in self._token_set(bm25_top[0]) for t in set(terms))
+            sig = fusion.QuerySignals(q.script, q.en_coverage, cov, exact)
+            weights = fusion.adaptive_weights(sig)
+            floor_rank = min(_DENSE_FLOOR_RANK, len(dense_top)) - 1
+            floor = cos[dense_top[floor_rank]] if dense_top else 0.0
+            b = fusion.max_normalize({cid(i): float(bm25_scores[i]) for i in cand})
+            d = fusion.floor_normalize({cid(i): cos[i] for i in cand}, floor=floor)
+            fused = fusion.combine([(weights[0], b), (weights[1], d)])
+        steer_docs = q.place_doc_ids if (steer and mode == "hybrid") else frozenset()
+        ranked = fusion.rank(fused)
+        if steer_docs:  # a question naming a place is about that place's document(s)
+            ranked = sorted(ranked, key=lambda kv: self.chunks[self._row[kv[0]]].doc_id not in steer_docs)
+        out = []
+        for chunk_id, score in ranked:
+            i = self._row[chunk_id]
+            out.append((i, float(score), {
+                "bm25": float(bm25_scores[i]), "bm25_rank": bm25_rank.get(i), "dense": cos.get(i),
+                "dense_rank": dense_rank.get(i), "w_bm25": round(weights[0], 3), "w_dense": round(weights[1], 3),
+                "steered": bool(steer_docs) and self.chunks[i].doc_id in steer_docs,
+            }))
+        return out
+
+    def _hit(self, row: int, score: float, signals: dict) -> Hit:
+        c = self.chunks[row]
+        m = self.metas[c.doc_id]
+        return Hit(chunk_id=c.chunk_id, doc_id=c.doc_id, text=c.text, score=round(score, 6), section=c.section,
+                   district=m.district, city=m.city, province=m.province, title=m.title, year=m.year,
+                   start=c.start, end=c.end, signals=signals)
+
+    # ---------------------------------------------------------------- abstention
+    def unknown_places(self, q: Query) -> list[str]:
+        """Place-like names in the question that no document is about (杭州市, 西湖区, Xihu District)."""
+        known = {p.surface for p in q.places}
+        found = []
+        for m in _PLACE_LIKE.finditer(q.text):
+            name = m.group(1)
+            if name in _NOT_PLACES or any(name in k or k in name for k in known):
+                continue
+            if name[:-1] in _NOT_PLACES or name.startswith(("哪", "全", "各", "本", "我", "该", "每")):
+                continue
+            found.append(name)
+        for m in _EN_PLACE_LIKE.finditer(q.text):
+            if not self.gazetteer.find(m.group(0)):
+                found.append(m.group(0))
+        return found
+
+    def should_abstain(self, query: str | Query, hits: list[Hit]) -> bool:
+        """True when the documents do not seem to answer the question.
+
+        Abstain when nothing was found, when the question is about a place no
+        document covers, or when neither retriever is confident: the best
+        passage shares few of the question's weighted terms *and* sits close
+        to the dense floor.
+        """
+        q = query if isinstance(query, Query) else self.analyze(query)
+        if not hits:
+            return True
+        if self.unknown_places(q) and not q.places:
+            return True
+        top = hits[0]
+        terms = tokenize(q.text) + (tokenize(" ".join(q.expansion)) if q.expansion else [])
+        cov = self._coverage(terms, self._row[top.chunk_id])
+        cos = top.signals.get("dense")
+        if cos is None:
+            return cov < 0.35
+        lexical_ok = cov >= (0.45 if q.script == "zh" else 0.6 * max(q.en_coverage, 0.01))
+        return not lexical_ok and cos < 0.86
