@@ -129,6 +129,8 @@ class BM25Index:
 
         Repeated query tokens count repeatedly, as in rank_bm25.
         """
+        if isinstance(query_tokens, str):
+            raise TypeError("scores() takes a token list, not a string; tokenize the query first")
         out = np.zeros(len(self._tokens))
         indptr, indices, data, vocab = self._indptr, self._indices, self._data, self.vocab
         for tok in query_tokens:

@@ -31,18 +31,18 @@ def max_normalize(scores: Mapping[str, float]) -> dict[str, float]:
     return {d: max(s, 0.0) / top for d, s in scores.items()}
 
 
-def floor_normalize(scores: Mapping[str, float], *, floor: float) -> dict[str, float]:
-    """(s - floor) / (max - floor), clipped to [0, 1].
+def z_normalize(scores: Mapping[str, float], *, mean: float, std: float) -> dict[str, float]:
+    """(s - mean) / std, with mean/std taken over the whole (filtered) collection.
 
-    For cosines: e5 puts every Chinese passage at 0.75–0.9 to any question,
-    so the raw value says little; the distance above a floor (a typical
-    unrelated passage's score) is what separates the relevant ones.
+    Why z-scores: BM25 scores are unbounded and e5 squeezes every Chinese
+    passage into cosines of 0.75–0.9, so neither raw scale nor max-scaling
+    makes the two comparable; "how many standard deviations above a typical
+    chunk" does, and it keeps each side's confidence (a lone outlier stays
+    far out, a flat list stays flat).
     """
-    top = max(scores.values(), default=floor)
-    span = top - floor
-    if span <= 1e-9:
+    if std <= 1e-12:
         return {d: 0.0 for d in scores}
-    return {d: min(max((s - floor) / span, 0.0), 1.0) for d, s in scores.items()}
+    return {d: (s - mean) / std for d, s in scores.items()}
 
 
 def combine(parts: Sequence[tuple[float, Mapping[str, float]]]) -> dict[str, float]:
@@ -65,7 +65,7 @@ class QuerySignals:
 
 
 def adaptive_weights(sig: QuerySignals) -> tuple[float, float]:
-    """(w_bm25, w_dense) for `combine` of max-normalised BM25 and floor-normalised dense.
+    """(w_bm25, w_dense) for `combine` of z-normalised BM25 and dense scores.
 
     - Chinese: lexical evidence is strong when BM25's best chunk covers most of
       the query's weighted terms; weak coverage means BM25 is matching stray
@@ -80,7 +80,7 @@ def adaptive_weights(sig: QuerySignals) -> tuple[float, float]:
     if sig.script == "zh":
         w_bm25 = 0.3 + 0.7 * cov
     else:
-        w_bm25 = 0.8 * min(max(sig.en_coverage, 0.0), 1.0) * cov
+        w_bm25 = 2.0 * min(max(sig.en_coverage, 0.0), 1.0) * cov
     if sig.exact_match:
         w_bm25 += 0.5
     return w_bm25, 1.0

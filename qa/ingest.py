@@ -53,6 +53,8 @@ def extract_text(path: Path) -> str:
     try:
         if suffix in (".txt", ".md"):
             text = _read_plain(path)
+            if suffix == ".md":  # "## 一、总体要求" → "一、总体要求", so the heading ladder sees it
+                text = re.sub(r"(?m)^[ \t]{0,3}#{1,6}[ \t]+", "", text)
         elif suffix == ".docx":
             text = _read_docx(path)
         else:
@@ -89,12 +91,14 @@ def _read_docx(path: Path) -> str:
     import docx  # python-docx; imported here so plain-text use does not need it
 
     d = docx.Document(str(path))
-    blocks = [p.text for p in d.paragraphs]
-    for table in d.tables:  # a form table stays a table: one row per line, tab-separated
-        blocks.append("")
-        for row in table.rows:
-            blocks.append("\t".join(cell.text.strip() for cell in row.cells))
-    return "\n\n".join(b for b in blocks if b is not None)
+    blocks = []
+    for item in d.iter_inner_content():  # paragraphs and tables in document order
+        if isinstance(item, docx.table.Table):  # a form table stays a table: one row per line, tab-separated
+            # a cell's own line breaks become spaces, or its row would fall apart
+            blocks.append("\n".join("\t".join(" ".join(cell.text.split()) for cell in row.cells) for row in item.rows))
+        else:
+            blocks.append(item.text)
+    return "\n\n".join(blocks)
 
 
 def _read_pdf(path: Path) -> str:
@@ -130,6 +134,7 @@ def add_documents(paths: list[Path], corpus_dir: Path = DEFAULT_CORPUS) -> list[
     known_sha = {}
     for m in metas:
         known_sha[hashlib.sha256((corpus_dir / m.file).read_bytes()).hexdigest()] = m.doc_id
+    batch_sha: dict[str, str] = {}
     extracted: list[Extracted] = []
     errors = []
     for p in paths:
@@ -142,7 +147,10 @@ def add_documents(paths: list[Path], corpus_dir: Path = DEFAULT_CORPUS) -> list[
         if sha in known_sha:
             errors.append(f"{p}: already in the corpus as {known_sha[sha]}")
             continue
-        known_sha[sha] = str(p)
+        if sha in batch_sha:
+            errors.append(f"{p}: same text as {batch_sha[sha]}, given in the same batch")
+            continue
+        batch_sha[sha] = str(p)
         extracted.append(Extracted(Path(p), text, sha))
     if errors:
         raise IngestError("nothing was added:\n  " + "\n  ".join(errors))

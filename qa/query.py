@@ -72,8 +72,18 @@ def _glossary() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     return tuple(entries)
 
 
+# British → American, so one glossary spelling serves both
+_SPELLING = [("centre", "center"), ("programme", "program"), ("isation", "ization"), ("ise", "ize"),
+             ("ising", "izing"), ("ised", "ized"), ("our", "or"), ("ae", "e")]
+
+
 def _stem(word: str) -> str:
     word = word.lower().strip("-'")
+    for gb, us in _SPELLING:
+        if gb in word and len(word) > 5:
+            if gb in ("ise", "ising", "ised", "our") and not word.endswith(gb) and not word.endswith(gb + "s"):
+                continue
+            word = word.replace(gb, us)
     for suf in ("ies", "es", "s"):
         if len(word) > 4 and word.endswith(suf) and not word.endswith("ss"):
             return word[: -len(suf)] + ("y" if suf == "ies" else "")

@@ -15,8 +15,9 @@
    `〔2021〕20号` (from `（2021）20号`, `(2021)20号`, `[2021]20号`).
 3. Latin runs are lowercased and split on anything that is not a letter or
    digit, so mixed queries like `Weidong区4.5%` work.
-4. Everything else goes to jieba (a private `jieba.Tokenizer` with the
-   domain dictionary `data/domain_dict.txt`).
+4. Everything else goes to jieba: a private `Tokenizer` (jieba-next's when
+   installed, else jieba's, same tokens) with the domain dictionary
+   `data/domain_dict.txt`.
 5. Tokens without a letter, digit or CJK character (punctuation, emoji,
    whitespace) and stop-words (`data/stopwords.txt`) are dropped.
 6. Sub-words: a CJK token of 3+ characters is followed by the dictionary
@@ -26,7 +27,10 @@
    has the compound. jieba's `cut_for_search` does the same job with raw
    2-/3-grams and emits false parts (`慢性病` → `性病`); decomposing along the
    best dictionary path does not. Single characters are never emitted as
-   sub-words (too noisy).
+   sub-words (too noisy). BM25 alone on eval/questions.jsonl (167 answerable
+   questions), MRR@10: 0.736 with these sub-words, 0.682 without (paraphrase
+   questions 0.74 → 0.55), 0.732 with cut_for_search grams instead, 0.715 for
+   plain jieba.
 
 Change anything above, or the data files, and the version changes:
 `TOKENIZER_VERSION` embeds a hash of both data files, and `_CODE_VERSION`

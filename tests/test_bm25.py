@@ -68,6 +68,11 @@ def test_strings_instead_of_token_lists_is_an_error():
         BM25Index(["发热门诊建设", "核酸检测"])
 
 
+def test_string_query_is_an_error(index):
+    with pytest.raises(TypeError, match="tokenize"):
+        index.scores("发热门诊")
+
+
 def test_all_chunks_empty_scores_zero():
     idx = BM25Index([[], [], []])
     assert idx.scores(["a"]).tolist() == [0.0, 0.0, 0.0]

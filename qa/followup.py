@@ -1,0 +1,166 @@
+"""Follow-up questions → full questions, from the conversation so far.
+
+    rewrite("那鼓楼区呢？", ["哪个区要求报告患病率不低于4.5%？"], gazetteer)
+    → ("鼓楼区要求报告患病率不低于4.5%？", "追问：沿用上一问的主题，地点换成鼓楼区")
+
+Two kinds of follow-up are recognised, both by what is left of the question
+once place names and filler words are removed:
+
+* a place switch ("那鼓楼区呢？", "周村区有没有类似的要求？", "What about Gulou?"):
+  the previous effective question with its places replaced by the new one;
+* a widening ("还有哪些区？", "其他区呢？", "Which other districts?"): the previous
+  topic as a which-districts question, places removed.
+
+Anything else is a full question and passes through unchanged. History is the
+list of questions *as typed*; each is resolved in turn, so a chain of
+follow-ups keeps its topic.
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+from .places import Gazetteer, PlaceMention
+
+log = logging.getLogger(__name__)
+
+# What may surround a place name in a place-switch follow-up (after removing spaces/punctuation, lowercased).
+_SWITCH = re.compile(
+    r"^(?:那么?|那在|那么在|那看|在|看看|换成|换到|还有|and|andin|andfor|whatabout|howabout|andwhatabout|andhowabout|"
+    r"what'?sin|sameforfor|samefor|andthe|in)?"
+    r"(?:的情况|的|方面|呢|怎么样|如何|怎样|怎么说|又如何|有没有类似的?要求|有没有类似的?规定|有没有类似的?|有类似的?要求吗|"
+    r"有类似的?吗|是否也有|是否有类似的?要求|也有吗|也有类似的?要求吗|有吗|吗|district|city|then|instead|too|also|"
+    r"doesithavethesame|doesithaveasimilarrequirement|doestoo|hasasimilarrequirement|asimilarrequirement|"
+    r"similar|thesame|same|does|have|has|it)*$"
+)
+_WIDEN = re.compile(
+    r"^(?:还有|那|那么|其他|其它|别的|另外)?(?:哪些|哪几个|别的|其他|其它)?(?:区县?|地方|文件|单位)?"
+    r"(?:呢|吗|也有吗|有吗|还有吗|也有|也提到了吗|也有类似的?要求吗|也有类似的?吗|有类似的?要求吗|有类似的?吗)*$"
+)
+_WIDEN_MUST = re.compile(r"还有|其他|其它|别的|另外")
+_WIDEN_EN = re.compile(
+    r"^(?:and|so|what|which|any|are|there)*(?:other|else|more)(?:districts?|places?|cities|documents?|plans?|ones?)?"
+    r"(?:too|also|as well|aswell|thendoes|havethat|havethesame|mentionit|dothesame|doso|haveit|isthere|arethere)*$"
+)
+_WIDEN_EN2 = re.compile(r"^(?:which|what|any)(?:other|else)(?:districts?|places?|cities|documents?|plans?)\w*$")
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_WHICH_ZH = re.compile(r"哪个区县?|哪一个区|哪些区|哪几个区|哪个地方|哪些地方|哪个城市|哪个市|哪个县")
+_WHICH_EN = re.compile(r"\bwhich\s+(?:districts?|cit(?:y|ies)|count(?:y|ies)|places?)\b", re.IGNORECASE)
+_SAY_ABOUT = re.compile(r"^(?:what|how)\s+(?:does|do|did)\s+(?:it\s+|the\s+\w+\s+)?(?:say|write|plan|require)\s+"
+                        r"(?:about|on|for|regarding)\s+(.+)$", re.IGNORECASE)
+_LATIN = re.compile(r"[A-Za-z]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _residue(text: str, mentions: list[PlaceMention]) -> str:
+    for p in sorted(mentions, key=lambda p: -p.start):
+        text = text[: p.start] + " " + text[p.end :]
+    return _PUNCT.sub("", text).lower()
+
+
+def _is_english(text: str) -> bool:
+    return bool(_LATIN.search(text)) and not _CJK.search(text)
+
+
+def _strip_places(text: str, mentions: list[PlaceMention]) -> str:
+    """text without its place mentions (and the 的/of/in glue left behind)."""
+    for p in sorted(mentions, key=lambda p: -p.start):
+        before, after = text[: p.start], text[p.end :]
+        if after.startswith("的"):
+            after = after[1:]
+        before = re.sub(r"\b(?:in|of|for|at)\s*$", "", before, flags=re.IGNORECASE)
+        text = before + " " + after
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+def _place_name(mentions: list[PlaceMention], english: bool) -> str:
+    """The new place as it will be searched: the catalogue name, or the typed form in English."""
+    best = next((p for p in mentions if p.field == "district"), mentions[0])
+    if english and _LATIN.search(best.surface):
+        return best.surface.strip().title()
+    return best.value
+
+
+def _switch_place(prev: str, new_place: str, gazetteer: Gazetteer) -> str:
+    """prev's topic, about new_place instead."""
+    old = gazetteer.find(prev)
+    english = _is_english(prev) or (_is_english(_strip_places(prev, old)) and bool(old))
+    if old:
+        first = min(old, key=lambda p: p.start)
+        # keep the place where the old one stood: "鼓楼区有没有…" → "周村区有没有…"
+        rest = sorted(old, key=lambda p: -p.start)
+        text = prev
+        for p in rest:
+            text = text[: p.start] + ("\0" if p is first else "") + text[p.end :]
+        return re.sub(r"\s{2,}", " ", text.replace("\0", new_place)).strip()
+    if english:
+        if _WHICH_EN.search(prev):
+            return _WHICH_EN.sub(new_place, prev, count=1)
+        return f"{new_place}: {prev}"
+    if _WHICH_ZH.search(prev):
+        return _WHICH_ZH.sub(new_place, prev, count=1)
+    return f"{new_place}{prev}"
+
+
+def _widen(prev: str, gazetteer: Gazetteer) -> str:
+    """prev's topic as a which-districts question, places removed."""
+    old = gazetteer.find(prev)
+    topic = _strip_places(prev, old)
+    if _is_english(topic):
+        if _WHICH_EN.search(topic):
+            return _WHICH_EN.sub("Which districts", topic, count=1)
+        m = _SAY_ABOUT.match(topic)  # "What does (Gulou) say about X?" → "Which districts mention X?"
+        return f"Which districts mention {m.group(1)}" if m else f"Which districts: {topic}"
+    if _WHICH_ZH.search(topic):
+        return _WHICH_ZH.sub("哪些区", topic, count=1)
+    topic = re.sub(r"^(?:那么?|请问)", "", topic).lstrip("，, ")
+    return f"哪些区{topic}"
+
+
+def _kind(question: str, gazetteer: Gazetteer) -> tuple[str, list[PlaceMention]]:
+    """'switch' | 'widen' | '' for a full question, and the places the question names."""
+    mentions = gazetteer.find(question)
+    residue = _residue(question, mentions)
+    if mentions and _SWITCH.match(residue):
+        return "switch", mentions
+    if not mentions:
+        if _WIDEN_MUST.search(residue) and _WIDEN.match(residue):
+            return "widen", mentions
+        if _WIDEN_EN.match(residue) or _WIDEN_EN2.match(residue):
+            return "widen", mentions
+    return "", mentions
+
+
+def _one(question: str, previous: str | None, gazetteer: Gazetteer) -> tuple[str, str]:
+    q = question.strip()
+    if not previous or not q:
+        return q, ""
+    kind, mentions = _kind(q, gazetteer)
+    english = _is_english(_residue(q, mentions)) or (_is_english(q) and not _CJK.search(q))
+    if kind == "switch":
+        place = _place_name(mentions, english or _is_english(previous))
+        searched = _switch_place(previous, place, gazetteer)
+        note = (f"Follow-up: the previous question, about {place}" if english
+                else f"追问：沿用上一问的主题，地点换成{place}")
+        return searched, note
+    if kind == "widen":
+        searched = _widen(previous, gazetteer)
+        note = ("Follow-up: the previous question, for all districts" if english
+                else "追问：把上一问扩展到所有区")
+        return searched, note
+    return q, ""
+
+
+def rewrite(question: str, history_questions: list[str], gazetteer: Gazetteer) -> tuple[str, str]:
+    """(the question to search, a short note on how it was rewritten or "" when unchanged).
+
+    `history_questions` are the earlier questions as typed, oldest first.
+    """
+    previous: str | None = None
+    for h in history_questions or []:
+        if isinstance(h, str) and h.strip():
+            previous, _ = _one(h, previous, gazetteer)
+    searched, note = _one(question, previous, gazetteer)
+    if note:
+        log.debug("follow-up %r → %r", question, searched)
+    return searched, note

@@ -1,0 +1,119 @@
+"""`Answer` → safe HTML for the chat (and plain text for the API).
+
+Every piece of user or document text goes through `html.escape` before it
+meets markup; the only tags in the output are the ones written here. The
+output is one line wrapped in a single <div>: a Markdown renderer (Gradio's
+chatbot runs one) passes an HTML block through untouched until a blank line,
+so document text such as `**责任领导**` or `[1](x)` is never re-interpreted,
+and newlines inside text become <br>.
+
+Gradio 6's chatbot sanitises HTML with DOMPurify, whose default allow-list
+keeps <details>, <summary>, <mark>, <blockquote> and class attributes, so
+"show whole section" works as plain <details> with no JavaScript.
+"""
+from __future__ import annotations
+
+import html
+import logging
+
+from .answer import Answer, Citation, Sentence, segments
+
+log = logging.getLogger(__name__)
+
+SHOW_SECTION = "展开全文 / show whole section"
+
+# Styling for the classes used below; passed to Gradio as page CSS.
+CSS = """
+.qa-answer { line-height: 1.6; }
+.qa-answer p { margin: 0.2em 0; }
+.qa-searched { color: var(--body-text-color-subdued); font-size: 0.9em; margin-bottom: 0.3em; }
+.qa-heading { font-weight: 600; }
+.qa-abstain { font-weight: 600; color: #9a3412; }
+.qa-ref { color: var(--link-text-color); font-size: 0.85em; margin-left: 0.15em; }
+.qa-cites { margin-top: 0.6em; border-top: 1px solid var(--border-color-primary); padding-top: 0.3em; }
+.qa-cites-title { font-size: 0.85em; color: var(--body-text-color-subdued); }
+.qa-cite { margin: 0.45em 0; }
+.qa-cite-head { font-size: 0.85em; color: var(--body-text-color-subdued); }
+.qa-cite-head b { color: var(--body-text-color); }
+.qa-passage { margin: 0.15em 0 0.15em 0; padding-left: 0.7em; border-left: 3px solid var(--border-color-primary);
+  font-size: 0.92em; }
+.qa-section { font-size: 0.9em; padding: 0.3em 0.7em; background: var(--background-fill-secondary); }
+.qa-answer summary { cursor: pointer; font-size: 0.85em; color: var(--link-text-color); }
+.qa-answer mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
+.qa-q { white-space: pre-wrap; }
+"""
+
+
+def esc(text: str) -> str:
+    """Escaped text with newlines as <br> (see the module docstring for why no raw newlines)."""
+    return html.escape(str(text), quote=True).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+def marked(segs) -> str:
+    """(text, is_mark) runs → escaped HTML with <mark> around the marked runs."""
+    return "".join(f"<mark>{esc(t)}</mark>" if m else esc(t) for t, m in segs)
+
+
+def user_html(question: str) -> str:
+    """A user's message, shown exactly as typed (never interpreted as HTML or Markdown)."""
+    return f'<div class="qa-q">{esc(question)}</div>'
+
+
+def message_html(text: str) -> str:
+    """A short system reply (empty question, still loading, error) as safe HTML."""
+    return f'<div class="qa-answer"><p>{esc(text)}</p></div>'
+
+
+def _line(s: Sentence, en: bool) -> str:
+    label = f"<b>{esc(s.label)}</b>{': ' if en else '：'}" if s.label else ""
+    body = marked(s.segments or ((s.text, False),))
+    if en:
+        body = f"“{body}”"
+    return f'<p>{label}{body}<span class="qa-ref">[{s.n}]</span></p>'
+
+
+def _citation(c: Citation, terms, en: bool) -> str:
+    h = c.hit
+    place = f"{h.city}{h.district}" if h.district else h.city
+    head = " · ".join(x for x in (f"<b>[{c.n}]</b> {esc(place)}", f"《{esc(h.title)}》", esc(h.section)) if x)
+    out = [f'<div class="qa-cite"><div class="qa-cite-head">{head}</div>',
+           f'<div class="qa-passage">{marked(c.segments)}</div>']
+    if c.section_text:  # offered even when the passage is the whole section, so every citation behaves alike
+        body = marked(segments(c.section_text, terms))
+        out.append(f'<details><summary>{esc(SHOW_SECTION)}</summary><div class="qa-section">{body}</div></details>')
+    out.append("</div>")
+    return "".join(out)
+
+
+def answer_html(answer: Answer, *, question: str | None = None, note: str = "") -> str:
+    """The chat message for an answer: searched query (when rewritten), answer lines, citations."""
+    en = answer.lang == "en"
+    parts = ['<div class="qa-answer">']
+    if question is not None and answer.searched.strip() != question.strip():
+        label = "Searched: " if en else "检索："
+        extra = f"（{esc(note)}）" if note and not en else (f" ({esc(note)})" if note else "")
+        parts.append(f'<div class="qa-searched">{label}{esc(answer.searched)}{extra}</div>')
+    if answer.heading:
+        cls = "qa-abstain" if answer.abstained else "qa-heading"
+        parts.append(f'<p class="{cls}">{esc(answer.heading)}</p>')
+    parts.extend(_line(s, en) for s in answer.sentences)
+    if answer.citations:
+        title = ("Closest passages" if answer.abstained else "Sources") if en else (
+            "最接近的段落" if answer.abstained else "引用段落")
+        parts.append(f'<div class="qa-cites"><div class="qa-cites-title">{title}</div>')
+        parts.extend(_citation(c, answer.terms, en) for c in answer.citations)
+        parts.append("</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def answer_text(answer: Answer, *, with_citations: bool = True) -> str:
+    """Plain text: the answer lines, then the numbered passages."""
+    out = [answer.lead]
+    if with_citations and answer.citations:
+        out.append("")
+        for c in answer.citations:
+            h = c.hit
+            place = f"{h.city}{h.district}" if h.district else h.city
+            out.append(f"[{c.n}] {place} · 《{h.title}》 · {h.section}\n{h.text}")
+    return "\n".join(out)

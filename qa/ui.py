@@ -1,0 +1,155 @@
+"""The Gradio chat page and the FastAPI app that serves it with the JSON API.
+
+    app = create_app(retriever)            # tests: a ready retriever
+    app = create_app(loader=Retriever.load)  # app.py: loads in the background
+
+Gradio's message format ({"role", "content"} dicts, like events) stays in this
+module; everything else talks in `Answer`/`AskResult`.
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported: no calls home
+
+import gradio as gr  # noqa: E402
+
+from .api import ALL, Backend, add_routes  # noqa: E402
+from .render import CSS, message_html, user_html  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = (
+    "哪个区要求严重精神障碍患者报告患病率不低于4.5%？",
+    "鼓楼区基本公共卫生服务补助标准是多少？",
+    "哪些区提到了家庭医生签约服务？",
+    "Which district targets a 4.5% reported prevalence?",
+)
+MODE_LABELS = {"hybrid": "混合（推荐）", "bm25": "关键词 BM25", "dense": "语义向量", "rrf": "RRF 融合"}
+EMPTY_REPLY = "请输入一个问题，例如：“哪个区要求严重精神障碍患者报告患病率不低于4.5%？”"
+LOADING_REPLY = "索引还在建立中，请稍等片刻再提问（页面顶部会显示进度）。"
+PAGE_CSS = CSS + """
+.gradio-container { max-width: 1340px !important; }
+#qa-title h2 { margin: 0.1em 0; font-size: 1.25em; }
+#qa-status { font-size: 0.9em; min-height: 1.4em; }
+#qa-side .gr-button { white-space: normal; text-align: left; }
+.qa-example button, button.qa-example { font-size: 0.85em !important; text-align: left !important; }
+"""
+
+
+def _catalog_choices(backend: Backend) -> tuple[list[str], list[str]]:
+    """District and year choices; from the catalogue while the index is still loading."""
+    if backend.ready:
+        r = backend.retriever
+        return r.districts(), [str(y) for y in r.years()]
+    from .documents import read_catalog
+
+    metas = read_catalog()
+    return sorted({m.district for m in metas if m.district}), sorted({str(m.year) for m in metas if m.year})
+
+
+def _assistant(content: str) -> dict:
+    return {"role": "assistant", "content": content}
+
+
+def build_blocks(backend: Backend) -> gr.Blocks:
+    districts, years = _catalog_choices(backend)
+    with gr.Blocks(title="卫生健康工作计划问答") as demo:
+        # per-session memory: questions as typed (for follow-ups) and what each answer cited (for feedback)
+        memory = gr.State({"questions": [], "answers": {}})
+        gr.Markdown("## 卫生健康工作计划问答 · 五个区的工作要点，带出处的答案", elem_id="qa-title")
+        status = gr.Markdown(backend.status(), elem_id="qa-status")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=4, min_width=520):
+                chatbot = gr.Chatbot(
+                    label="问答", height=500, latex_delimiters=[], feedback_options=("Like", "Dislike"),
+                    placeholder="用中文或英文提问，答案会引用原文段落。点右侧示例试试。",
+                    sanitize_html=True, autoscroll=True,
+                )
+                with gr.Row():
+                    msg = gr.Textbox(placeholder="输入问题，按回车发送，例如：鼓楼区有没有类似的要求？", show_label=False,
+                                     scale=8, lines=1, max_lines=4, autofocus=True, elem_id="qa-input")
+                    send = gr.Button("发送", variant="primary", scale=1, min_width=80, elem_classes="submit-button")
+            with gr.Column(scale=2, min_width=260, elem_id="qa-side"):
+                district = gr.Dropdown([ALL] + districts, value=ALL, label="区（筛选）")
+                year = gr.Dropdown([ALL] + years, value=ALL, label="年份（筛选）")
+                k = gr.Slider(1, 10, value=3, step=1, label="引用段落数")
+                with gr.Accordion("高级", open=False):
+                    mode = gr.Radio([(v, key) for key, v in MODE_LABELS.items()], value="hybrid", label="检索方式")
+                gr.Markdown("**示例问题**（点击即问）")
+                example_buttons = [gr.Button(q, size="sm", elem_classes="qa-example") for q in EXAMPLES]
+                clear = gr.Button("🗑 清空对话", size="sm")
+
+        def respond(message, history, district, year, k, mode, memory):
+            history = list(history or [])
+            memory = {"questions": list(memory.get("questions", [])), "answers": dict(memory.get("answers", {}))}
+            text = message if isinstance(message, str) else ""
+            if not text.strip():
+                return "", history + [_assistant(message_html(EMPTY_REPLY))], memory
+            history.append({"role": "user", "content": user_html(text)})
+            if not backend.ready:
+                return "", history + [_assistant(message_html(backend.status() + " " + LOADING_REPLY))], memory
+            try:
+                res = backend.ask(text, memory["questions"], k=int(k or 3), district=district, year=year,
+                                  mode=mode or "hybrid")
+            except ValueError as e:  # a filter or question the retriever refused: say so in the chat
+                return "", history + [_assistant(message_html(f"无法检索：{e}"))], memory
+            except Exception:
+                log.exception("answering %r failed", text)
+                return "", history + [_assistant(message_html("抱歉，处理这个问题时出错了，请换个说法再试。"))], memory
+            memory["questions"].append(text)
+            memory["answers"][str(len(history))] = {
+                "question": text, "searched": res.searched, "abstained": res.answer.abstained,
+                "answer": res.answer.lead, "chunk_ids": [c.hit.chunk_id for c in res.answer.citations],
+            }
+            return "", history + [_assistant(res.html)], memory
+
+        def on_like(data: gr.LikeData, memory):
+            index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+            meta = memory.get("answers", {}).get(str(index))
+            if meta is None:  # a like on a system message (empty question, loading…): nothing to learn from
+                return
+            liked = data.liked
+            vote = "up" if liked is True or liked == "Like" else ("down" if liked is False or liked == "Dislike"
+                                                                  else str(liked))
+            backend.log_feedback({"vote": vote, **meta})
+
+        def reset():
+            return [], {"questions": [], "answers": {}}, ""
+
+        def tick():
+            if backend.ready or backend.error:
+                return backend.status(), gr.Timer(active=False)
+            return backend.status(), gr.Timer(active=True)
+
+        inputs = [msg, chatbot, district, year, k, mode, memory]
+        outputs = [msg, chatbot, memory]
+        msg.submit(respond, inputs, outputs)
+        send.click(respond, inputs, outputs)
+        for b, q in zip(example_buttons, EXAMPLES):
+            b.click(lambda q=q: q, None, msg).then(respond, inputs, outputs)
+        clear.click(reset, None, [chatbot, memory, msg])
+        chatbot.clear(lambda: {"questions": [], "answers": {}}, None, memory)
+        chatbot.like(on_like, [memory], None)
+        timer = gr.Timer(1.0, active=not backend.ready)
+        timer.tick(tick, None, [status, timer])
+        demo.load(tick, None, [status, timer])
+    return demo
+
+
+def create_app(retriever=None, *, loader=None, feedback_log=None):
+    """The FastAPI app: JSON API under /api, the chat page at /.
+
+    Give a ready `retriever`, or a `loader` that makes one (run in a background
+    thread when the server starts, so the page shows progress meanwhile).
+    """
+    from fastapi import FastAPI
+
+    backend = Backend(retriever, loader=loader, feedback_log=feedback_log)
+    app = FastAPI(title="卫生健康工作计划问答 API", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app.state.backend = backend
+    add_routes(app, backend)
+    blocks = build_blocks(backend)
+    backend.start()  # at once, not on server start-up: the page then shows progress from its first request
+    return gr.mount_gradio_app(app, blocks, path="/", ssr_mode=False, css=PAGE_CSS, footer_links=[])
