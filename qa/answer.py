@@ -33,6 +33,8 @@ _FRAME_WORDS = frozenset(
     "方面 相关 内容 具体 主要 哪里 目标 which what how does district city".split()
 )
 _NUMBER_WEIGHT = 6.0
+# "11. 提升…水平。", "（四）细化…", "二是…": an item's own short title
+_ITEM_TITLE = re.compile(r"^\s*(?:\d{1,3}\s*[.、．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、是])")
 # Half-width forms for matching only; 1:1 so offsets stay valid in the original text.
 _MATCH_MAP = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
@@ -134,8 +136,8 @@ def sentence_score(sentence: str, weights: Mapping[str, float]) -> float:
 def segments(text: str, terms) -> tuple[tuple[str, bool], ...]:
     """text as (run, is_mark) pairs covering it exactly; marks on terms, longest first, no overlaps.
 
-    Single Chinese characters are not marked (too noisy); a number is not
-    marked inside a longer number (4.5% in 14.5%).
+    A single Chinese character is marked only next to another mark (too
+    noisy alone); a number is not marked inside a longer number (4.5% in 14.5%).
     """
     hay = text.translate(_MATCH_MAP).lower()
     taken: list[tuple[int, int]] = []
@@ -154,6 +156,16 @@ def segments(text: str, terms) -> tuple[tuple[str, bool], ...]:
             if any(i < b and a < j for a, b in taken):
                 continue
             taken.append((i, j))
+    # a single character joins a neighbouring mark (不 in 报告患病率|不|低于), never stands alone
+    singles = {t.translate(_MATCH_MAP).lower() for t in terms if len(t) == 1 and not _is_number(t)}
+    changed = bool(singles and taken)
+    while changed:
+        changed = False
+        for a, b in list(taken):
+            for i in (a - 1, b):
+                if 0 <= i < len(hay) and hay[i] in singles and not any(x <= i < y for x, y in taken):
+                    taken.append((i, i + 1))
+                    changed = True
     out, pos = [], 0
     for a, b in sorted(taken):
         if a > pos:
@@ -230,7 +242,8 @@ def _best_sentences(hits: list[Hit], weights: Mapping[str, float], numbers: set[
             toks = set(tokenize(s))
             score = sentence_score(s, weights)
             title = h.section.rsplit(" > ", 1)[-1]
-            is_heading = bool(title) and s.rstrip("。；！？!?;") in title
+            is_heading = (bool(title) and s.rstrip("。；！？!?;") in title) or bool(
+                len(s) <= 30 and _ITEM_TITLE.match(s))
             picks.append(_Pick(score * (0.75 if is_heading else 1.0), rank, h, s, bool(numbers & toks), is_heading))
     # a small rank prior: among equally good sentences the better hit wins
     picks.sort(key=lambda p: (-(p.score - 0.02 * p.rank), p.rank))

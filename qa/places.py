@@ -13,6 +13,8 @@ from .records import DocMeta
 
 _SUFFIXES = ("特别行政区", "自治区", "自治州", "地区", "新区", "省", "市", "区", "县", "州", "盟", "旗")
 _EN_SUFFIX = r"(?:\s*(?:district|county|city|province|municipality|qu|shi|xian))?"
+# not \b: "Weidong区" has no word boundary between g and 区 (both are \w)
+_LAT_L, _LAT_R = r"(?<![A-Za-z])", r"(?![A-Za-z])"
 
 
 def _strip_suffix(name: str) -> str:
@@ -58,7 +60,7 @@ class Gazetteer:
                     entries.append((re.escape(f), field, value))
                 py = _pinyin(short)
                 if py:
-                    entries.append((r"\b" + re.escape(py) + _EN_SUFFIX + r"\b", field, value))
+                    entries.append((_LAT_L + re.escape(py) + _EN_SUFFIX + _LAT_R, field, value))
         # longest first so 平顶山市 wins over 平顶山 and 上海市 over 上海
         entries.sort(key=lambda e: -len(e[0]))
         self._entries = [(re.compile(p, re.IGNORECASE), f, v) for p, f, v in entries]

@@ -39,7 +39,7 @@ CSS = """
   font-size: 0.92em; }
 .qa-section { font-size: 0.9em; padding: 0.3em 0.7em; background: var(--background-fill-secondary); }
 .qa-answer summary { cursor: pointer; font-size: 0.85em; color: var(--link-text-color); }
-.qa-answer mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
+.qa-answer mark { background: #fde68a; color: inherit; padding: 0; }
 .qa-q { white-space: pre-wrap; }
 """
 

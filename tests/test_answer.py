@@ -1,0 +1,171 @@
+"""qa.answer: extractive answers from hand-made hits (no index, no model)."""
+from __future__ import annotations
+
+import pytest
+
+from qa.answer import ABSTAIN_EN, ABSTAIN_ZH, build_answer, segments, split_sentences
+from qa.documents import read_catalog
+from qa.places import Gazetteer
+from qa.query import analyze
+from qa.records import Hit
+
+WEIDONG = ("9. 强化传染病、慢性病、地方病防控。实施扩大国家免疫规划工作，适龄儿童免疫规划疫苗接种率达到90%以上。"
+           "巩固国家慢性病综合防控示范区成果。规范严重精神障碍患者管理治疗，确保报告患病率不低于4.5%、规范管理率不低于80%、"
+           "规律服药率不低于50%。完善地方病监测体系，强化干预与管理。")
+ZHOUCUN = ("加强严重精神障碍患者服务管理，加快推进社会心理服务体系建设和健康扶贫工作，持续巩固脱贫攻坚成果。"
+           "（责任领导:吕峰、蔡海英, 牵头科室: 基妇科）")
+GULOU_MH = "3. 加强疾病预防控制工作。做好常见病、慢性病、严重精神障碍等健康管理。落实疫苗全程可追溯。"
+GULOU_FD = "11. 提升基本公共卫生服务水平。将基本公共卫生服务项目政府补助标准提高到每人每年79元。完善家庭医生签约机制。"
+JIADING_FD = "16.做实做优家庭医生签约服务。扩大家庭医生签约服务范围，逐步将家庭医生签约服务从居住社区向功能社区延伸。"
+LUCHENG_FD = "组建全专融合型家庭医生签约团队,不断优化签约服务内涵,提升履约质量和服务效果。"
+OTHER = "加强行风建设。持续做好纠正医药购销和医疗服务领域不正之风工作。"
+
+
+def hit(chunk_id: str, text: str, score: float = 1.0, section: str = "一、总体 > 1. 条目") -> Hit:
+    doc_id = chunk_id.split("#")[0]
+    meta = {
+        "weidong-2021": ("卫东区", "平顶山市", "河南省", "2021年全区卫生健康重点工作安排"),
+        "gulou-2021": ("鼓楼区", "福州市", "福建省", "2021年鼓楼区卫生健康工作要点"),
+        "zhoucun-2021": ("周村区", "淄博市", "山东省", "周村区医疗卫生服务建设推进年活动实施方案"),
+        "jiading-2024": ("嘉定区", "上海市", "上海市", "2024年卫生健康工作要点"),
+        "lucheng-2021": ("鹿城区", "温州市", "浙江省", "鹿城区卫生健康工作总结和工作思路"),
+    }[doc_id]
+    return Hit(chunk_id=chunk_id, doc_id=doc_id, text=text, score=score, section=section, district=meta[0],
+               city=meta[1], province=meta[2], title=meta[3], year=2021, start=0, end=len(text))
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer(read_catalog())
+
+
+def ask(gaz, question, hits, *, abstain=False, **kw):
+    q = analyze(question, gaz)
+    return build_answer(question, hits, query=q, abstain=abstain, lang="en" if q.script == "en" else "zh", **kw)
+
+
+def joined(segs) -> str:
+    return "".join(t for t, _ in segs)
+
+
+# ---------------------------------------------------------------- pure helpers
+@pytest.mark.parametrize("text, expected", [
+    ("", []),
+    ("。", []),
+    ("一句。", ["一句。"]),
+    ("甲。乙；丙！丁？戊", ["甲。", "乙；", "丙！", "丁？", "戊"]),
+    ("  首句。\n第二行\n", ["首句。", "第二行"]),
+])
+def test_split_sentences(text, expected):
+    assert [text[a:b] for a, b in split_sentences(text)] == expected
+
+
+def test_highlight_marks_exactly_the_number():
+    segs = segments("确保报告患病率不低于4.5%、规范管理率不低于80%", ["4.5%"])
+    assert segs == (("确保报告患病率不低于", False), ("4.5%", True), ("、规范管理率不低于80%", False))
+
+
+def test_highlight_longest_first_without_overlap_and_not_inside_longer_numbers():
+    text = "严重精神障碍患者14.5%，报告患病率不低于4.5%"
+    segs = segments(text, ["精神障碍", "严重精神障碍", "精神", "4.5%"])
+    assert [t for t, m in segs if m] == ["严重精神障碍", "4.5%"]  # 4.5% inside 14.5% is not a match
+    assert joined(segs) == text
+
+
+def test_single_characters_only_join_a_neighbouring_mark():
+    segs = segments("不低于4.5%，不要", ["不", "低于", "4.5%"])
+    assert [t for t, m in segs if m] == ["不", "低于", "4.5%"]
+    assert ("，不要", False) in segs
+
+
+@pytest.mark.parametrize("text", ["", "x", "<script>alert(1)</script>", "ＡＢＣ４．５％ abc", "规范" * 5000])
+@pytest.mark.parametrize("terms", [[], ["4.5%"], ["abc", "规范", "4.5%", "<script>"]])
+def test_segments_concatenate_back_to_the_text(text, terms):
+    assert joined(segments(text, terms)) == text
+
+
+def test_fullwidth_number_in_the_passage_is_marked():
+    segs = segments("不低于４．５％。", ["4.5%"])
+    assert [t for t, m in segs if m] == ["４．５％"]
+
+
+# ---------------------------------------------------------------- answers
+def test_the_sentence_with_the_number_is_chosen(gaz):
+    # the top hit talks about 严重精神障碍 too, but only 卫东区's passage has 4.5%
+    hits = [hit("zhoucun-2021#10", ZHOUCUN, 2.0), hit("weidong-2021#10", WEIDONG, 1.5), hit("gulou-2021#4", GULOU_MH)]
+    a = ask(gaz, "哪个区要求严重精神障碍患者报告患病率不低于4.5%？", hits)
+    assert not a.abstained
+    assert a.sentences[0].text.startswith("规范严重精神障碍患者管理治疗，确保报告患病率不低于4.5%")
+    assert a.citations[a.sentences[0].n - 1].hit.chunk_id == "weidong-2021#10"
+    assert ("4.5%", True) in a.sentences[0].segments
+
+
+def test_which_district_lead_names_the_district_first(gaz):
+    hits = [hit("weidong-2021#10", WEIDONG), hit("zhoucun-2021#10", ZHOUCUN)]
+    a = ask(gaz, "哪个区要求严重精神障碍患者报告患病率不低于4.5%？", hits)
+    assert a.lead.splitlines()[0] == "平顶山市卫东区（《2021年全区卫生健康重点工作安排》）"
+    assert a.districts == ("平顶山市卫东区",)
+    assert "报告患病率不低于4.5%" in a.lead.splitlines()[1]
+    assert a.lead.splitlines()[1].endswith("[1]")
+
+
+def test_plain_question_leads_with_the_place(gaz):
+    hits = [hit("gulou-2021#12", GULOU_FD), hit("gulou-2021#4", GULOU_MH)]
+    a = ask(gaz, "鼓楼区基本公共卫生服务补助标准是多少？", hits)
+    assert a.lead.startswith("福州市鼓楼区：将基本公共卫生服务项目政府补助标准提高到每人每年79元。")
+    assert "11. 提升基本公共卫生服务水平。" not in a.lead  # the item's own title says nothing
+
+
+def test_many_districts_are_listed_each_with_its_own_citation(gaz):
+    hits = [hit("jiading-2024#17", JIADING_FD, 3.0), hit("lucheng-2021#8", LUCHENG_FD, 2.5),
+            hit("gulou-2021#12", GULOU_FD, 2.0), hit("jiading-2024#30", OTHER, 1.0)]
+    a = ask(gaz, "哪些区提到了家庭医生签约？", hits)
+    assert a.heading == "以下 3 个区的文件提到了相关内容："
+    lines = a.lead.splitlines()[1:]
+    assert [ln.split("（")[0] for ln in lines] == ["上海市嘉定区", "温州市鹿城区", "福州市鼓楼区"]
+    assert [s.n for s in a.sentences] == [1, 2, 3]
+    assert [c.hit.doc_id for c in a.citations[:3]] == ["jiading-2024", "lucheng-2021", "gulou-2021"]
+    assert "嘉定区" in a.districts[0] and len(a.districts) == 3
+
+
+def test_many_districts_leave_out_a_document_without_the_key_terms(gaz):
+    hits = [hit("jiading-2024#17", JIADING_FD), hit("zhoucun-2021#3", OTHER)]
+    a = ask(gaz, "哪些区提到了家庭医生签约？", hits)
+    assert a.districts == ("上海市嘉定区",)
+
+
+def test_abstention_says_so_and_shows_the_closest_passages(gaz):
+    hits = [hit("jiading-2024#30", OTHER), hit("gulou-2021#4", GULOU_MH)]
+    a = ask(gaz, "杭州市西湖区的疫苗接种率是多少？", hits, abstain=True)
+    assert a.abstained and a.lead == ABSTAIN_ZH and a.sentences == () and a.districts == ()
+    assert [c.hit.chunk_id for c in a.citations] == ["jiading-2024#30", "gulou-2021#4"]
+
+
+def test_no_hits_abstain_in_english(gaz):
+    a = ask(gaz, "What is the budget for space travel?", [])
+    assert a.abstained and a.lead == ABSTAIN_EN and a.citations == ()
+
+
+def test_english_question_gets_an_english_frame_and_chinese_text(gaz):
+    hits = [hit("weidong-2021#10", WEIDONG), hit("zhoucun-2021#10", ZHOUCUN)]
+    a = ask(gaz, "Which district targets a 4.5% reported prevalence?", hits)
+    assert a.lang == "en"
+    first, second = a.lead.splitlines()[:2]
+    assert first == "Weidong District, Pingdingshan (平顶山市卫东区), in 《2021年全区卫生健康重点工作安排》"
+    assert "报告患病率不低于4.5%" in second and second.startswith("“")
+
+
+def test_citations_are_capped_and_carry_the_whole_section(gaz):
+    hits = [hit(f"gulou-2021#{i}", GULOU_FD if i == 0 else OTHER) for i in range(6)]
+    a = ask(gaz, "鼓楼区基本公共卫生服务补助标准", hits, max_citations=2, sections={"gulou-2021#0": "全文"})
+    assert [c.n for c in a.citations] == [1, 2]
+    assert a.citations[0].section_text == "全文" and a.citations[1].section_text == ""
+    for c in a.citations:
+        assert joined(c.segments) == c.hit.text
+
+
+def test_a_long_sentence_is_cut_around_the_match(gaz):
+    long = "，".join(f"推进第{i}项工作" for i in range(40)) + "，确保报告患病率不低于4.5%。"
+    a = ask(gaz, "报告患病率不低于4.5%", [hit("weidong-2021#1", long)])
+    text = a.sentences[0].text
+    assert text.startswith("…") and text.endswith("4.5%。") and len(text) <= 125
