@@ -123,10 +123,10 @@ class Backend:
     def status(self) -> str:
         if self.retriever is not None:
             r = self.retriever
-            return f"✅ 已就绪：{len(r.metas)} 份文件，{len(r.chunks)} 个段落。"
+            return f"状态：已就绪（{len(r.metas)} 份文件，{len(r.chunks)} 个段落）"
         if self.error:
-            return f"❌ 索引加载失败：{self.error}"
-        return f"⏳ 正在建立索引…（首次启动需要一两分钟，已用 {time.monotonic() - self.started:.0f} 秒）"
+            return f"状态：索引加载失败 —— {self.error}"
+        return f"状态：正在建立索引…（首次启动需要一两分钟，已用 {time.monotonic() - self.started:.0f} 秒）"
 
     def require(self):
         if self.retriever is None:

@@ -26,6 +26,7 @@ import logging
 import os
 import shutil
 import time
+import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -205,7 +206,7 @@ def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress:
             vectors[todo] = encoder.encode_passages([texts[i] for i in todo], show_progress=show_progress)
         dense = DenseIndex(vectors, kind=params["dense_kind"])
 
-        name = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+        name = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         builds = root / "builds"
         builds.mkdir(parents=True, exist_ok=True)
         tmp = builds / f".tmp-{name}"

@@ -79,7 +79,7 @@ def build_blocks(backend: Backend) -> gr.Blocks:
                     mode = gr.Radio([(v, key) for key, v in MODE_LABELS.items()], value="hybrid", label="检索方式")
                 gr.Markdown("**示例问题**（点击即问）")
                 example_buttons = [gr.Button(q, size="sm", elem_classes="qa-example") for q in EXAMPLES]
-                clear = gr.Button("🗑 清空对话", size="sm")
+                clear = gr.Button("清空对话", size="sm")
 
         def respond(message, history, district, year, k, mode, memory):
             history = list(history or [])
