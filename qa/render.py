@@ -16,11 +16,14 @@ from __future__ import annotations
 import html
 import logging
 
-from .answer import Answer, Citation, Sentence, segments
+from .answer import Answer, Citation, Sentence, segments, split_sentences
 
 log = logging.getLogger(__name__)
 
 SHOW_SECTION = "展开全文 / show whole section"
+# A cited passage longer than this is shown as the sentences around its highlights (the whole
+# section is one click away), so an answer with three citations fits the chat on a laptop screen.
+EXCERPT_CHARS = 160
 
 # Styling for the classes used below; passed to Gradio as page CSS.
 CSS = """
@@ -33,7 +36,7 @@ CSS = """
 .qa-cites { margin-top: 0.6em; border-top: 1px solid var(--border-color-primary); padding-top: 0.3em; }
 .qa-cites-title { font-size: 0.85em; color: var(--body-text-color-subdued); }
 .qa-cite { margin: 0.45em 0; }
-.qa-cite-head { font-size: 0.85em; color: var(--body-text-color-subdued); }
+.qa-cite-head { font-size: 0.85em; color: #4b5563; }
 .qa-cite-head b { color: var(--body-text-color); }
 .qa-passage { margin: 0.15em 0 0.15em 0; padding-left: 0.7em; border-left: 3px solid var(--border-color-primary);
   font-size: 0.92em; }
@@ -52,6 +55,40 @@ def esc(text: str) -> str:
 def marked(segs) -> str:
     """(text, is_mark) runs → escaped HTML with <mark> around the marked runs."""
     return "".join(f"<mark>{esc(t)}</mark>" if m else esc(t) for t, m in segs)
+
+
+def excerpt(text: str, segs) -> tuple[tuple[tuple[str, bool], ...], bool, bool]:
+    """The runs of `segs` (which cover `text`) cut to the sentences around the most highlighted one.
+
+    Returns (runs, cut_before, cut_after).
+    """
+    if len(text) <= EXCERPT_CHARS:
+        return tuple(segs), False, False
+    marked_at = [False] * len(text)
+    pos = 0
+    for t, m in segs:
+        if m:
+            marked_at[pos : pos + len(t)] = [True] * len(t)
+        pos += len(t)
+    spans = split_sentences(text) or [(0, len(text))]
+    weight = [sum(marked_at[a:b]) for a, b in spans]
+    i = max(range(len(spans)), key=lambda j: (weight[j], -j))
+    lo = hi = i
+    while True:  # add the neighbour with more highlights (the next one on a tie) while it fits
+        options = [j for j in (hi + 1, lo - 1) if 0 <= j < len(spans)]
+        options = [j for j in options if spans[max(hi, j)][1] - spans[min(lo, j)][0] <= EXCERPT_CHARS]
+        if not options:
+            break
+        j = max(options, key=lambda j: (weight[j], j > hi))
+        lo, hi = min(lo, j), max(hi, j)
+    a, b = spans[lo][0], spans[hi][1]
+    out, pos = [], 0
+    for t, m in segs:  # clip the runs to [a, b)
+        s0, s1 = max(pos, a), min(pos + len(t), b)
+        if s0 < s1:
+            out.append((t[s0 - pos : s1 - pos], m))
+        pos += len(t)
+    return tuple(out), a > 0, b < len(text)
 
 
 def user_html(question: str) -> str:
@@ -76,8 +113,9 @@ def _citation(c: Citation, terms, en: bool) -> str:
     h = c.hit
     place = f"{h.city}{h.district}" if h.district else h.city
     head = " · ".join(x for x in (f"<b>[{c.n}]</b> {esc(place)}", f"《{esc(h.title)}》", esc(h.section)) if x)
-    out = [f'<div class="qa-cite"><div class="qa-cite-head">{head}</div>',
-           f'<div class="qa-passage">{marked(c.segments)}</div>']
+    runs, before, after = excerpt(h.text, c.segments)
+    passage = ("…" if before else "") + marked(runs) + ("…" if after else "")
+    out = [f'<div class="qa-cite"><div class="qa-cite-head">{head}</div>', f'<div class="qa-passage">{passage}</div>']
     if c.section_text:  # offered even when the passage is the whole section, so every citation behaves alike
         body = marked(segments(c.section_text, terms))
         out.append(f'<details><summary>{esc(SHOW_SECTION)}</summary><div class="qa-section">{body}</div></details>')

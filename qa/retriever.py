@@ -10,10 +10,10 @@ and safe to call from many threads.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
-import re
 from pathlib import Path
 
 import numpy as np
@@ -31,14 +31,6 @@ DEFAULT_PARAMS = {"bm25": {"k1": 1.5, "b": 0.75, "epsilon": 0.25}, "dense_kind":
 MAX_K = 100
 _CANDIDATES = 100  # per side, before fusion
 _STATS_SAMPLE = 4096  # rows sampled to estimate the dense score distribution
-# Place names of the form 西湖区 / 杭州市 that are not places (全区, 社区, 示范区…)
-_NOT_PLACES = {"全区", "本区", "该区", "各区", "我区", "社区", "城区", "辖区", "园区", "景区", "市区", "郊区", "片区",
-               "山区", "示范区", "先行区", "试验区", "功能区", "哪个区", "哪些区", "全市", "本市", "我市", "各市",
-               "城市", "全县", "各县", "本县", "哪个市", "哪个县", "新城区", "老城区", "开发区", "街区"}
-_PLACE_LIKE = re.compile(r"(?:^|[^\u4e00-\u9fa5]|[在省的与和及、])([\u4e00-\u9fa5]{2,3}[市区县])")
-_EN_PLACE_LIKE = re.compile(r"\b([A-Z][a-z]{2,})\s+(?:District|City|County)\b")
-
-
 class Retriever:
     MODES = ("hybrid", "bm25", "dense", "rrf")
 
@@ -56,6 +48,7 @@ class Retriever:
         self._idf = data.bm25.idf_map()
         self._token_sets_cache: dict[int, frozenset] = {}
         self.built_now = False
+        self._qvec = functools.lru_cache(maxsize=512)(self._encode_query)
         self.manifest = {k: v for k, v in data.manifest.items() if not k.startswith("_")}
         log.debug("retriever over %d chunks in %s", n, data.directory)
 
@@ -168,7 +161,7 @@ class Retriever:
         return terms, scores, top
 
     def _dense_side(self, q: Query, allowed):
-        qv = self.encoder.encode_queries([q.text])[0]
+        qv = self.query_vector(q.text)
         dense = self._data.dense
         if allowed is None:
             hits = dense.search(qv, _CANDIDATES)
@@ -270,40 +263,18 @@ class Retriever:
                    start=c.start, end=c.end, signals=signals)
 
     # ---------------------------------------------------------------- abstention
-    def unknown_places(self, q: Query) -> list[str]:
-        """Place-like names in the question that no document is about (杭州市, 西湖区, Xihu District)."""
-        known = {p.surface for p in q.places}
-        found = []
-        for m in _PLACE_LIKE.finditer(q.text):
-            name = m.group(1)
-            if name in _NOT_PLACES or any(name in k or k in name for k in known):
-                continue
-            if name[:-1] in _NOT_PLACES or name.startswith(("哪", "全", "各", "本", "我", "该", "每")):
-                continue
-            found.append(name)
-        for m in _EN_PLACE_LIKE.finditer(q.text):
-            if not self.gazetteer.find(m.group(0)):
-                found.append(m.group(0))
-        return found
+    def query_vector(self, text: str) -> np.ndarray:
+        """The question's embedding (cached: the UI and should_abstain ask again)."""
+        return self._qvec(text)
+
+    def _encode_query(self, text: str) -> np.ndarray:
+        v = self.encoder.encode_queries([text])[0]
+        v.flags.writeable = False
+        return v
 
     def should_abstain(self, query: str | Query, hits: list[Hit]) -> bool:
-        """True when the documents do not seem to answer the question.
+        """True when the documents do not seem to answer the question (see qa.abstain)."""
+        from .abstain import should_abstain
 
-        Abstain when nothing was found, when the question is about a place no
-        document covers, or when neither retriever is confident: the best
-        passage shares few of the question's weighted terms *and* sits close
-        to the dense floor.
-        """
         q = query if isinstance(query, Query) else self.analyze(query)
-        if not hits:
-            return True
-        if self.unknown_places(q) and not q.places:
-            return True
-        top = hits[0]
-        terms = tokenize(q.text) + (tokenize(" ".join(q.expansion)) if q.expansion else [])
-        cov = self._coverage(terms, self._row[top.chunk_id])
-        cos = top.signals.get("dense")
-        if cos is None:
-            return cov < 0.35
-        lexical_ok = cov >= (0.45 if q.script == "zh" else 0.6 * max(q.en_coverage, 0.01))
-        return not lexical_ok and cos < 0.86
+        return should_abstain(self, q, hits)

@@ -28,11 +28,24 @@ EXAMPLES = (
 )
 MODE_LABELS = {"hybrid": "混合（推荐）", "bm25": "关键词 BM25", "dense": "语义向量", "rrf": "RRF 融合"}
 EMPTY_REPLY = "请输入一个问题，例如：“哪个区要求严重精神障碍患者报告患病率不低于4.5%？”"
-LOADING_REPLY = "索引还在建立中，请稍等片刻再提问（页面顶部会显示进度）。"
+LOADING_REPLY = "索引还在建立中，请稍等片刻再提问（页面右上角显示进度）。"
+# After an answer arrives, scroll the chat so the question and the answer's first line are at the top
+# (Gradio's autoscroll would show the end of the last citation instead).
+SCROLL_JS = """() => { setTimeout(() => {
+  const box = document.querySelector('#qa-chat');
+  if (!box) return;
+  const qs = box.querySelectorAll('.qa-q'), as = box.querySelectorAll('.qa-answer');
+  const el = qs.length ? qs[qs.length - 1] : (as.length ? as[as.length - 1] : null);
+  if (!el) return;
+  let sc = el.parentElement;
+  while (sc && sc !== box.parentElement && !(sc.scrollHeight > sc.clientHeight + 4 &&
+         /(auto|scroll)/.test(getComputedStyle(sc).overflowY))) sc = sc.parentElement;
+  if (sc) sc.scrollTop += el.getBoundingClientRect().top - sc.getBoundingClientRect().top - 44;
+}, 150); }"""
 PAGE_CSS = CSS + """
 .gradio-container { max-width: 1340px !important; }
 #qa-title h2 { margin: 0.1em 0; font-size: 1.25em; }
-#qa-status { font-size: 0.9em; min-height: 1.4em; }
+#qa-status { font-size: 0.9em; min-height: 1.4em; text-align: right; color: var(--body-text-color-subdued); }
 #qa-side .gr-button { white-space: normal; text-align: left; }
 .qa-example button, button.qa-example { font-size: 0.85em !important; text-align: left !important; }
 """
@@ -58,14 +71,15 @@ def build_blocks(backend: Backend) -> gr.Blocks:
     with gr.Blocks(title="卫生健康工作计划问答") as demo:
         # per-session memory: questions as typed (for follow-ups) and what each answer cited (for feedback)
         memory = gr.State({"questions": [], "answers": {}})
-        gr.Markdown("## 卫生健康工作计划问答 · 五个区的工作要点，带出处的答案", elem_id="qa-title")
-        status = gr.Markdown(backend.status(), elem_id="qa-status")
+        with gr.Row(equal_height=True):
+            gr.Markdown("## 卫生健康工作计划问答", elem_id="qa-title")
+            status = gr.Markdown(backend.status(), elem_id="qa-status")
         with gr.Row(equal_height=False):
             with gr.Column(scale=4, min_width=520):
                 chatbot = gr.Chatbot(
-                    label="问答", height=500, latex_delimiters=[], feedback_options=("Like", "Dislike"),
+                    label="问答（答案引用五个区卫生健康工作计划的原文）", height=560, latex_delimiters=[], feedback_options=("Like", "Dislike"),
                     placeholder="用中文或英文提问，答案会引用原文段落。点右侧示例试试。",
-                    sanitize_html=True, autoscroll=True,
+                    sanitize_html=True, autoscroll=False, elem_id="qa-chat",
                 )
                 with gr.Row():
                     msg = gr.Textbox(placeholder="输入问题，按回车发送，例如：鼓楼区有没有类似的要求？", show_label=False,
@@ -89,7 +103,7 @@ def build_blocks(backend: Backend) -> gr.Blocks:
                 return "", history + [_assistant(message_html(EMPTY_REPLY))], memory
             history.append({"role": "user", "content": user_html(text)})
             if not backend.ready:
-                return "", history + [_assistant(message_html(backend.status() + " " + LOADING_REPLY))], memory
+                return "", history + [_assistant(message_html(backend.error and backend.status() or LOADING_REPLY))], memory
             try:
                 res = backend.ask(text, memory["questions"], k=int(k or 3), district=district, year=year,
                                   mode=mode or "hybrid")
@@ -125,10 +139,10 @@ def build_blocks(backend: Backend) -> gr.Blocks:
 
         inputs = [msg, chatbot, district, year, k, mode, memory]
         outputs = [msg, chatbot, memory]
-        msg.submit(respond, inputs, outputs)
-        send.click(respond, inputs, outputs)
+        msg.submit(respond, inputs, outputs).then(None, None, None, js=SCROLL_JS)
+        send.click(respond, inputs, outputs).then(None, None, None, js=SCROLL_JS)
         for b, q in zip(example_buttons, EXAMPLES):
-            b.click(lambda q=q: q, None, msg).then(respond, inputs, outputs)
+            b.click(lambda q=q: q, None, msg).then(respond, inputs, outputs).then(None, None, None, js=SCROLL_JS)
         clear.click(reset, None, [chatbot, memory, msg])
         chatbot.clear(lambda: {"questions": [], "answers": {}}, None, memory)
         chatbot.like(on_like, [memory], None)

@@ -1,0 +1,212 @@
+"""The chat page in a real browser: `python app.py` (real model and index) driven by Chromium.
+
+Screenshots (1366×768) go to tests/artifacts/. The page must work offline:
+every request to a host other than loopback is blocked and the test asserts
+none was attempted.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+START_TIMEOUT = 240  # s: a first start builds the index and loads the model
+REPLY_TIMEOUT = 60_000  # ms
+XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is absent: apt-get install -y chromium fonts-wqy-zenhei", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (no `playwright install` needed)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`python app.py --port <free>` until the index is ready; killed (by its pid) at teardown."""
+    tmp = tmp_path_factory.mktemp("browser")
+    port = _free_port()
+    log_path = tmp / "app.log"
+    feedback = tmp / "feedback.jsonl"
+    env = {**os.environ, "QA_FEEDBACK_LOG": str(feedback), "GRADIO_ANALYTICS_ENABLED": "False"}
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=ROOT, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"app.py exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(base + "/api/health", timeout=2) as r:
+                    if json.load(r).get("ready"):
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"app.py not ready after {START_TIMEOUT} s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield {"url": base + "/", "feedback": feedback, "log": log_path}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def session(server, browser):
+    """One chat page for the whole conversation (follow-ups need the earlier turns)."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    blocked: list[str] = []
+    dialogs: list[str] = []
+
+    def only_loopback(route):
+        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost", "::1"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    def on_dialog(d):
+        dialogs.append(d.message)
+        d.dismiss()
+
+    page.route("**/*", only_loopback)
+    page.on("dialog", on_dialog)
+    page.goto(server["url"])
+    page.locator("#qa-input textarea").wait_for(state="visible", timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield {"page": page, "blocked": blocked, "dialogs": dialogs, **server}
+    page.close()
+
+
+def ask(page, question: str):
+    """Type a question, send it, and return the locator of the new answer."""
+    answers = page.locator("#qa-chat .qa-answer")
+    before = answers.count()
+    box = page.locator("#qa-input textarea")
+    box.fill(question)
+    box.press("Enter")
+    answers.nth(before).wait_for(state="visible", timeout=REPLY_TIMEOUT)
+    time.sleep(0.8)  # let the spinner go and the scroll settle before a screenshot
+    return answers.nth(before)
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+def test_chinese_question_names_the_district_and_cites_the_passage(session):
+    page = session["page"]
+    answer = ask(page, "哪个区要求严重精神障碍患者报告患病率不低于4.5%？")
+    lead = answer.locator(".qa-heading").inner_text()
+    assert "卫东区" in lead
+    assert "报告患病率不低于4.5%" in answer.inner_text()
+    assert "报告患病率不低于4.5%" in answer.locator(".qa-passage").first.inner_text()
+    assert answer.locator("mark", has_text="4.5%").count() >= 1
+    shot(page, "zh_answer.png")
+
+
+def test_english_question_gets_weidong_and_the_chinese_passage(session):
+    page = session["page"]
+    answer = ask(page, "Which district targets a 4.5% reported prevalence?")
+    text = answer.inner_text()
+    assert "Weidong" in text and "卫东区" in text
+    assert "报告患病率不低于4.5%" in text
+    shot(page, "en_answer.png")
+
+
+def test_follow_up_switches_the_district_and_shows_the_searched_query(session):
+    page = session["page"]
+    answer = ask(page, "那鼓楼区呢？")
+    searched = answer.locator(".qa-searched").inner_text()
+    assert searched.startswith(("检索：", "Searched: ")) and "鼓楼区" in searched
+    heads = answer.locator(".qa-cite-head").all_inner_texts()
+    assert heads and all("鼓楼区" in h for h in heads)
+    shot(page, "followup.png")
+
+
+def test_expanding_a_citation_shows_the_whole_section(session):
+    page = session["page"]
+    answer = page.locator("#qa-chat .qa-answer").last
+    details = answer.locator("details").first
+    section = details.locator(".qa-section")
+    assert not section.is_visible()
+    details.locator("summary").click()
+    section.wait_for(state="visible", timeout=5_000)
+    assert details.get_attribute("open") is not None
+    whole = section.inner_text()
+    passage = answer.locator(".qa-passage").first.inner_text().strip("…")
+    assert len(whole) >= len(passage) and passage[:20] in whole
+    section.scroll_into_view_if_needed()
+    time.sleep(0.3)
+    shot(page, "expanded.png")
+
+
+def test_html_in_a_question_is_shown_as_text_and_never_runs(session):
+    page = session["page"]
+    ask(page, XSS)
+    bubble = page.locator("#qa-chat .qa-q").last
+    assert bubble.inner_text() == XSS
+    assert page.locator("#qa-chat img[src='x']").count() == 0
+    time.sleep(0.5)
+    assert session["dialogs"] == []
+    shot(page, "xss.png")
+
+
+def test_thumbs_up_is_logged(session):
+    page = session["page"]
+    feedback: Path = session["feedback"]
+    n_before = len(feedback.read_text(encoding="utf-8").splitlines()) if feedback.exists() else 0
+    page.locator("#qa-chat button[aria-label='Like']").first.click()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if feedback.exists() and len(feedback.read_text(encoding="utf-8").splitlines()) > n_before:
+            break
+        time.sleep(0.2)
+    rows = [json.loads(x) for x in feedback.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == n_before + 1
+    row = rows[-1]
+    assert row["vote"] == "up" and row["question"] and row["chunk_ids"] and row["ts"]
+    assert "searched" in row
+
+
+def test_empty_question_gets_a_friendly_reply(session):
+    page = session["page"]
+    answer = ask(page, "   ")
+    assert "请输入" in answer.inner_text()
+
+
+def test_no_request_left_the_machine(session):
+    assert session["blocked"] == [], session["blocked"]
