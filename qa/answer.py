@@ -33,6 +33,7 @@ _FRAME_WORDS = frozenset(
     "方面 相关 内容 具体 主要 哪里 目标 区 市 县 which what how does district city".split()
 )
 _NUMBER_WEIGHT = 6.0
+_MIN_SCORE = 0.2  # below this share of the question's terms, no sentence is an answer: abstain
 # "11. 提升…水平。", "（四）细化…", "二是…": an item's own short title
 _ITEM_TITLE = re.compile(r"^\s*(?:\d{1,3}\s*[.、．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、是])")
 # Half-width forms for matching only; 1:1 so offsets stay valid in the original text.
@@ -96,6 +97,10 @@ def _is_number(term: str) -> bool:
     return any(ch.isdigit() for ch in term)
 
 
+def _specific_number(term: str) -> bool:
+    return not term.isdigit() or len(term) >= 2
+
+
 def query_terms(query: Query) -> dict[str, float]:
     """Term → weight: the question's tokens (plus English glossary terms), places and frame words left out.
 
@@ -113,7 +118,8 @@ def query_terms(query: Query) -> dict[str, float]:
         if t in _FRAME_WORDS:
             continue
         if _is_number(t):
-            w = _NUMBER_WEIGHT
+            # 4.5%, 79元, 2021年 are what a question is about; a bare "1" (alert(1), 第1条) is not
+            w = _NUMBER_WEIGHT if _specific_number(t) else 1.0
         elif t.isascii():
             w = 1.0  # English words rarely occur in the Chinese passages; keep them light
         elif len(t) == 1:
@@ -136,12 +142,13 @@ def sentence_score(sentence: str, weights: Mapping[str, float]) -> float:
 def segments(text: str, terms) -> tuple[tuple[str, bool], ...]:
     """text as (run, is_mark) pairs covering it exactly; marks on terms, longest first, no overlaps.
 
-    A single Chinese character is marked only next to another mark (too
-    noisy alone); a number is not marked inside a longer number (4.5% in 14.5%).
+    A single character is marked only next to another mark (too noisy
+    alone; a bare "1" never); a number is not marked inside a longer number
+    (4.5% in 14.5%).
     """
     hay = text.translate(_MATCH_MAP).lower()
     taken: list[tuple[int, int]] = []
-    for term in sorted({t for t in terms if t and (len(t) > 1 or _is_number(t))}, key=lambda t: (-len(t), t)):
+    for term in sorted({t for t in terms if t and len(t) > 1}, key=lambda t: (-len(t), t)):
         needle = term.translate(_MATCH_MAP).lower()
         start = 0
         while (i := hay.find(needle, start)) >= 0:
@@ -157,7 +164,7 @@ def segments(text: str, terms) -> tuple[tuple[str, bool], ...]:
                 continue
             taken.append((i, j))
     # a single character joins a neighbouring mark (不 in 报告患病率|不|低于), never stands alone
-    singles = {t.translate(_MATCH_MAP).lower() for t in terms if len(t) == 1 and not _is_number(t)}
+    singles = {t.translate(_MATCH_MAP).lower() for t in terms if len(t) == 1 and not t.isdigit()}
     changed = bool(singles and taken)
     while changed:
         changed = False
@@ -194,6 +201,22 @@ def _trim(sentence: str, weights: Mapping[str, float]) -> str:
         if not grown:
             break
     return ("…" if a > 0 else "") + "".join(parts[a:b]) + ("…" if b < len(parts) else "")
+
+
+def _markable(weights: Mapping[str, float], hits: list[Hit]) -> tuple[str, ...]:
+    """The terms worth highlighting, longest first.
+
+    A two-character word found in more than a quarter of the retrieved
+    sentences (服务, 卫生, 管理) would light up every line; it still counts
+    for scoring but is not marked. Numbers and longer words always are.
+    """
+    sents = [h.text[a:b] for h in hits for a, b in split_sentences(h.text)]
+    common: set[str] = set()
+    if len(sents) >= 8:
+        for t in weights:
+            if len(t) <= 2 and not _is_number(t) and sum(t in s for s in sents) > 0.25 * len(sents):
+                common.add(t)
+    return tuple(sorted((t for t in weights if t not in common), key=lambda t: (-len(t), t)))
 
 
 # ---------------------------------------------------------------- places
@@ -262,8 +285,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     """
     en = lang == "en"
     weights = query_terms(query)
-    terms = tuple(sorted(weights, key=lambda t: (-len(t), t)))
-    numbers = {t for t in weights if _is_number(t)}
+    terms = _markable(weights, hits)
+    numbers = {t for t in weights if _is_number(t) and _specific_number(t)}
     get_section = sections if callable(sections) else (lambda cid: (sections or {}).get(cid, ""))
     cited: list[Hit] = []
 
@@ -284,7 +307,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
 
     heading, lines, districts = "", [], []
     picks = _best_sentences(hits, weights, numbers) if hits and not abstain else []
-    if not picks or picks[0].score <= 0:
+    if not picks or picks[0].score < _MIN_SCORE:
         abstain = True
     if abstain:
         heading = ABSTAIN_EN if en else ABSTAIN_ZH

@@ -82,6 +82,8 @@ def excerpt(text: str, segs) -> tuple[tuple[tuple[str, bool], ...], bool, bool]:
         j = max(options, key=lambda j: (weight[j], j > hi))
         lo, hi = min(lo, j), max(hi, j)
     a, b = spans[lo][0], spans[hi][1]
+    if b - a < EXCERPT_CHARS // 2 and b < len(text):  # a lone short title says little: show what follows too
+        b = min(len(text), a + EXCERPT_CHARS)
     out, pos = [], 0
     for t, m in segs:  # clip the runs to [a, b)
         s0, s1 = max(pos, a), min(pos + len(t), b)

@@ -169,3 +169,11 @@ def test_a_long_sentence_is_cut_around_the_match(gaz):
     a = ask(gaz, "报告患病率不低于4.5%", [hit("weidong-2021#1", long)])
     text = a.sentences[0].text
     assert text.startswith("…") and text.endswith("4.5%。") and len(text) <= 125
+
+
+def test_a_bare_small_number_is_not_an_answer(gaz):
+    # "alert(1)" shares only "1" with a passage listing "1+1+1": that is no evidence
+    hits = [hit("jiading-2024#23", "做实年度区政府实事项目，为60-64岁“1+1+1”签约居民提供免费健康体检。")]
+    a = ask(gaz, "<script>alert(1)</script><img src=x onerror=alert(1)>", hits)
+    assert a.abstained and a.lead == ABSTAIN_EN
+    assert not any(m for _, m in a.citations[0].segments)  # and nothing is highlighted

@@ -210,3 +210,19 @@ def test_empty_question_gets_a_friendly_reply(session):
 
 def test_no_request_left_the_machine(session):
     assert session["blocked"] == [], session["blocked"]
+
+
+def test_district_filter_example_button_and_clear(session):
+    page = session["page"]
+    page.get_by_label("区（筛选）").click()
+    page.get_by_role("option", name="鼓楼区").click()
+    answers = page.locator("#qa-chat .qa-answer")
+    before = answers.count()
+    page.get_by_role("button", name="哪些区提到了家庭医生签约服务？").click()
+    answers.nth(before).wait_for(state="visible", timeout=REPLY_TIMEOUT)
+    time.sleep(0.8)
+    heads = answers.nth(before).locator(".qa-cite-head").all_inner_texts()
+    assert heads and all("鼓楼区" in h for h in heads)
+    shot(page, "filtered_example.png")
+    page.get_by_role("button", name="清空对话").click()
+    page.wait_for_function("document.querySelectorAll('#qa-chat .qa-answer').length === 0", timeout=10_000)
