@@ -118,7 +118,7 @@ def _citation(c: Citation, terms, en: bool) -> str:
     runs, before, after = excerpt(h.text, c.segments)
     passage = ("…" if before else "") + marked(runs) + ("…" if after else "")
     out = [f'<div class="qa-cite"><div class="qa-cite-head">{head}</div>', f'<div class="qa-passage">{passage}</div>']
-    if c.section_text:  # offered even when the passage is the whole section, so every citation behaves alike
+    if c.section_text and (before or after or c.section_text.strip() != h.text.strip()):  # only when it adds text
         body = marked(segments(c.section_text, terms))
         out.append(f'<details><summary>{esc(SHOW_SECTION)}</summary><div class="qa-section">{body}</div></details>')
     out.append("</div>")
