@@ -1,0 +1,231 @@
+"""One measurement step per fresh process: `python -m bench.job STEP --size N --workdir DIR …`.
+
+A fresh process per step makes VmHWM (the kernel's peak-RSS mark) belong to
+that step alone.  Each step writes DIR/STEP-SIZE.json; progress goes to stderr.
+
+  encode    real e5 passage encoding of the 1k synthetic corpus → real-1000.npy
+  build     tokenize + BM25 + flat faiss + write the index directory
+  baseline  rank_bm25.BM25Okapi vs our BM25Index, interleaved, same tokens
+  memprobe  the index load, stage by stage, with and without interned tokens
+  serve     (bench.serve) load + Retriever + query latency per mode, HNSW
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import logging
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import synth
+from .util import Clock, file_sizes_mb, mem_mb, pcts, say, timed, write_index
+
+ENCODE_SIZE = 1000  # chunks encoded with the real model; bigger corpora derive their vectors from these
+
+
+def _vectors(size: int, args) -> tuple[np.ndarray, str]:
+    real = np.load(Path(args.workdir) / f"real-{ENCODE_SIZE}.npy", allow_pickle=False)
+    if size == ENCODE_SIZE:
+        return real, "real e5 vectors of these chunks"
+    return synth.real_like_vectors(real, size, args.seed), f"real-like: mixes of the {ENCODE_SIZE} real vectors + noise"
+
+
+def step_encode(args) -> dict:
+    from qa.encoder import E5Encoder
+
+    _, chunks = synth.corpus(ENCODE_SIZE, args.seed)
+    texts = [c.text for c in chunks]
+    enc = E5Encoder()
+    t_load, _ = timed(enc.load)
+    say("encode", f"model loaded in {t_load:.1f} s; encoding {len(texts)} passages (about a minute)")
+    t_enc, vecs = timed(enc.encode_passages, texts, show_progress=False)
+    np.save(Path(args.workdir) / f"real-{ENCODE_SIZE}.npy", vecs, allow_pickle=False)
+    pps = len(texts) / t_enc
+    say("encode", f"{pps:.1f} passages/s")
+    return {"model_id": enc.model_id, "model_load_s": round(t_load, 2), "passages": len(texts),
+            "mean_chars": round(float(np.mean([len(t) for t in texts])), 1), "encode_s": round(t_enc, 2),
+            "passages_per_s": round(pps, 2), "cosine_stats": synth.cosine_stats(vecs, args.seed), "mem": mem_mb()}
+
+
+def step_build(args) -> dict:
+    import faiss
+
+    from qa.bm25 import BM25Index
+    from qa.dense import DenseIndex
+    from qa.encoder import E5Encoder
+    from qa.index_store import index_text
+    from qa.tokenize import tokenize
+
+    size, clock, tag = args.size, Clock(), f"{args.size} build"
+    mem0 = mem_mb()
+    with clock("synth"):
+        metas, chunks = synth.corpus(size, args.seed)
+    tokenize("初始化")  # jieba's dictionary load (~1 s) is start-up, not build cost
+    by_id = {m.doc_id: m for m in metas}
+    say(tag, f"{len(chunks)} chunks over {len(metas)} documents; tokenizing")
+    with clock("tokenize"):
+        tokens = [tokenize(index_text(c, by_id[c.doc_id])) for c in chunks]
+    say(tag, f"tokenized in {clock.seconds['tokenize']:.1f} s; BM25 index")
+    with clock("bm25"):
+        bm25 = BM25Index(tokens)
+    vectors, origin = _vectors(size, args)
+    with clock("dense_flat"):
+        dense = DenseIndex(vectors, kind="flat")
+    say(tag, f"BM25 {clock.seconds['bm25']:.1f} s, flat {clock.seconds['dense_flat']:.2f} s; writing the index")
+    root = Path(args.workdir) / f"index-{size}"
+    shutil.rmtree(root, ignore_errors=True)
+    with clock("write"):
+        directory = write_index(root, metas, chunks, tokens, dense, model_id=E5Encoder().model_id,
+                                corpus_id=f"synthetic:{args.seed}:{size}")
+    # faiss flat search here, in a process without torch, to compare with the serve job
+    # (two OpenMP runtimes in one process can slow each other down)
+    rng = np.random.default_rng(args.seed)
+    qs = vectors[rng.integers(0, len(vectors), 60)]
+    lat = [timed(dense.search, q, 100)[0] for q in qs]
+    real = np.load(Path(args.workdir) / f"real-{ENCODE_SIZE}.npy", allow_pickle=False)
+    return {
+        "docs": len(metas), "chunks": len(chunks), "mean_chars": round(float(np.mean([len(c.text) for c in chunks])), 1),
+        "tokens": int(sum(map(len, tokens))), "vocab": len(bm25.vocab), "nnz": int(len(bm25._data)),
+        "seconds": clock.seconds, "build_s": round(sum(clock.seconds[k] for k in ("tokenize", "bm25", "dense_flat")), 2),
+        "disk_mb": file_sizes_mb(directory), "index_dir": str(root), "vectors": origin,
+        "cosine_stats": synth.cosine_stats(vectors, args.seed), "real_cosine_stats": synth.cosine_stats(real, args.seed),
+        "flat_search_no_torch": pcts(lat[10:]), "faiss_threads": faiss.omp_get_max_threads(),
+        "mem_start": mem0, "mem": mem_mb(),
+    }
+
+
+def step_baseline(args) -> dict:
+    from rank_bm25 import BM25Okapi
+
+    from qa.bm25 import BM25Index
+    from qa.query import analyze
+    from qa.tokenize import tokenize
+
+    size, tag = args.size, f"{args.size} baseline"
+    directory = Path(args.workdir) / f"index-{size}" / "builds" / "bench"
+    tokens = BM25Index.read_tokens(directory)
+    t_ours, ours = timed(BM25Index, tokens)
+    say(tag, f"our BM25Index {t_ours:.1f} s; building rank_bm25.BM25Okapi")
+    t_base, base = timed(BM25Okapi, tokens)
+    n = min(args.queries, max(30, 3_000_000 // size))  # rank_bm25 costs ~0.5 s a query at 100k
+    texts, _ = synth.queries(args.queries, args.seed)
+    qtok = []
+    for text in texts[:n]:  # the same terms Retriever._bm25_side scores
+        q = analyze(text, None)
+        terms = tokenize(q.text) + (tokenize(" ".join(q.expansion)) if q.expansion else [])
+        qtok.append(terms)
+    say(tag, f"BM25Okapi {t_base:.1f} s; {n} queries, interleaved")
+    lat_ours, lat_base, ratios, max_diff = [], [], [], 0.0
+    for terms in qtok:  # interleaved, so background load hits both alike
+        t1, s1 = timed(ours.scores, terms)
+        t2, s2 = timed(base.get_scores, terms)
+        lat_ours.append(t1)
+        lat_base.append(t2)
+        ratios.append(t2 / max(t1, 1e-9))
+        max_diff = max(max_diff, float(np.max(np.abs(s1 - s2))) if len(s1) else 0.0)
+    return {"queries": n, "ours_build_s": round(t_ours, 2), "rank_bm25_build_s": round(t_base, 2),
+            "ours": pcts(lat_ours), "rank_bm25": pcts(lat_base), "ratio_p50": round(float(np.median(ratios)), 1),
+            "ratio_of_p50": round(pcts(lat_base)["p50"] / max(pcts(lat_ours)["p50"], 1e-9), 1),
+            "max_abs_score_diff": max_diff, "mean_query_terms": round(float(np.mean([len(t) for t in qtok])), 1),
+            "mem": mem_mb()}
+
+
+def step_memprobe(args) -> dict:
+    """Resident memory of each part of a loaded index (optionally with interned tokens).
+
+    Mirrors index_store.load step by step; `--intern` tests the fix of sharing
+    one str object per distinct token instead of one per occurrence.
+    """
+    from qa import index_store
+    from qa.bm25 import BM25Index
+    from qa.dense import DenseIndex
+    from qa.encoder import FakeEncoder
+    from qa.records import Chunk, DocMeta
+    from qa.retriever import Retriever
+
+    directory = Path(args.workdir) / f"index-{args.size}" / "builds" / "bench"
+    stages, last = {}, mem_mb()["VmRSS"]
+
+    def mark(name):
+        nonlocal last
+        gc.collect()
+        now = mem_mb()
+        stages[name] = {"delta_mb": round(now["VmRSS"] - last, 1), "rss_mb": now["VmRSS"], "hwm_mb": now["VmHWM"]}
+        last = now["VmRSS"]
+
+    mark("imports")
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    metas = [DocMeta(**d) for d in json.loads((directory / "docs.json").read_text(encoding="utf-8"))]
+    chunks = []
+    with open(directory / "chunks.jsonl", encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            row.pop("embed_key")
+            row["heading_path"] = tuple(row["heading_path"])
+            chunks.append(Chunk(**row))
+    mark("chunks")
+    t_tok, tokens = timed(BM25Index.read_tokens, directory)
+    if args.intern:
+        t_int, tokens = timed(lambda: [[sys.intern(t) for t in row] for row in tokens])
+        t_tok += t_int
+    mark("tokens")
+    t_bm25, bm25 = timed(BM25Index, tokens, **manifest["params"]["bm25"])
+    mark("bm25")
+    t_dense, dense = timed(DenseIndex.load, directory, kind="flat")
+    mark("dense")
+    data = index_store.IndexData(directory, manifest, metas, chunks, tokens, bm25, dense)
+    t_init, _r = timed(Retriever, data, FakeEncoder())
+    mark("retriever")
+    # Retriever.__init__'s per-document row lists, as written (a scan of all chunks per
+    # document) and in one pass — the candidate fix for its construction time
+    t_rows_now, _ = timed(lambda: {d: np.array([i for i, c in enumerate(chunks) if c.doc_id == d])
+                                   for d in {m.doc_id for m in metas}})
+    t_rows_fix, _ = timed(_doc_rows_one_pass, chunks)
+    return {"intern": args.intern, "stages": stages, "read_tokens_s": round(t_tok, 2), "bm25_s": round(t_bm25, 2),
+            "dense_load_s": round(t_dense, 2), "retriever_init_s": round(t_init, 2),
+            "doc_rows_as_written_s": round(t_rows_now, 3), "doc_rows_one_pass_s": round(t_rows_fix, 3),
+            "mem": mem_mb()}
+
+
+def _doc_rows_one_pass(chunks) -> dict[str, np.ndarray]:
+    rows: dict[str, list[int]] = {}
+    for i, c in enumerate(chunks):
+        rows.setdefault(c.doc_id, []).append(i)
+    return {d: np.array(r) for d, r in rows.items()}
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m bench.job", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("step", choices=["encode", "build", "baseline", "memprobe", "serve", "shipped"])
+    ap.add_argument("--size", type=int, default=0)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--intern", action="store_true")
+    ap.add_argument("--hnsw", action="store_true", help="also build and measure HNSW (serve)")
+    ap.add_argument("--profile", action="store_true", help="cProfile the hybrid queries (serve)")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    started = time.perf_counter()
+    if args.step in ("serve", "shipped"):
+        from .serve import step_serve
+
+        result = step_serve(args)
+    else:
+        result = {"encode": step_encode, "build": step_build, "baseline": step_baseline,
+                  "memprobe": step_memprobe}[args.step](args)
+    result["step_s"] = round(time.perf_counter() - started, 1)
+    suffix = "-intern" if args.intern else ""
+    out = Path(args.workdir) / f"{args.step}-{args.size}{suffix}.json"
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
