@@ -69,7 +69,7 @@ def metas(n_docs: int, seed: int) -> list[DocMeta]:
 
 
 def corpus(n_chunks: int, seed: int, *, n_docs: int | None = None) -> tuple[list[DocMeta], list[Chunk]]:
-    """n_chunks chunks of 150–300 characters spread evenly over the documents."""
+    """n_chunks chunks of ~150–300 characters (mean ~220) spread evenly over the documents."""
     n_docs = n_docs or DOCS_FOR.get(n_chunks) or max(5, n_chunks // 100)
     sentences, paths, _ = real_material()
     docs = metas(n_docs, seed)
@@ -79,7 +79,7 @@ def corpus(n_chunks: int, seed: int, *, n_docs: int | None = None) -> tuple[list
         count = n_chunks // n_docs + (1 if d < n_chunks % n_docs else 0)
         pos = 0
         for n in range(count):
-            target, text = rng.randint(150, 300), ""
+            target, text = rng.randint(130, 250), ""  # + the last sentence's overshoot
             while len(text) < target:
                 text += rng.choice(sentences)
             chunks.append(Chunk(chunk_id=f"{meta.doc_id}#{n}", doc_id=meta.doc_id, n=n, kind="body",

@@ -77,7 +77,10 @@ class E5Encoder:
         started = time.perf_counter()
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        # the "Loading weights" bar is noise in CLI output and server logs
+        hf_logging.disable_progress_bar()
         _set_torch_threads(torch, self.threads)
         model = SentenceTransformer(
             str(folder),

@@ -78,7 +78,7 @@ def adaptive_weights(sig: QuerySignals) -> tuple[float, float]:
     """
     cov = min(max(sig.bm25_coverage, 0.0), 1.0)
     if sig.script == "zh":
-        w_bm25 = 0.3 + 0.7 * cov
+        w_bm25 = 0.3 + cov
     else:
         w_bm25 = 2.0 * min(max(sig.en_coverage, 0.0), 1.0) * cov
     if sig.exact_match:

@@ -47,6 +47,7 @@ class Query:
     en_coverage: float  # share of English content words the glossary covered
     truncated: bool = False
     notes: tuple[str, ...] = field(default=())
+    answer_patterns: tuple[str, ...] = field(default=())  # regexes, see answer_context_patterns
 
 
 def normalize_query(text: str) -> tuple[str, bool]:
@@ -84,9 +85,14 @@ def _stem(word: str) -> str:
             if gb in ("ise", "ising", "ised", "our") and not word.endswith(gb) and not word.endswith(gb + "s"):
                 continue
             word = word.replace(gb, us)
-    for suf in ("ies", "es", "s"):
-        if len(word) > 4 and word.endswith(suf) and not word.endswith("ss"):
-            return word[: -len(suf)] + ("y" if suf == "ies" else "")
+    if len(word) <= 4 or word.endswith("ss"):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "zes", "ches", "shes")):  # "es" is a plural ending only after these
+        return word[:-2]
+    if word.endswith("s"):
+        return word[:-1]
     return word
 
 
@@ -114,6 +120,39 @@ def expand_english(text: str) -> tuple[tuple[str, ...], float]:
             i += 1
     cov = len([i for i in content if i in covered]) / len(content) if content else 0.0
     return tuple(terms), cov
+
+
+_QUESTION_WORD = re.compile(
+    r"什么样的|什么|哪些|哪个|哪几个|哪几|哪家|哪类|哪种|哪一|哪里|哪儿|哪天|何时|多少|几个|几项|几家|几年|谁|怎样|怎么|如何")
+_CONTEXT_CHAR = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9%.]")
+
+
+def answer_context_patterns(text: str, *, width: int = 3, min_context: int = 4) -> tuple[str, ...]:
+    """Regexes for the text around a Chinese question word, with the answer as a gap.
+
+    "…活动以什么为主线？" → "以.{1,40}?为主线", "动以.{1,40}?为主线", …: a passage
+    that says "以X为主线" holds the answer whatever X is — the old QA trick of
+    matching the question's frame rather than its words.  Every split of up
+    to `width` characters on each side with at least `min_context` in all is
+    tried, because the words next to the question word in the question are
+    often not the ones next to the answer in the text.
+    """
+    pats: list[str] = []
+    for m in _QUESTION_WORD.finditer(text):
+        left, right = "", ""
+        for ch in reversed(text[: m.start()]):
+            if not _CONTEXT_CHAR.match(ch) or len(left) >= width:
+                break
+            left = ch + left
+        for ch in text[m.end():]:
+            if not _CONTEXT_CHAR.match(ch) or len(right) >= width:
+                break
+            right += ch
+        for i in range(1, len(left) + 1):
+            for j in range(1, len(right) + 1):
+                if i + j >= min_context:
+                    pats.append(re.escape(left[-i:]) + r".{1,40}?" + re.escape(right[:j]))
+    return tuple(dict.fromkeys(pats))
 
 
 def analyze(text: str, gazetteer: Gazetteer | None) -> Query:
@@ -149,4 +188,5 @@ def analyze(text: str, gazetteer: Gazetteer | None) -> Query:
         en_coverage=cov,
         truncated=truncated,
         notes=notes,
+        answer_patterns=answer_context_patterns(clean) if script == "zh" else (),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import math
 import os
 from pathlib import Path
@@ -30,7 +31,13 @@ log = logging.getLogger(__name__)
 DEFAULT_PARAMS = {"bm25": {"k1": 1.5, "b": 0.75, "epsilon": 0.25}, "dense_kind": "flat"}
 MAX_K = 100
 _CANDIDATES = 100  # per side, before fusion
+ANSWER_CONTEXT_BOOST = 0.5  # z-units for a passage matching the question's frame (qa.query.answer_context_patterns)
 _STATS_SAMPLE = 4096  # rows sampled to estimate the dense score distribution
+@functools.lru_cache(maxsize=1024)
+def _compile_any(patterns: tuple[str, ...]) -> "re.Pattern[str]":
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
 class Retriever:
     MODES = ("hybrid", "bm25", "dense", "rrf")
 
@@ -211,6 +218,7 @@ class Retriever:
                 cos[int(i)] = float(s)
         bm25_rank = {i: r + 1 for r, i in enumerate(bm25_top)}
         dense_rank = {i: r + 1 for r, i in enumerate(dense_top)}
+        framed: set[str] = set()
         if mode == "rrf":
             fused = fusion.rrf([[cid(i) for i in bm25_top], [cid(i) for i in dense_top]])
             weights = (1.0, 1.0)
@@ -225,6 +233,8 @@ class Retriever:
             b = fusion.z_normalize({cid(i): float(bm25_scores[i]) for i in cand}, mean=b_mean, std=b_std)
             d = fusion.z_normalize({cid(i): cos[i] for i in cand}, mean=d_mean, std=d_std)
             fused = fusion.combine([(weights[0], b), (weights[1], d)])
+            framed = self._answer_context(q, cand)
+            fused = {c: s + (ANSWER_CONTEXT_BOOST if c in framed else 0.0) for c, s in fused.items()}
         steer_docs = q.place_doc_ids if (steer and mode == "hybrid") else frozenset()
         ranked = fusion.rank(fused)
         if steer_docs:  # a question naming a place is about that place's document(s)
@@ -236,8 +246,16 @@ class Retriever:
                 "bm25": float(bm25_scores[i]), "bm25_rank": bm25_rank.get(i), "dense": cos.get(i),
                 "dense_rank": dense_rank.get(i), "w_bm25": round(weights[0], 3), "w_dense": round(weights[1], 3),
                 "steered": bool(steer_docs) and self.chunks[i].doc_id in steer_docs,
+                "framed": chunk_id in framed if mode == "hybrid" else False,
             }))
         return out
+
+    def _answer_context(self, q: Query, rows) -> set[str]:
+        """Chunk ids among rows whose text matches one of the question's answer frames."""
+        if not q.answer_patterns:
+            return set()
+        pat = _compile_any(q.answer_patterns)
+        return {self.chunks[i].chunk_id for i in rows if pat.search(self.chunks[i].text)}
 
     def _bm25_stats(self, scores: np.ndarray, allowed) -> tuple[float, float]:
         vals = scores[allowed] if allowed is not None else scores

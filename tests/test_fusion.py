@@ -50,12 +50,12 @@ def test_combine_weighted_sum_over_union():
 @pytest.mark.parametrize(
     "sig, expected",
     [
-        # zh: 0.3 + 0.7 * 1.0 = 1.0
-        (fusion.QuerySignals("zh", bm25_coverage=1.0), (1.0, 1.0)),
+        # zh: 0.3 + 1.0 = 1.3
+        (fusion.QuerySignals("zh", bm25_coverage=1.0), (1.3, 1.0)),
         # zh, nothing covered: 0.3
         (fusion.QuerySignals("zh", bm25_coverage=0.0), (0.3, 1.0)),
-        # zh, half covered, verbatim number: 0.3 + 0.35 + 0.5 = 1.15
-        (fusion.QuerySignals("zh", bm25_coverage=0.5, exact_match=True), (1.15, 1.0)),
+        # zh, half covered, verbatim number: 0.3 + 0.5 + 0.5 = 1.3
+        (fusion.QuerySignals("zh", bm25_coverage=0.5, exact_match=True), (1.3, 1.0)),
         # en, glossary covered nothing: BM25 gets nothing
         (fusion.QuerySignals("en", en_coverage=0.0, bm25_coverage=1.0), (0.0, 1.0)),
         # en: 2.0 * 0.5 * 0.8 = 0.8

@@ -90,3 +90,16 @@ def test_normalisation_drops_controls_and_surrogates():
 def test_long_query_truncated_with_notice(gaz):
     q = analyze("报告患病率" * 1000, gaz)
     assert q.truncated and len(q.text) == MAX_QUERY_CHARS and q.notes
+
+
+def test_answer_context_patterns_frame_the_gap():
+    import re
+
+    from qa.query import answer_context_patterns
+
+    pats = answer_context_patterns("周村区医疗卫生服务建设推进年活动以什么为主线？")
+    assert any(re.search(p, "以“补短板、强弱项，抓基础、促提升”为主线") for p in pats)
+    assert not any(re.search(p, "以人民健康为中心") for p in pats)
+    assert answer_context_patterns("报告患病率") == ()  # no question word, no frame
+    # every pattern has at least 4 characters of context around the gap
+    assert all(len(re.sub(r"\\.|\.\{1,40\}\?", "", p)) >= 4 for p in pats)
