@@ -18,7 +18,6 @@ rebuilt on load; parameters go in the caller's manifest.
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import logging
@@ -28,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse
+
+from .files import sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +189,7 @@ class BM25Index:
         """Write `bm25_tokens.jsonl` into `directory`; return the params (with the
         file's sha256) for the caller's manifest and for `load`."""
         (name,) = self.write_tokens(directory, self._tokens)
-        return self.params() | {"tokens_sha256": _sha256(Path(directory) / name)}
+        return self.params() | {"tokens_sha256": sha256_file(Path(directory) / name)}
 
     @classmethod
     def load(cls, directory: str | Path, params: dict) -> BM25Index:
@@ -198,7 +199,7 @@ class BM25Index:
                 f"BM25 format {params.get('format_version')!r} is not {FORMAT_VERSION}; rebuild the index"
             )
         path = Path(directory) / TOKENS_FILE
-        if params.get("tokens_sha256") and _sha256(path) != params["tokens_sha256"]:
+        if params.get("tokens_sha256") and sha256_file(path) != params["tokens_sha256"]:
             raise BM25IndexError(f"{path} does not match its checksum in the manifest; rebuild the index")
         tokens = cls.read_tokens(directory)
         if len(tokens) != params.get("n_docs"):
@@ -227,10 +228,3 @@ class BM25Index:
                 tokens.append(row)
         return tokens
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

