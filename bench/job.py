@@ -15,6 +15,7 @@ import argparse
 import gc
 import json
 import logging
+import os
 import shutil
 import sys
 import time
@@ -220,7 +221,7 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("jieba").setLevel(logging.WARNING)
-    started = time.perf_counter()
+    started, load_start = time.perf_counter(), os.getloadavg()
     if args.step in ("serve", "shipped"):
         from .serve import step_serve
 
@@ -229,6 +230,8 @@ def main(argv=None) -> None:
         result = {"encode": step_encode, "build": step_build, "baseline": step_baseline,
                   "memprobe": step_memprobe}[args.step](args)
     result["step_s"] = round(time.perf_counter() - started, 1)
+    # other sessions share the 2 cores: the 1-minute load average says how noisy the step was
+    result["loadavg_1min"] = [round(load_start[0], 2), round(os.getloadavg()[0], 2)]
     suffix = "-intern" if args.intern else ""
     out = Path(args.workdir) / f"{args.step}-{args.size}{suffix}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")

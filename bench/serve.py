@@ -100,6 +100,7 @@ def step_serve(args) -> dict:
             r.query_vector(r.analyze(q).text)
         result["profile_hybrid_rest"] = profile(lambda: [r.search(q, 10, mode="hybrid") for q in texts[:60]])
 
+    result["faiss_threads_ab"] = _faiss_threads_ab(texts[:100], cold)
     queries = np.stack(qvecs)
     result["flat_search"] = pcts([timed(data.dense.search, q, 100)[0] for q in queries])
     if args.hnsw:
@@ -107,6 +108,28 @@ def step_serve(args) -> dict:
     result["mem"] = mem
     result["mem_final"] = mem_mb()
     return result
+
+
+def _faiss_threads_ab(texts: list[str], cold) -> dict:
+    """Hybrid latency with faiss on its default threads vs one thread, interleaved per query.
+
+    torch and faiss each bring their own OpenMP runtime (two libgomp copies);
+    after a parallel region each pool's threads spin-wait, so on 2 cores the
+    embedding and the faiss search slow each other down.  A single query
+    vector gains nothing from faiss threads anyway.
+    """
+    import faiss
+
+    default = faiss.omp_get_max_threads()
+    lat: dict[int, list[float]] = {default: [], 1: []}
+    try:
+        for i, q in enumerate(texts):
+            for threads in ((default, 1) if i % 2 else (1, default)):
+                faiss.omp_set_num_threads(threads)
+                lat[threads].append(cold(q, mode="hybrid"))
+    finally:
+        faiss.omp_set_num_threads(default)
+    return {"default_threads": default, "hybrid_default": pcts(lat[default]), "hybrid_faiss_1_thread": pcts(lat[1])}
 
 
 def _hnsw(r, data, queries: np.ndarray, texts: list[str], tag: str, cold, DenseIndex) -> dict:
