@@ -23,9 +23,11 @@ from typing import Any, Callable
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from .answer import Answer, build_answer
 from .followup import rewrite
+from .query import MAX_QUERY_CHARS, encodable
 from .render import answer_html, answer_text
 
 log = logging.getLogger(__name__)
@@ -59,12 +61,14 @@ def feedback_log_path() -> Path:
 
 
 def json_safe(obj: Any) -> Any:
-    """Plain JSON types (numpy scalars → float/int, NaN → None, tuples → lists)."""
+    """Plain JSON types (numpy scalars → float/int, NaN → None, tuples → lists, lone surrogates → '?')."""
     if isinstance(obj, dict):
         return {str(k): json_safe(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set, frozenset)):
         return [json_safe(v) for v in obj]
-    if isinstance(obj, bool) or obj is None or isinstance(obj, str):
+    if isinstance(obj, str):
+        return encodable(obj)  # a lone surrogate cannot be written as UTF-8 (the feedback log failed on one)
+    if isinstance(obj, bool) or obj is None:
         return obj
     if isinstance(obj, int):
         return int(obj)
@@ -148,6 +152,10 @@ class Backend:
         abstain = r.should_abstain(q, hits)
         typed = r.analyze(question) if question.strip() else q
         lang = "en" if (typed.script == "en" or (q.script == "en" and typed.script != "zh")) else "zh"
+        if q.truncated:  # say so: the rest of a pasted text was not searched
+            cut = (f"question truncated to {MAX_QUERY_CHARS} characters" if lang == "en"
+                   else f"问题过长，只检索了前 {MAX_QUERY_CHARS} 个字符")
+            note = f"{note}; {cut}" if note else cut
         answer = build_answer(question, hits, query=q, abstain=abstain, lang=lang, max_citations=int(k),
                               sections=lambda cid: self.section_text(cid))
         return AskResult(question, q.text, note, answer, answer_html(answer, question=question, note=note))
@@ -191,7 +199,9 @@ def parse_question(value: Any, name: str) -> str:
         raise BadRequest(f"{name} must be a string, not {type(value).__name__}")
     if not value.strip():
         raise BadRequest(f"{name} is empty: send a question, e.g. 哪个区要求报告患病率不低于4.5%？")
-    return value
+    # a lone surrogate ("\ud800" in the JSON body) would otherwise be echoed back and fail the
+    # response's UTF-8 encoding: a 500 instead of an answer
+    return encodable(value)
 
 
 def parse_filter(value: Any, name: str) -> str | None:
@@ -222,10 +232,10 @@ def parse_history(value: Any) -> list[str]:
     out = []
     for item in value:
         if isinstance(item, str):
-            out.append(item)
+            out.append(encodable(item))
         elif isinstance(item, dict) and "content" in item:
             if item.get("role", "user") == "user":
-                out.append(message_text(item["content"]))
+                out.append(encodable(message_text(item["content"])))
         else:
             raise BadRequest("each history item must be a string or a {role, content} message")
     return out
@@ -248,6 +258,9 @@ def add_routes(app, backend: Backend) -> None:
     def error(status: int, message: str) -> JSONResponse:
         return JSONResponse({"error": message}, status_code=status)
 
+    # The handlers are async (they await the body) but searching is CPU work: run on the event loop,
+    # one search stalls every other request — page loads, /api/health, the chat's event stream — for
+    # as long as it takes (a 1000-character question: ~1.7 s to embed). So it runs in a worker thread.
     def guarded(fn):
         # one place that turns caller errors into 400 and "still loading" into 503
         async def wrapper(request: Request):
@@ -272,8 +285,9 @@ def add_routes(app, backend: Backend) -> None:
         district, year = parse_filter(p.get("district"), "district"), parse_filter(p.get("year"), "year")
         mode = p.get("mode") or "hybrid"
         r = backend.require()
-        hits = backend.search(q, k=k, district=district, year=year, mode=mode)
-        return {"query": q, "searched": r.analyze(q).text, "hits": [hit_json(h) for h in hits]}
+        hits = await run_in_threadpool(backend.search, q, k=k, district=district, year=year, mode=mode)
+        analyzed = r.analyze(q)
+        return {"query": q, "searched": analyzed.text, "notes": list(analyzed.notes), "hits": [hit_json(h) for h in hits]}
 
     @guarded
     async def api_ask(request: Request):
@@ -289,8 +303,9 @@ def add_routes(app, backend: Backend) -> None:
         mode = body.get("mode") or "hybrid"
         if not isinstance(mode, str):
             raise BadRequest("mode must be a string")
-        res = backend.ask(question, history, k=k, district=parse_filter(body.get("district"), "district"),
-                          year=parse_filter(body.get("year"), "year"), mode=mode)
+        res = await run_in_threadpool(backend.ask, question, history, k=k,
+                                      district=parse_filter(body.get("district"), "district"),
+                                      year=parse_filter(body.get("year"), "year"), mode=mode)
         return {"question": question, "answer": answer_text(res.answer, with_citations=False),
                 "answer_html": res.html, "searched": res.searched, "note": res.note,
                 "abstained": res.answer.abstained, "districts": list(res.answer.districts),

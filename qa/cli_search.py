@@ -34,8 +34,14 @@ def format_hit(i: int, h) -> str:
 
 
 def cmd_ask(args) -> int:
+    from .query import analyze
     from .retriever import Retriever
 
+    try:  # before loading (or rebuilding) the index: an empty question should not wait a minute for its error
+        analyze(args.question, None)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     r = Retriever.load(args.index, args.corpus)
     try:
         hits = r.search(args.question, k=args.k, district=args.district, year=args.year, mode=args.mode, city=args.city)

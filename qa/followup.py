@@ -33,9 +33,11 @@ _SWITCH = re.compile(
     r"doesithavethesame|doesithaveasimilarrequirement|doestoo|hasasimilarrequirement|asimilarrequirement|"
     r"similar|thesame|same|does|have|has|it)*$"
 )
+# No alternative below may be a concatenation of others ("也有吗" = "也有" + "吗" was one): that
+# makes the repetition ambiguous and a near-miss backtrack exponentially.
 _WIDEN = re.compile(
     r"^(?:还有|那|那么|其他|其它|别的|另外)?(?:哪些|哪几个|别的|其他|其它)?(?:区县?|地方|文件|单位)?"
-    r"(?:呢|吗|也有吗|有吗|还有吗|也有|也提到了吗|也有类似的?要求吗|也有类似的?吗|有类似的?要求吗|有类似的?吗)*$"
+    r"(?:呢|吗|有吗|还有吗|也有|也提到了吗|也有类似的?要求吗|也有类似的?吗|有类似的?要求吗|有类似的?吗)*$"
 )
 _WIDEN_MUST = re.compile(r"还有|其他|其它|别的|另外")
 _WIDEN_EN = re.compile(
@@ -44,6 +46,11 @@ _WIDEN_EN = re.compile(
 )
 _WIDEN_EN2 = re.compile(r"^(?:which|what|any)(?:other|else)(?:districts?|places?|cities|documents?|plans?)\w*$")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+# A follow-up is a few words once places are removed (the longest the patterns are meant for,
+# "andwhatabout…doesithaveasimilarrequirement", is ~45 characters). The patterns' overlapping
+# alternatives ("does|it|have|thesame" vs "doesithavethesame") backtrack exponentially on long
+# near-misses — 300 characters took minutes — so longer residues are not tried at all.
+MAX_FOLLOWUP_RESIDUE = 64
 _WHICH_ZH = re.compile(r"哪个区县?|哪一个区|哪些区|哪几个区|哪个地方|哪些地方|哪个城市|哪个市|哪个县")
 _WHICH_EN = re.compile(r"\bwhich\s+(?:districts?|cit(?:y|ies)|count(?:y|ies)|places?)\b", re.IGNORECASE)
 _SAY_ABOUT = re.compile(r"^(?:what|how)\s+(?:does|do|did)\s+(?:it\s+|the\s+\w+\s+)?(?:say|write|plan|require)\s+"
@@ -121,6 +128,8 @@ def _kind(question: str, gazetteer: Gazetteer) -> tuple[str, list[PlaceMention]]
     """'switch' | 'widen' | '' for a full question, and the places the question names."""
     mentions = gazetteer.find(question)
     residue = _residue(question, mentions)
+    if len(residue) > MAX_FOLLOWUP_RESIDUE:
+        return "", mentions
     if mentions and _SWITCH.match(residue):
         return "switch", mentions
     if not mentions:

@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 EMBED_TEXT_VERSION = 2  # bump when embed_text() changes: vectors must be recomputed
 DEFAULT_INDEX = REPO_ROOT / "index"
+# every file load() reads; the manifest must vouch for each (sha256 + size)
+REQUIRED_FILES = ("docs.json", "chunks.jsonl", "bm25_tokens.jsonl", "embeddings.npy", "dense.faiss")
 
 
 class IndexUnusable(Exception):
@@ -136,17 +138,28 @@ def current_build(root: Path) -> Path | None:
 def load(root: Path = DEFAULT_INDEX, *, expect: dict | None = None, dense_kind: str | None = None) -> IndexData:
     """Load the live build; raise IndexUnusable saying why it cannot be used."""
     directory = current_build(root)
-    if directory is None or not (directory / "manifest.json").exists():
+    if directory is None:
         raise IndexUnusable(f"no index built yet in {root}")
+    if not directory.is_dir():
+        raise IndexUnusable(f"{root}/CURRENT names build {directory.name!r}, which does not exist")
+    if not (directory / "manifest.json").exists():
+        raise IndexUnusable(f"index file manifest.json is missing in {directory}")
     try:
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
+    except (OSError, ValueError) as e:  # ValueError: bad JSON or bad UTF-8
         raise IndexUnusable(f"{directory}/manifest.json is unreadable: {e}") from e
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    # valid JSON of the wrong shape, or a manifest that vouches for no files, is damage too
+    if not isinstance(files, dict) or not all(isinstance(i, dict) and {"bytes", "sha256"} <= set(i) for i in files.values()):
+        raise IndexUnusable(f"{directory}/manifest.json is damaged (no valid file list)")
     if expect is not None:
         for key, want in expect.items():
             if manifest.get(key) != want:
                 raise IndexUnusable(f"index is stale: {key} changed ({manifest.get(key)!r} → {want!r})")
-    for name, info in manifest.get("files", {}).items():
+    for name in REQUIRED_FILES:
+        if name not in files:
+            raise IndexUnusable(f"{directory}/manifest.json is damaged (it does not list {name})")
+    for name, info in files.items():
         path = directory / name
         if not path.exists():
             raise IndexUnusable(f"index file {name} is missing")

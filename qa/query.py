@@ -50,11 +50,16 @@ class Query:
     answer_patterns: tuple[str, ...] = field(default=())  # regexes, see answer_context_patterns
 
 
+def encodable(text: str) -> str:
+    """text with lone surrogates ("\\ud800": legal in JSON and Python strings, not in UTF-8) as '?'."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def normalize_query(text: str) -> tuple[str, bool]:
     """Trim, drop control characters and lone surrogates, cap the length."""
     if not isinstance(text, str):
         raise TypeError(f"query must be a string, not {type(text).__name__}")
-    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates → '?'
+    text = encodable(text)
     text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\t\n" else " " for ch in text)
     text = unicodedata.normalize("NFC", text).strip()
     truncated = len(text) > MAX_QUERY_CHARS

@@ -33,9 +33,29 @@ MAX_K = 100
 _CANDIDATES = 100  # per side, before fusion
 ANSWER_CONTEXT_BOOST = 0.5  # z-units for a passage matching the question's frame (qa.query.answer_context_patterns)
 _STATS_SAMPLE = 4096  # rows sampled to estimate the dense score distribution
+_STEER_MARGIN = 0.01  # score gap between the last steered chunk and the first demoted one (> the 1e-6 rounding)
+
+
 @functools.lru_cache(maxsize=1024)
 def _compile_any(patterns: tuple[str, ...]) -> "re.Pattern[str]":
     return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def _steer(ranked: list[tuple[str, float]], inside) -> list[tuple[str, float]]:
+    """Chunks for which inside(chunk_id) holds first; the others shifted below them.
+
+    Moving the steered chunks up without touching the rest's scores would leave
+    the list out of score order (a demoted chunk can outscore a steered one);
+    shifting the demoted scores down by one constant keeps their order and
+    keeps scores descending.
+    """
+    ins = [kv for kv in ranked if inside(kv[0])]
+    out = [kv for kv in ranked if not inside(kv[0])]
+    if ins and out:
+        gap = out[0][1] - ins[-1][1] + _STEER_MARGIN
+        if gap > 0:
+            out = [(c, s - gap) for c, s in out]
+    return ins + out
 
 
 class Retriever:
@@ -130,8 +150,10 @@ class Retriever:
         if year is not None:
             try:
                 y = int(year)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: year=float("inf")
                 y = None
+            if isinstance(year, float) and not year.is_integer():
+                y = None  # 2021.7 is not a year; int() would quietly make it 2021
             if y not in self.years():
                 raise ValueError(f"unknown year {year!r}; valid values: {', '.join(map(str, self.years()))}")
             docs = [m for m in docs if m.year == y]
@@ -151,6 +173,8 @@ class Retriever:
         k = min(int(k), MAX_K)
         q = self.analyze(query)
         allowed = self._allowed(district, city, year)
+        if allowed is not None and not allowed.any():  # e.g. a district in another city: nothing to rank
+            return []
         rows = self._rank(q, k, allowed, mode, steer=district is None and city is None)
         return [self._hit(i, s, sig) for i, s, sig in rows[:k]]
 
@@ -238,7 +262,7 @@ class Retriever:
         steer_docs = q.place_doc_ids if (steer and mode == "hybrid") else frozenset()
         ranked = fusion.rank(fused)
         if steer_docs:  # a question naming a place is about that place's document(s)
-            ranked = sorted(ranked, key=lambda kv: self.chunks[self._row[kv[0]]].doc_id not in steer_docs)
+            ranked = _steer(ranked, lambda c: self.chunks[self._row[c]].doc_id in steer_docs)
         out = []
         for chunk_id, score in ranked:
             i = self._row[chunk_id]

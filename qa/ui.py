@@ -16,6 +16,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 import gradio as gr  # noqa: E402
 
 from .api import ALL, Backend, add_routes  # noqa: E402
+from .query import encodable, normalize_query  # noqa: E402
 from .render import CSS, message_html, user_html  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,10 @@ EXAMPLES = (
 )
 MODE_LABELS = {"hybrid": "混合（推荐）", "bm25": "关键词 BM25", "dense": "语义向量", "rrf": "RRF 融合"}
 EMPTY_REPLY = "请输入一个问题，例如：“哪个区要求严重精神障碍患者报告患病率不低于4.5%？”"
+# Chat turns answered at once. Gradio's default is 1: under load every user's question waited for
+# everyone else's (8 clients: chat p50 870 ms against 90 ms for the same work via /api/ask).
+# The pipeline is thread-safe; more than a few only contend for the same cores.
+CHAT_WORKERS = 4
 LOADING_REPLY = "索引还在建立中，请稍等片刻再提问（页面右上角显示进度）。"
 # After an answer arrives, scroll the chat so the question and the answer's first line are at the top
 # (Gradio's autoscroll would show the end of the last citation instead).
@@ -66,6 +71,39 @@ def _assistant(content: str) -> dict:
     return {"role": "assistant", "content": content}
 
 
+def chat_reply(backend: Backend, message, history, district=ALL, year=ALL, k=3, mode="hybrid", memory=None):
+    """One chat turn → ("" for the textbox, the history with the question and reply appended, new memory).
+
+    Never raises: empty input, a refused filter, a server still loading and
+    unexpected errors all become a reply in the chat.
+    """
+    history = list(history or [])
+    memory = memory if isinstance(memory, dict) else {}
+    memory = {"questions": list(memory.get("questions", [])), "answers": dict(memory.get("answers", {}))}
+    # lone surrogates ("\ud800", which a browser can send) cannot be encoded as UTF-8: keep them out of
+    # the reply and the session memory (a 👍 on such an answer failed writing the feedback log)
+    text = encodable(message) if isinstance(message, str) else ""
+    if not normalize_query(text)[0]:  # also control characters only, which str.strip() keeps
+        return "", history + [_assistant(message_html(EMPTY_REPLY))], memory
+    history.append({"role": "user", "content": user_html(text)})
+    if not backend.ready:
+        return "", history + [_assistant(message_html(backend.error and backend.status() or LOADING_REPLY))], memory
+    try:
+        res = backend.ask(text, memory["questions"], k=int(k or 3), district=district, year=year,
+                          mode=mode or "hybrid")
+    except ValueError as e:  # a filter or question the retriever refused: say so in the chat
+        return "", history + [_assistant(message_html(f"无法检索：{e}"))], memory
+    except Exception:
+        log.exception("answering %r failed", text[:200])
+        return "", history + [_assistant(message_html("抱歉，处理这个问题时出错了，请换个说法再试。"))], memory
+    memory["questions"].append(text)
+    memory["answers"][str(len(history))] = {
+        "question": text, "searched": res.searched, "abstained": res.answer.abstained,
+        "answer": res.answer.lead, "chunk_ids": [c.hit.chunk_id for c in res.answer.citations],
+    }
+    return "", history + [_assistant(res.html)], memory
+
+
 def build_blocks(backend: Backend) -> gr.Blocks:
     districts, years = _catalog_choices(backend)
     with gr.Blocks(title="卫生健康工作计划问答") as demo:
@@ -96,28 +134,7 @@ def build_blocks(backend: Backend) -> gr.Blocks:
                 clear = gr.Button("清空对话", size="sm")
 
         def respond(message, history, district, year, k, mode, memory):
-            history = list(history or [])
-            memory = {"questions": list(memory.get("questions", [])), "answers": dict(memory.get("answers", {}))}
-            text = message if isinstance(message, str) else ""
-            if not text.strip():
-                return "", history + [_assistant(message_html(EMPTY_REPLY))], memory
-            history.append({"role": "user", "content": user_html(text)})
-            if not backend.ready:
-                return "", history + [_assistant(message_html(backend.error and backend.status() or LOADING_REPLY))], memory
-            try:
-                res = backend.ask(text, memory["questions"], k=int(k or 3), district=district, year=year,
-                                  mode=mode or "hybrid")
-            except ValueError as e:  # a filter or question the retriever refused: say so in the chat
-                return "", history + [_assistant(message_html(f"无法检索：{e}"))], memory
-            except Exception:
-                log.exception("answering %r failed", text)
-                return "", history + [_assistant(message_html("抱歉，处理这个问题时出错了，请换个说法再试。"))], memory
-            memory["questions"].append(text)
-            memory["answers"][str(len(history))] = {
-                "question": text, "searched": res.searched, "abstained": res.answer.abstained,
-                "answer": res.answer.lead, "chunk_ids": [c.hit.chunk_id for c in res.answer.citations],
-            }
-            return "", history + [_assistant(res.html)], memory
+            return chat_reply(backend, message, history, district, year, k, mode, memory)
 
         def on_like(data: gr.LikeData, memory):
             index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
@@ -149,6 +166,7 @@ def build_blocks(backend: Backend) -> gr.Blocks:
         timer = gr.Timer(1.0, active=not backend.ready)
         timer.tick(tick, None, [status, timer])
         demo.load(tick, None, [status, timer])
+    demo.queue(default_concurrency_limit=CHAT_WORKERS)
     return demo
 
 
