@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -174,8 +175,8 @@ def load(root: Path = DEFAULT_INDEX, *, expect: dict | None = None, dense_kind: 
                 keys.append(row.pop("embed_key"))
                 row["heading_path"] = tuple(row["heading_path"])
                 chunks.append(Chunk(**row))
-        tokens = BM25Index.read_tokens(directory)
-        bm25 = BM25Index(tokens, **manifest["params"]["bm25"])
+        bm25 = BM25Index(BM25Index.read_tokens(directory), **manifest["params"]["bm25"])
+        tokens = bm25.tokens  # one copy shared with the retriever
         dense = DenseIndex.load(directory, kind=dense_kind or manifest["params"]["dense_kind"])
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise IndexUnusable(f"index in {directory} cannot be read: {e}") from e
@@ -207,7 +208,8 @@ def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress:
         chunks = chunk_corpus(docs)
         if not chunks:
             raise IndexUnusable(f"the corpus in {corpus_dir} yields no chunks")
-        tokens = [tokenize(index_text(c, by_id[c.doc_id])) for c in chunks]
+        # interned, as on load: one str object per distinct token, not per occurrence
+        tokens = [[sys.intern(t) for t in tokenize(index_text(c, by_id[c.doc_id]))] for c in chunks]
 
         texts = [embed_text(c, by_id[c.doc_id]) for c in chunks]
         keys = [_embed_key(encoder.model_id, t) for t in texts]

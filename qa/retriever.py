@@ -69,7 +69,10 @@ class Retriever:
         self.metas: dict[str, DocMeta] = {m.doc_id: m for m in data.metas}
         self.gazetteer = Gazetteer(data.metas)
         self._row = {c.chunk_id: i for i, c in enumerate(self.chunks)}
-        self._doc_rows = {d: np.array([i for i, c in enumerate(self.chunks) if c.doc_id == d]) for d in self.metas}
+        rows_by_doc: dict[str, list[int]] = {d: [] for d in self.metas}
+        for i, c in enumerate(self.chunks):  # one pass: a scan per document is O(docs × chunks)
+            rows_by_doc[c.doc_id].append(i)
+        self._doc_rows = {d: np.array(rows, dtype=np.int64) for d, rows in rows_by_doc.items()}
         n = len(self.chunks)
         self._all_rows = np.arange(n)
         self._idf = data.bm25.idf_map()
