@@ -312,6 +312,10 @@ class Retriever:
         """The question's embedding (cached: the UI and should_abstain ask again)."""
         return self._qvec(text)
 
+    def clear_cache(self) -> None:
+        """Forget cached query embeddings (benchmarks time the embedding too)."""
+        self._qvec.cache_clear()
+
     def _encode_query(self, text: str) -> np.ndarray:
         v = self.encoder.encode_queries([text])[0]
         v.flags.writeable = False
