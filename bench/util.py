@@ -3,7 +3,6 @@ the index writer, profiles."""
 from __future__ import annotations
 
 import cProfile
-import hashlib
 import io
 import json
 import pstats
@@ -16,6 +15,7 @@ import numpy as np
 
 from qa import index_store
 from qa.chunking import CHUNKER_VERSION
+from qa.files import sha256_file
 from qa.retriever import DEFAULT_PARAMS
 from qa.tokenize import TOKENIZER_VERSION
 
@@ -95,7 +95,7 @@ def write_index(root: Path, metas, chunks, tokens, dense, *, model_id: str, corp
         "embed_text_version": index_store.EMBED_TEXT_VERSION, "model_id": model_id,
         "params": {**DEFAULT_PARAMS, "dense_kind": dense.kind},
         "counts": {"documents": len(metas), "chunks": len(chunks), "dim": dense.dim},
-        "files": {f: {"sha256": _sha256(directory / f), "bytes": (directory / f).stat().st_size}
+        "files": {f: {"sha256": sha256_file(directory / f), "bytes": (directory / f).stat().st_size}
                   for f in files},
     }
     (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -103,13 +103,6 @@ def write_index(root: Path, metas, chunks, tokens, dense, *, model_id: str, corp
     return directory
 
 
-def _sha256(path: Path) -> str:
-    # our own copy: index_store's private helpers move between modules
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def file_sizes_mb(directory: Path) -> dict[str, float]:

@@ -56,8 +56,13 @@ def cmd_ask(args) -> int:
         return 0
     for note in q.notes:
         print(f"note: {note}")
-    if abstain:
-        print("文件中似乎没有直接回答这个问题的内容；以下是最接近的段落：\n")
+    if hits:  # the extractive answer first (or the plain "documents do not seem to answer")
+        from .answer import build_answer
+        from .render import answer_text
+
+        lang = "en" if q.script == "en" else "zh"
+        answer = build_answer(args.question, hits, query=q, abstain=abstain, lang=lang, max_citations=args.k)
+        print(answer_text(answer, with_citations=False) + "\n")
     for i, h in enumerate(hits, 1):
         print(format_hit(i, h))
     if not hits:

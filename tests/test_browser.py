@@ -7,20 +7,16 @@ none was attempted.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from live_app import live_app
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -34,46 +30,11 @@ if not Path(CHROMIUM).exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (no `playwright install` needed)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`python app.py --port <free>` until the index is ready; killed (by its pid) at teardown."""
-    tmp = tmp_path_factory.mktemp("browser")
-    port = _free_port()
-    log_path = tmp / "app.log"
-    feedback = tmp / "feedback.jsonl"
-    env = {**os.environ, "QA_FEEDBACK_LOG": str(feedback), "GRADIO_ANALYTICS_ENABLED": "False"}
-    with log_path.open("w") as log:
-        proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"app.py exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(base + "/api/health", timeout=2) as r:
-                    if json.load(r).get("ready"):
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"app.py not ready after {START_TIMEOUT} s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.5)
+    with live_app(tmp_path_factory.mktemp("browser"), timeout=START_TIMEOUT) as (base, feedback, log_path):
         yield {"url": base + "/", "feedback": feedback, "log": log_path}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -15,22 +15,19 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
+from live_app import live_app
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 180  # s: a first start builds the index and loads the model
 SECONDS = float(os.environ.get("QA_LOAD_SECONDS") or 60)
 CLIENTS = int(os.environ.get("QA_LOAD_CLIENTS") or 8)
@@ -43,12 +40,6 @@ QUESTIONS = ["哪个区要求严重精神障碍患者报告患病率不低于4.5
 ENDPOINTS = ("search", "ask", "chat")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get_json(url: str, timeout: float = 5) -> dict:
     with urllib.request.urlopen(url, timeout=timeout) as r:
         return json.loads(r.read())
@@ -56,40 +47,11 @@ def _get_json(url: str, timeout: float = 5) -> dict:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`python app.py --port <free>` on 127.0.0.1 until /api/health says ready; killed at teardown."""
-    tmp = tmp_path_factory.mktemp("load")
-    port = _free_port()
-    log_path = tmp / "app.log"
-    env = {**os.environ, "QA_FEEDBACK_LOG": str(tmp / "feedback.jsonl"), "GRADIO_ANALYTICS_ENABLED": "False"}
-    with log_path.open("w") as log:
-        proc = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT,
-                                env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    """`python app.py` on 127.0.0.1 until /api/health says ready; killed at teardown."""
     started = time.monotonic()
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"app.py exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                health = _get_json(base + "/api/health")
-                if health["ready"]:
-                    break
-                if health["error"]:
-                    pytest.fail(f"the index failed to load: {health['error']}")
-            except (OSError, ValueError):
-                pass  # not listening yet
-            if time.monotonic() - started > START_TIMEOUT:
-                pytest.fail(f"not ready after {START_TIMEOUT} s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.5)
+    with live_app(tmp_path_factory.mktemp("load"), timeout=START_TIMEOUT) as (base, _feedback, _log):
         print(f"\napp.py ready after {time.monotonic() - started:.1f} s on {base}")
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=20)
 
 
 def _search(base: str, q: str) -> None:
