@@ -135,7 +135,7 @@ def machine() -> dict[str, str]:
     info["cpu"] = cpu.group(1).strip() if cpu else platform.processor()
     mem = re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.M)
     info["ram"] = f"{int(mem.group(1)) / 2**20:.1f} GiB" if mem else "?"
-    info["loadavg"] = " ".join(os.getloadavg().__repr__().strip("()").split(", "))
+    info["loadavg"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     from importlib.metadata import PackageNotFoundError, version
 
     for pkg in ("torch", "faiss-cpu", "numpy", "scipy", "sentence-transformers", "rank-bm25", "jieba-next"):
