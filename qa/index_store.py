@@ -10,6 +10,7 @@
         bm25_tokens.jsonl  BM25 tokens per chunk (rank_bm25 has no save; we rebuild)
         embeddings.npy     float32 unit vectors (allow_pickle=False)
         dense.faiss        faiss index over them
+        xling_*            English→Chinese lexicon and term table (qa.crosslingual)
 
 A build writes a new directory, then flips CURRENT; a build killed at any
 moment leaves the previous one live.  Loading verifies every checksum, so a
@@ -33,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import crosslingual
 from .bm25 import BM25Index
 from .chunking import CHUNKER_VERSION, chunk_corpus
 from .dense import DenseIndex
@@ -63,6 +65,7 @@ class IndexData:
     tokens: list[list[str]]
     bm25: BM25Index
     dense: DenseIndex
+    crosslingual: crosslingual.CrossLingual | None = None
 
 
 def index_text(chunk: Chunk, meta: DocMeta) -> str:
@@ -95,6 +98,7 @@ def identity(corpus_dir: Path, model_id: str, params: dict) -> dict:
         "tokenizer_version": TOKENIZER_VERSION,
         "chunker_version": CHUNKER_VERSION,
         "embed_text_version": EMBED_TEXT_VERSION,
+        "crosslingual_version": crosslingual.version(),
         "model_id": model_id,
         "params": params,
     }
@@ -178,23 +182,24 @@ def load(root: Path = DEFAULT_INDEX, *, expect: dict | None = None, dense_kind: 
         bm25 = BM25Index(BM25Index.read_tokens(directory), **manifest["params"]["bm25"])
         tokens = bm25.tokens  # one copy shared with the retriever
         dense = DenseIndex.load(directory, kind=dense_kind or manifest["params"]["dense_kind"])
+        xling = crosslingual.CrossLingual.load(directory, files)
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise IndexUnusable(f"index in {directory} cannot be read: {e}") from e
     if not (len(chunks) == len(tokens) == len(dense)):
         raise IndexUnusable(f"index counts disagree: {len(chunks)} chunks, {len(tokens)} token rows, {len(dense)} vectors")
     manifest["_embed_keys"] = keys
-    return IndexData(directory, manifest, metas, chunks, tokens, bm25, dense)
+    return IndexData(directory, manifest, metas, chunks, tokens, bm25, dense, xling)
 
 
-def _previous_vectors(root: Path, model_id: str) -> dict[str, np.ndarray]:
-    """Embedding cache from the live build: key → vector (same model only)."""
+def _previous_build(root: Path, model_id: str) -> tuple[dict[str, np.ndarray], crosslingual.CrossLingual | None]:
+    """Embedding cache from the live build: key → vector (same model only), and its term table."""
     try:
         old = load(root)
     except IndexUnusable:
-        return {}
+        return {}, None
     if old.manifest.get("model_id") != model_id:
-        return {}
-    return {k: old.dense.embeddings[i] for i, k in enumerate(old.manifest["_embed_keys"])}
+        return {}, None
+    return {k: old.dense.embeddings[i] for i, k in enumerate(old.manifest["_embed_keys"])}, old.crosslingual
 
 
 def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress: bool = False) -> IndexData:
@@ -213,7 +218,7 @@ def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress:
 
         texts = [embed_text(c, by_id[c.doc_id]) for c in chunks]
         keys = [_embed_key(encoder.model_id, t) for t in texts]
-        cache = _previous_vectors(root, encoder.model_id)
+        cache, old_xling = _previous_build(root, encoder.model_id)
         todo = [i for i, k in enumerate(keys) if k not in cache]
         vectors = np.zeros((len(chunks), encoder.dim), dtype=np.float32)
         for i, k in enumerate(keys):
@@ -223,6 +228,10 @@ def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress:
             log.info("embedding %d of %d chunks (%d reused)", len(todo), len(chunks), len(chunks) - len(todo))
             vectors[todo] = encoder.encode_passages([texts[i] for i in todo], show_progress=show_progress)
         dense = DenseIndex(vectors, kind=params["dense_kind"])
+        bm25 = BM25Index(tokens, **params["bm25"])
+        xl_started = time.perf_counter()
+        xling = crosslingual.CrossLingual.build(tokens, bm25.idf_map(), encoder, previous=old_xling)
+        xl_seconds = time.perf_counter() - xl_started
 
         name = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         builds = root / "builds"
@@ -230,7 +239,7 @@ def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress:
         tmp = builds / f".tmp-{name}"
         tmp.mkdir()
         try:
-            files = _write_build(tmp, metas, chunks, keys, tokens, dense)
+            files = _write_build(tmp, metas, chunks, keys, tokens, dense) + xling.save(tmp)
             ident = identity(corpus_dir, encoder.model_id, params)
             manifest = {
                 **ident,
@@ -238,6 +247,8 @@ def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress:
                 "counts": {"documents": len(metas), "chunks": len(chunks), "dim": int(encoder.dim),
                            "embedded": len(todo), "reused": len(chunks) - len(todo)},
                 "build_seconds": round(time.perf_counter() - started, 2),
+                "crosslingual": {"lexicon_keys": len(xling.lexicon), "terms": len(xling.table),
+                                 "terms_embedded": xling.table.embedded, "seconds": round(xl_seconds, 2)},
                 "files": {f: {"sha256": sha256_file(tmp / f), "bytes": (tmp / f).stat().st_size} for f in files},
             }
             (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -260,7 +271,7 @@ def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress:
     log.info("built index %s: %d documents, %d chunks, %d embedded, %.1f s",
              name, len(metas), len(chunks), len(todo), time.perf_counter() - started)
     manifest["_embed_keys"] = keys
-    return IndexData(final, manifest, metas, chunks, tokens, BM25Index(tokens, **params["bm25"]), dense)
+    return IndexData(final, manifest, metas, chunks, tokens, bm25, dense, xling)
 
 
 def _write_build(tmp: Path, metas, chunks, keys, tokens, dense: DenseIndex) -> list[str]:

@@ -48,6 +48,7 @@ class Query:
     truncated: bool = False
     notes: tuple[str, ...] = field(default=())
     answer_patterns: tuple[str, ...] = field(default=())  # regexes, see answer_context_patterns
+    xling: tuple = field(default=())  # qa.crosslingual.TermGroup's, added by Retriever.analyze (index-specific)
 
 
 def encodable(text: str) -> str:

