@@ -32,7 +32,7 @@ from .term_table import TERMS_FILE, TermTable, content_terms
 
 log = logging.getLogger(__name__)
 
-_CODE_VERSION = "1"
+_CODE_VERSION = "2"
 
 
 def version() -> str:
@@ -64,6 +64,7 @@ class Config:
     terms_weight: float = 1.0
     terms_margin: float = 0.08  # cosine above the term's mean over the table
     terms_ngram: int = 2  # longest English phrase looked up in the term table
+    terms_uncovered_only: bool = False  # look up only words the lexicon left untranslated
     prf_weight: float = 0.3
     prf_docs: int = 3
     prf_terms: int = 8
@@ -122,22 +123,26 @@ class CrossLingual:
                                         tuple((c.term, c.weight) for c in m.candidates)))
                 covered.update(range(m.start, m.end))
         if config.terms and self.table is not None and len(self.table) and encoder is not None:
-            for (a, b), found in self._table_matches(words, encoder, config):
+            skip = covered if config.terms_uncovered_only else set()
+            for (a, b), found in self._table_matches(words, encoder, config, skip):
                 english = " ".join(w for _, w, _ in words[a:b])
                 groups.append(TermGroup("terms", english, config.terms_weight,
                                         tuple((t, w) for t, w, _ in found)))
                 covered.update(range(a, b))
         return tuple(groups), len(covered) / len(words)
 
-    def _table_matches(self, words, encoder, config: Config):
+    def _table_matches(self, words, encoder, config: Config, skip: set[int]):
         """Non-overlapping (span, neighbours) over n-grams of adjacent content words, best margin first."""
         spans = []
         for i in range(len(words)):
             for n in range(1, config.terms_ngram + 1):
                 j = i + n
-                if j > len(words) or words[j - 1][0] - words[i][0] != n - 1:
+                if j > len(words) or words[j - 1][0] - words[i][0] != n - 1 or (j - 1) in skip:
                     break  # only words adjacent in the question form a phrase
-                spans.append((i, j))
+                if i not in skip:
+                    spans.append((i, j))
+        if not spans:
+            return []
         texts = [" ".join(w for _, w, _ in words[a:b]).lower() for a, b in spans]
         vecs = self._embed(texts, encoder)
         found = self.table.nearest(vecs, margin=config.terms_margin)

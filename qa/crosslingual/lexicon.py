@@ -12,9 +12,10 @@ Weights, all from the dictionary and the index, none per document:
 - `sense`: how much of the Chinese word's meaning the gloss is —
   1/sqrt(number of glosses of the headword); 卫生 (health / hygiene /
   sanitation) is a less certain "health" than 健康 (health / healthy).
-- `idf`: the term's BM25 idf in the index; candidates are ranked by
-  sense × idf and the most informative few are kept, since a common word
-  (工作, 推进) adds little evidence whatever it translates.
+- `idf`: the term's BM25 idf in the index breaks ties between equally
+  certain senses (the more informative term first) when only the first
+  `MAX_CANDIDATES` are kept; BM25 itself then weighs each match by idf, so a
+  common translation (工作) adds little evidence and a rare one much.
 - the key's `specificity`: 1/(1 + ln F), F = how many headwords in the whole
   dictionary carry that gloss: "hypertension" (F=1) names one thing,
   "develop" (F≈60) names dozens.
@@ -40,9 +41,10 @@ FORMAT = "qa-xling-lexicon 1"
 MAX_GLOSS_WORDS = 4  # longer glosses are explanations, not translations
 MAX_CANDIDATES = 4  # Chinese terms kept per English key
 
-# stop words that change a gloss's sense when dropped
+# stop words that change a gloss's sense when dropped: "only child" is not "child",
+# "to work out" (制订) is not "to work"
 _MODIFIERS = frozenset("only not no non other more most less least same own self all any every each few many much "
-                       "several very too".split())
+                       "several very too out up off down over away back".split())
 _CJK_WORD = re.compile(r"^[\u3400-\u9fff]{2,}$")
 _SKIP_GLOSS = re.compile(
     r"^(?:CL:|see |see also|variant of|old variant|also written|also pr\.|abbr\. for|surname |"
@@ -94,7 +96,7 @@ def gloss_key(gloss: str) -> tuple[str, ...] | None:
     gloss = _BRACKETS.sub(" ", gloss)
     all_words = [w.lower() for w in words(gloss)]
     if any(w in _MODIFIERS for w in all_words):
-        return None  # "only child" is not "child": dropping the stop word would change the sense
+        return None
     ws = [w for w in all_words if w not in STOP and w not in ("sb", "sth", "etc")]
     if not ws or len(ws) > MAX_GLOSS_WORDS:
         return None
@@ -213,7 +215,7 @@ def build(idf: Mapping[str, float], entries: Iterable[tuple[str, list[str]]] | N
             fan_out[key] = max(fan_out[key], raw_fan[raw])
     out = {}
     for key, cands in by_key.items():
-        cands.sort(key=lambda c: (-c[1] * max(idf[c[0]], 0.0), c[0]))
+        cands.sort(key=lambda c: (-c[1], -idf[c[0]], c[0]))
         cands = cands[:max_candidates]
         top = max(s for _, s in cands)
         spec = 1.0 / (1.0 + math.log(max(fan_out[key], len(cands), 1)))
