@@ -55,7 +55,8 @@ def test_manifest_contents(tmp_path, corpus):
                 "counts", "files"]:
         assert key in m
     assert m["counts"]["chunks"] == len(r.chunks)
-    assert set(m["files"]) == {"docs.json", "chunks.jsonl", "bm25_tokens.jsonl", "embeddings.npy", "dense.faiss"}
+    assert set(m["files"]) == {"docs.json", "chunks.jsonl", "bm25_tokens.jsonl", "embeddings.npy", "dense.faiss",
+                               "xling_lexicon.jsonl", "xling_terms.json", "xling_term_vectors.npy"}
     assert all(len(f["sha256"]) == 64 for f in m["files"].values())
 
 

@@ -28,6 +28,7 @@ import logging
 import math
 import re
 from collections import defaultdict
+from functools import lru_cache
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,6 +182,25 @@ def _raw_form(gloss: str) -> str:
     return " ".join(g.split())
 
 
+def _index_dictionary(entries: Iterable[tuple[str, list[str]]]) -> tuple[dict[str, tuple[str, ...]], dict[str, int]]:
+    """(headword → its glosses, raw gloss form → how many headwords carry it), multi-character headwords only."""
+    raw_fan: dict[str, int] = defaultdict(int)
+    glosses_of: dict[str, set[str]] = defaultdict(set)
+    for zh, glosses in entries:
+        if not _CJK_WORD.match(zh):
+            continue  # single characters are too ambiguous to stand for an English word
+        for r in {_raw_form(g) for g in glosses}:  # a headword with two readings counts twice: rare, harmless
+            raw_fan[r] += 1
+        glosses_of[zh].update(glosses)
+    return {zh: tuple(sorted(g)) for zh, g in glosses_of.items()}, dict(raw_fan)
+
+
+@lru_cache(maxsize=1)
+def _shipped_dictionary() -> tuple[dict[str, tuple[str, ...]], dict[str, int]]:
+    # parsed once per process (~1.5 s): test suites and `qa add` build several indexes
+    return _index_dictionary(read_cedict())
+
+
 def build(idf: Mapping[str, float], entries: Iterable[tuple[str, list[str]]] | None = None, *,
           max_candidates: int = MAX_CANDIDATES) -> Lexicon:
     """Invert CC-CEDICT (or `entries`), keeping headwords that are keys of `idf`.
@@ -189,16 +209,8 @@ def build(idf: Mapping[str, float], entries: Iterable[tuple[str, list[str]]] | N
     headwords' glosses are stemmed (stemming all 180k glosses would cost
     ~20 s); fan-out is counted over the whole dictionary on a cheap raw form.
     """
-    raw_fan: dict[str, int] = defaultdict(int)
-    kept: dict[str, set[str]] = defaultdict(set)
-    for zh, glosses in (read_cedict() if entries is None else entries):
-        if not _CJK_WORD.match(zh):
-            continue  # single characters are too ambiguous to stand for an English word
-        raws = {_raw_form(g) for g in glosses}
-        for r in raws:
-            raw_fan[r] += 1
-        if zh in idf:
-            kept[zh].update(glosses)
+    glosses_of, raw_fan = _shipped_dictionary() if entries is None else _index_dictionary(entries)
+    kept = {zh: glosses_of[zh] for zh in idf if zh in glosses_of}
     fan_out: dict[tuple[str, ...], int] = defaultdict(int)
     by_key: dict[tuple[str, ...], list[tuple[str, float]]] = defaultdict(list)
     for zh, glosses in kept.items():
@@ -212,7 +224,7 @@ def build(idf: Mapping[str, float], entries: Iterable[tuple[str, list[str]]] | N
         sense = 1.0 / math.sqrt(len(keys))
         for key, raw in keys.items():
             by_key[key].append((zh, sense))
-            fan_out[key] = max(fan_out[key], raw_fan[raw])
+            fan_out[key] = max(fan_out[key], raw_fan.get(raw, 1))
     out = {}
     for key, cands in by_key.items():
         cands.sort(key=lambda c: (-c[1], -idf[c[0]], c[0]))
