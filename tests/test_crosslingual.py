@@ -336,3 +336,33 @@ def test_english_hybrid_on_uncurated_plan_with_the_real_model(plan_corpus, tmp_p
     # the term table maps English words onto the plan's own terms
     q = r.analyze("How often is an earthquake drill held?")
     assert ("terms", "earthquake", "地震") in {(g.source, g.english, g.terms[0][0]) for g in q.xling}
+
+
+# ---------------------------------------------------------------- the glossary stays general
+
+
+def test_glossary_is_a_general_domain_layer():
+    """Each glossary term is used by ≥ 2 seed documents or is a general dictionary word — none is coined by
+    one plan — and none names a catalogued place (places come from the gazetteer)."""
+    from pathlib import Path
+
+    import jieba
+
+    from qa.documents import load_corpus
+    from qa.query import GLOSSARY_PATH
+
+    texts = [d.cleaned.text for d in load_corpus()]
+    general = {zh for zh, _ in lexicon.read_cedict()}
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as f:
+        general.update(line.split(" ", 1)[0] for line in f)
+    places = {p for d in load_corpus() for p in (d.meta.city, d.meta.district, d.meta.province) if p}
+    places |= {p[:-1] for p in places if len(p) > 2}  # 鼓楼区 → 鼓楼
+    bad = []
+    for line in GLOSSARY_PATH.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        for term in line.split("\t", 1)[1].split():
+            in_docs = sum(term in t for t in texts)
+            if (in_docs == 1 and term not in general) or any(p in term for p in places):
+                bad.append(line)
+    assert not bad, bad[:10]
