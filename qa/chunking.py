@@ -18,7 +18,7 @@ from .documents import Document
 from .metadata import title_line_index
 from .records import Chunk
 
-CHUNKER_VERSION = "2"  # bump when chunk boundaries or ids change
+CHUNKER_VERSION = "3"  # bump when chunk boundaries or ids change
 MAX_CHARS = 400  # e5 truncates at 512 tokens; Chinese runs ~1 token/char
 MIN_CHARS = 30  # a piece shorter than this says too little to be cited alone
 

@@ -48,6 +48,8 @@ class Query:
     truncated: bool = False
     notes: tuple[str, ...] = field(default=())
     answer_patterns: tuple[str, ...] = field(default=())  # regexes, see answer_context_patterns
+    unloaded: tuple[str, ...] = field(default=())  # places named that no loaded document is about
+    loaded_places: tuple[str, ...] = field(default=())  # what is loaded, to say so when unloaded is set
 
 
 def encodable(text: str) -> str:
@@ -194,4 +196,6 @@ def analyze(text: str, gazetteer: Gazetteer | None) -> Query:
         truncated=truncated,
         notes=notes,
         answer_patterns=answer_context_patterns(clean) if script == "zh" else (),
+        unloaded=tuple(gazetteer.unloaded(clean)) if gazetteer else (),
+        loaded_places=gazetteer.loaded_labels() if gazetteer else (),
     )
