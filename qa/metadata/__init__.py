@@ -35,10 +35,29 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
             src[field] = {"from": where, "confidence": confidence}
 
     block = portal.parse_block(all_lines)
+    body = [ln for ln in lines if not portal.pairs(ln)]  # the portal block is read above
+    tail = all_lines[len(lines):][-tail_lines:]
+
+    # issuer: a header line of its own > the signature above the date > "XX关于印发…" > the portal's
+    found = {"alone": [], "signature": [], "notice": [], "inline": []}
+    for region, ls in (("head", body), ("tail", tail)):
+        for i, ln in enumerate(ls):
+            nxt = ls[i + 1] if i + 1 < len(ls) else ""
+            for issuer, how in header.issuers_in(ln):
+                if how.startswith("signature:"):
+                    found["signature"].append((issuer, how.split(":", 1)[1], f"signature ({region})"))
+                elif how == "alone" and header.date_of(nxt):
+                    found["signature"].append((issuer, header.date_of(nxt), f"signature block ({region})"))
+                elif region == "head":
+                    found[how].append((issuer, "", f"header line {i + 1}"))
+    for how in ("alone", "signature", "notice", "inline"):
+        for issuer, date, where in found[how]:
+            put("issuer", issuer, where)
+            put("date", date, where)
     for field, (value, key) in block.items():
         where = f"portal {key}"
         if field == "issuer":
-            put("issuer", header.squash(value), where)
+            put("issuer", header.squash(value), where, "medium")
         elif field == "doc_number":
             num, year = header.doc_number_of(value)
             put("doc_number", num, where)
@@ -46,42 +65,48 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         elif field == "written":
             put("date", header.date_of(value, whole_line=False), where)
         elif field == "title":
-            put("title", header.squash(value) if len(value) <= 60 else "", where)
-        elif field == "signer":
-            put("signer", header.squash(value)[:4], where)
+            title = header.notice_title(value) or (header.squash(value) if len(value) <= 60 else "")
+            if "title" in block and header.notice_title(value):
+                put("title", title, where)
 
-    body_lines = [ln for ln in lines if not portal.pairs(ln) or portal.parse_block([ln]) == {}]
-    for i, ln in enumerate(body_lines[:10]):
-        if not out["issuer"]:
-            put("issuer", header.issuer_of(ln), f"header line {i + 1}")
+    for i, ln in enumerate(body[:20]):
         num, year = header.doc_number_of(ln)
-        if num:
-            put("doc_number", num, f"header line {i + 1}")
-            put("year", year, f"header line {i + 1}")
+        put("doc_number", num, f"header line {i + 1}")
+        put("year", year, f"header line {i + 1}")
         put("signer", header.signer_of(ln), f"header line {i + 1}")
-    for ln in lines:
+    for ln in body:
         put("date", header.date_of(ln), "date line")
-    # the signature block: an issuer line right above the closing date line
-    tail = all_lines[len(lines):][-tail_lines:] if len(all_lines) > len(lines) else []
-    for a, b in zip(tail, tail[1:]):
-        if header.date_of(b):
-            put("issuer", header.issuer_of(a), "signature block")
-            put("date", header.date_of(b), "signature block")
-    put("title", header.title_of(lines[:12]), "title line")
+    put("title", header.title_of(body[:20]), "title line")
+    if "title" in block:  # a portal name that is not a notice: the plan's own name
+        value = block["title"][0]
+        put("title", header.squash(value) if len(value) <= 60 else "", f"portal {block['title'][1]}", "medium")
     if out["year"] is None and out["title"]:
         m = header.YEAR_IN_TITLE.search(out["title"])
         put("year", int(m.group(1)) if m else None, "title")
     if out["year"] is None and out["date"]:
         put("year", int(out["date"][:4]), "date", "medium")
-    if "published" in block and not out["date"]:
-        # the portal's publication date is not the issue date: keep it only as the year's last resort
+    if "published" in block:
+        # the portal's publication date is not the issue date: a last resort, marked as such
         pub = header.date_of(block["published"][0], whole_line=False)
-        if pub and out["year"] is None:
-            put("year", int(pub[:4]), f"portal {block['published'][1]}", "low")
+        put("date", pub, f"portal {block['published'][1]} (publication date)", "low")
+        put("year", int(pub[:4]) if pub else None, f"portal {block['published'][1]}", "low")
 
+    if "effective" in block:
+        eff = header.date_of(block["effective"][0], whole_line=False)
+        put("year", int(eff[:4]) if eff else None, f"portal {block['effective'][1]}", "low")
+    if not out["title"]:
+        # a web-page copy opens with the page's title: the first line, if it is not a sentence
+        first = next((ln for ln in body if not portal.chrome_line(ln)), "")
+        if (6 <= len(first) <= 60 and not first.endswith(("。", "：", ":", "通知", "通告", "函"))
+                and not header.heading_mark(first)):
+            put("title", header.squash(first), "first line", "low")
+            if out["year"] is None:
+                m = header.YEAR_IN_TITLE.search(out["title"])
+                put("year", int(m.group(1)) if m else None, "first line", "low")
     issuers = [(src["issuer"]["from"], out["issuer"])] if out["issuer"] else []
-    if "source" in block:
-        issuers.append((f"portal {block['source'][1]}", block["source"][0]))
+    for field in ("issuer", "source"):
+        if field in block:
+            issuers.append((f"portal {block[field][1]}", block[field][0]))
     place = resolve_place(issuer=issuers, title=out["title"], body=text[:20000], doc_number=out["doc_number"])
     for field in ("province", "city", "district"):
         value = getattr(place, field)

@@ -22,9 +22,11 @@ KEYS = {
     "成文日期": "written", "发文日期": "written", "印发日期": "written", "签发日期": "written",
     "发布日期": "published", "发表时间": "published", "发布时间": "published", "公开日期": "published",
     "标题": "title", "名称": "title", "文件名称": "title",
-    "索引号": "", "主题分类": "", "主题词": "", "公文种类": "", "体裁分类": "", "有效性": "", "生效日期": "",
+    "索引号": "", "主题分类": "", "主题词": "", "公文种类": "", "体裁分类": "", "有效性": "", "生效日期": "effective",
     "废止日期": "", "作者": "", "浏览次数": "", "访问量": "", "点击数": "", "阅读次数": "", "责任编辑": "", "字号": "",
-    "所属机构": "issuer", "公开方式": "", "公开范围": "", "统一编号": "", "组配分类": "",
+    "所属机构": "issuer", "公开方式": "", "公开范围": "", "统一编号": "", "组配分类": "", "信息分类": "", "所属主题": "",
+    "关键词": "", "关键字": "", "政策咨询电话": "", "政策咨询机关": "", "编辑出版": "", "主管单位": "", "地址": "",
+    "邮政编码": "", "联系电话": "", "网址": "", "印刷": "", "发布部门": "source",
 }
 # keys that carry nothing a reader of the plan needs: a line of only these is chrome
 NOISE = {k for k, v in KEYS.items() if v == ""}
@@ -37,8 +39,18 @@ _CHROME = re.compile(
 )
 
 
+_SPACED_KEY = re.compile(r"(?:(?<=^)|(?<=[\s|｜]))(?:[\u4e00-\u9fa5] ){1,4}[\u4e00-\u9fa5]\s*(?=[:：])")
+
+
+def _prepare(line: str) -> str:
+    """Portal rows as tables ("| 索 引 号: | 0030… |"): drop the leading bar, join spaced-out keys."""
+    line = _SPACED_KEY.sub(lambda m: m.group(0).replace(" ", ""), line.strip())
+    return line.lstrip("|｜丨 \t")
+
+
 def pairs(line: str) -> list[tuple[str, str]]:
     """(key, value) pairs on one line; a value runs to the next key."""
+    line = _prepare(line)
     ms = list(_PAIR.finditer(line))
     out = []
     for i, m in enumerate(ms):
@@ -51,11 +63,12 @@ def parse_block(lines: list[str], *, head: int = 40) -> dict[str, tuple[str, str
     """field → (value, portal key) from the first `head` lines."""
     found: dict[str, tuple[str, str]] = {}
     for i, ln in enumerate(lines[:head]):
-        ps = pairs(ln.strip())
-        if not ps or _PAIR.match(ln.strip()) is None:
+        ps = pairs(ln)
+        if not ps or _PAIR.match(_prepare(ln)) is None:
             continue  # a key must open the line: "……来源：" in a sentence is prose
         for j, (key, value) in enumerate(ps):
-            if not value and j == len(ps) - 1 and i + 1 < len(lines) and not pairs(lines[i + 1].strip()):
+            alone = len(ps) == 1 and "|" not in ln and "｜" not in ln
+            if not value and alone and i + 1 < len(lines) and not pairs(lines[i + 1]):
                 value = lines[i + 1].strip()  # 发文机构：\n上海市…
             field = KEYS[key]
             if field and value and field not in found:
@@ -71,4 +84,4 @@ def chrome_line(line: str) -> bool:
     if _CHROME.match(s):
         return True
     ps = pairs(s)
-    return bool(ps) and _PAIR.match(s) is not None and all(k in NOISE for k, _ in ps)
+    return bool(ps) and _PAIR.match(_prepare(s)) is not None and all(k in NOISE for k, _ in ps)

@@ -37,6 +37,13 @@ class PlaceResolution:
     notes: tuple[str, ...] = ()
 
 
+def _slogan(body: str, m: Mention, *, strict: bool = False) -> bool:
+    """健康XX / 健康XX建设 / 健康XX行动 — the plan's campaign named after its place."""
+    if body[max(0, m.start - 2):m.start] != "健康":
+        return False
+    return not strict or body[m.end:m.end + 2] in ("建设", "行动")
+
+
 def _most_specific(mentions: list[Mention]) -> Mention | None:
     best = None
     for m in mentions:
@@ -68,6 +75,17 @@ def _context_support(units: tuple[Division, ...], text: str, doc_prefix: str) ->
     return support
 
 
+def _county_within(city: Division, tiers) -> tuple[Division, str] | None:
+    """A county of `city` that the title or body names ("杭州市…办公室" + 《健康余杭…》)."""
+    for label, _, ms in tiers:
+        if not (label == "title" or label.startswith("body")):
+            continue
+        inside = {u for m in ms for u in m.candidates if u.level == COUNTY and u.city == city.name}
+        if len(inside) == 1:
+            return inside.pop(), label
+    return None
+
+
 def _fields(unit: Division, source: str, confidence: str) -> PlaceResolution:
     prov, city, district = normalize_division(unit)
     src = {f: (source, confidence) for f, v in (("province", prov), ("city", city), ("district", district)) if v}
@@ -97,11 +115,12 @@ def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: 
         own = [m for m in names.find(body[:5000], english=False)
                if any(u.level == COUNTY for u in m.candidates) and (
                    (m.form == "full" and _ISSUER_TAIL.match(body[m.end:m.end + 8]))
-                   or (m.form == "short" and (_SELF_TAIL.match(body[m.end:m.end + 4]) or body[max(0, m.start - 2):m.start] == "健康")))]
+                   or (m.form == "short" and (_SELF_TAIL.match(body[m.end:m.end + 4]) or _slogan(body, m))))]
         if own:
             top, n = Counter(m.surface for m in own).most_common(1)[0]
-            short = all(m.form == "short" for m in own if m.surface == top)
-            # a short name in a slogan once ("健康惠民") is a word, not a self-reference: ask for a habit
+            short = all(m.form == "short" and not _slogan(body, m, strict=True) for m in own if m.surface == top)
+            # a short name after 健康 once ("健康惠民") is a word, not a self-reference: ask for a
+            # habit, unless it is the plan's own campaign ("健康临川建设", "健康XX行动")
             if not short or n >= _MIN_SHORT_SELF_REFS:
                 tiers.append((f"body ({n}× '{top}…')", "low", [m for m in own if m.surface == top][:1]))
     context_names = set()
@@ -126,6 +145,12 @@ def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: 
                         src[f] = (f"context: {u.city or u.province} named {n}× in the text", "medium")
                 return PlaceResolution(res.province, res.city, res.district, src)
         if len(units) == 1:
+            if units[0].level == CITY:
+                finer = _county_within(units[0], tiers)
+                if finer:
+                    res = _fields(finer[0], finer[1], "medium")
+                    src = {**_fields(units[0], label, conf).sources, "district": res.sources["district"]}
+                    return PlaceResolution(res.province, res.city, res.district, src)
             return _fields(units[0], label, conf)
         # the name is certain, where it is not: keep the name, say why the rest is empty
         where = "、".join(sorted({u.city or u.province for u in units}))
