@@ -173,7 +173,14 @@ def prepare(extra_dir: Path, *, seed_dir: Path | None = None, cache_root: Path |
                 (tmp_corpus / file).write_text(text, encoding="utf-8")
             write_catalog(metas, tmp_corpus)
             root.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp_corpus, corpus_dir)
+            if corpus_dir.exists():  # a leftover without its catalogue: never trusted
+                shutil.rmtree(corpus_dir)
+            try:
+                os.replace(tmp_corpus, corpus_dir)
+            except OSError:
+                # another run finished the same corpus first; its copy is identical by construction
+                if not (corpus_dir / CATALOG_NAME).is_file():
+                    raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         log.info("combined corpus: %d seed + %d extra documents in %s", len(seeds), len(extras), corpus_dir)
