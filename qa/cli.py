@@ -78,8 +78,8 @@ def cmd_add(args) -> int:
         return 1
     for m in metas:
         n = len(chunk_document(load_document(m, args.corpus)))
-        print(f"added {m.place or '(place not recognised)'}  {m.title or '(no title found)'}  {n} chunks")
-        print(metadata_table(m))
+        print(f"added {m.doc_id}: {m.file}  {m.place or '(place not recognised)'}  {m.title or '(no title found)'}  {n} chunks")
+        print(metadata_table(m, header=False))
         print()
     print("A field shown as unresolved or not found can be set in corpus/catalog.json.")
     print("The index is rebuilt on the next search (or run: python -m qa build).")

@@ -28,12 +28,12 @@ def field_rows(meta: DocMeta) -> list[tuple[str, str, str]]:
     return rows
 
 
-def metadata_table(meta: DocMeta) -> str:
+def metadata_table(meta: DocMeta, *, header: bool = True) -> str:
     """Plain-text table of `field_rows`, one line per field."""
     rows = field_rows(meta)
     w0 = max(_width(r[0]) for r in rows)
     w1 = min(40, max(_width(r[1]) for r in rows))
-    lines = [f"{meta.doc_id}  ({meta.file})"]
+    lines = [f"{meta.doc_id}  ({meta.file})"] if header else []
     lines += [f"  {_pad(a, w0)}  {_pad(b, w1)}  {c}" for a, b, c in rows]
     return "\n".join(lines)
 

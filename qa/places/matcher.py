@@ -99,7 +99,7 @@ class PlaceMatcher:
 
 
 def _level_word(word: str) -> str:
-    """'County's' → 'county': a possessive still says the level."""
+    """'County's' → 'county', 'Jiaxing's' → 'jiaxing': a possessive is still the name."""
     w = word.lower()
     return w[:-2] if w.endswith("'s") else w
 
@@ -107,14 +107,19 @@ def _level_word(word: str) -> str:
 def _english(text: str, loaded: frozenset[str]) -> list[Mention]:
     """Pinyin place names: 'Xiao County', 'Chengguan District', 'Jiaxing'."""
     table = _pinyin_table()
-    words = [(m.group(0), m.start(), m.end()) for m in _LATIN.finditer(text)]
+    words = []
+    for m in _LATIN.finditer(text):
+        w, a, b = m.group(0), m.start(), m.end()
+        if w.lower().endswith("'s"):  # "Jiaxing's plan": the name is Jiaxing
+            w, b = w[:-2], b - 2
+        words.append((w, a, b))
     out, i = [], 0
     while i < len(words):
         hit = None
         for n in (3, 2, 1):
             if i + n > len(words):
                 continue
-            key = "".join(w.lower().replace("'", "") for w, _, _ in words[i:i + n])
+            key = "".join(_level_word(w).replace("'", "") for w, _, _ in words[i:i + n])
             if key in table:
                 hit = (n, key)
                 break
