@@ -21,7 +21,7 @@ import numpy as np
 
 from . import fusion, index_store
 from .documents import DEFAULT_CORPUS
-from .places import Gazetteer
+from .places import Gazetteer, short_forms
 from .query import Query, analyze
 from .records import Chunk, DocMeta, Hit
 from .tokenize import tokenize
@@ -181,8 +181,28 @@ class Retriever:
         rows = self._rank(q, k, allowed, mode, steer=district is None and city is None)
         return [self._hit(i, s, sig) for i, s, sig in rows[:k]]
 
-    def _bm25_side(self, q: Query, allowed):
+    def _selector_terms(self, doc_ids) -> frozenset:
+        """Tokens every chunk of these documents carries in its index text (place, title).
+
+        They select the document but cannot tell its chunks apart; left in the
+        query they only favour the chunk that repeats them — the header.
+        """
+        out: set[str] = set()
+        for d in doc_ids:
+            m = self.metas[d]
+            for text in (m.title, m.district, m.city, m.province, *short_forms(m.district), *short_forms(m.city)):
+                if text:
+                    out.update(tokenize(text))
+        return frozenset(out)
+
+    def _bm25_side(self, q: Query, allowed, *, steer_docs=frozenset()):
         terms = tokenize(q.text)
+        if steer_docs:
+            selectors = self._selector_terms(steer_docs)
+            for p in q.places:
+                selectors |= set(tokenize(p.surface))
+            # only the question's own words: a translated English question has too few to spare
+            terms = [t for t in terms if t not in selectors] or terms
         if q.expansion:
             terms += tokenize(" ".join(q.expansion))
         scores = self._data.bm25.scores(terms) if terms else np.zeros(len(self.chunks), dtype=np.float32)
@@ -230,7 +250,9 @@ class Retriever:
 
     def _rank(self, q: Query, k: int, allowed, mode: str, *, steer: bool):
         cid = lambda i: self.chunks[i].chunk_id  # noqa: E731 — ids for the pure fusion functions
-        terms, bm25_scores, bm25_top = self._bm25_side(q, allowed) if mode != "dense" else ([], None, [])
+        steer_docs = q.place_doc_ids if (steer and mode == "hybrid") else frozenset()
+        terms, bm25_scores, bm25_top = (self._bm25_side(q, allowed, steer_docs=steer_docs)
+                                        if mode != "dense" else ([], None, []))
         if mode == "bm25":
             return [(i, float(bm25_scores[i]), {"bm25": float(bm25_scores[i]), "bm25_rank": r + 1})
                     for r, i in enumerate(bm25_top)]
@@ -262,7 +284,6 @@ class Retriever:
             fused = fusion.combine([(weights[0], b), (weights[1], d)])
             framed = self._answer_context(q, cand)
             fused = {c: s + (ANSWER_CONTEXT_BOOST if c in framed else 0.0) for c, s in fused.items()}
-        steer_docs = q.place_doc_ids if (steer and mode == "hybrid") else frozenset()
         ranked = fusion.rank(fused)
         if steer_docs:  # a question naming a place is about that place's document(s)
             ranked = _steer(ranked, lambda c: self.chunks[self._row[c]].doc_id in steer_docs)
