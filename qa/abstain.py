@@ -14,17 +14,10 @@ are conservative and each has a reason a person would accept:
 """
 from __future__ import annotations
 
-import re
-
 from .query import Query
 from .records import Hit
 from .tokenize import tokenize
 
-_HEADER_FIELDS = [
-    (re.compile(r"签发人|签发|signed by|signator", re.I), "signer"),
-    (re.compile(r"文号|发文字号|document number", re.I), "doc_number"),
-    (re.compile(r"哪天印发|何时印发|印发日期|什么时候印发|哪一天印发|成文日期|发文日期|date of issue|issued on|issue date", re.I), "date"),
-]
 ZH_MIN_COVERAGE = 0.3  # IDF share of the question's terms in the best passage
 DENSE_Z_CONFIDENT = 1.5  # best passage's cosine, in std above the collection mean
 EN_UNDERSTOOD = 0.5  # glossary coverage above which an English question is "understood"
@@ -45,9 +38,9 @@ def missing_header_field(q: Query, metas: dict) -> str | None:
     """The header field asked about, if every document the question names lacks it."""
     if not q.place_doc_ids:
         return None
-    for pattern, field in _HEADER_FIELDS:
-        if pattern.search(q.text) and all(not getattr(metas[d], field) for d in q.place_doc_ids):
-            return field
+    field = q.header_field
+    if field and all(not getattr(metas[d], field) for d in q.place_doc_ids):
+        return field
     return None
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import fusion, index_store
 from .documents import DEFAULT_CORPUS
+from .metadata.header import header_states
 from .places import Gazetteer, short_forms
 from .query import Query, analyze
 from .records import Chunk, DocMeta, Hit
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 DEFAULT_PARAMS = {"bm25": {"k1": 1.5, "b": 0.75, "epsilon": 0.25}, "dense_kind": "flat"}
 MAX_K = 100
 _CANDIDATES = 100  # per side, before fusion
+# z-units for a header passage that states the header fact asked for: where a 文号 or
+# a signature date is, is known; what remains is which document
+HEADER_BOOST = 3.0
 ANSWER_CONTEXT_BOOST = 0.5  # z-units for a passage matching the question's frame (qa.query.answer_context_patterns)
 _STATS_SAMPLE = 4096  # rows sampled to estimate the dense score distribution
 _STEER_MARGIN = 0.01  # score gap between the last steered chunk and the first demoted one (> the 1e-6 rounding)
@@ -181,6 +185,11 @@ class Retriever:
         rows = self._rank(q, k, allowed, mode, steer=district is None and city is None)
         return [self._hit(i, s, sig) for i, s, sig in rows[:k]]
 
+    def _states(self, chunk_id: str, field: str) -> bool:
+        """Is `chunk_id` a header passage stating a value of `field` (a 文号, a date…)?"""
+        c = self.chunks[self._row[chunk_id]]
+        return c.kind == "header" and header_states(field, c.text)
+
     def _selector_terms(self, doc_ids) -> frozenset:
         """Tokens every chunk of these documents carries in its index text (place, title).
 
@@ -284,6 +293,8 @@ class Retriever:
             fused = fusion.combine([(weights[0], b), (weights[1], d)])
             framed = self._answer_context(q, cand)
             fused = {c: s + (ANSWER_CONTEXT_BOOST if c in framed else 0.0) for c, s in fused.items()}
+            if q.header_field:  # 文号, 印发日期, 签发人, 发文机关 are stated in the header passage
+                fused = {c: s + (HEADER_BOOST if self._states(c, q.header_field) else 0.0) for c, s in fused.items()}
         ranked = fusion.rank(fused)
         if steer_docs:  # a question naming a place is about that place's document(s)
             ranked = _steer(ranked, lambda c: self.chunks[self._row[c]].doc_id in steer_docs)

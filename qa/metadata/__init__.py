@@ -127,6 +127,10 @@ def title_line_index(lines: list[str], title: str) -> int | None:
     for i, ln in enumerate(lines):
         if header.squash(ln) == target:
             return i
+    # a long title wrapped onto two lines (PDFs, web copies)
+    for i in range(len(lines) - 1):
+        if header.squash(lines[i] + lines[i + 1]) == target:
+            return i + 1
     return None
 
 

@@ -167,3 +167,18 @@ def title_of(lines: list[str]) -> str:
         if m and not s.startswith(("关于印发", "附件")) and not _HEADING_MARK.match(ln.strip()):
             return m.group("title")
     return ""
+
+
+_STATES = {
+    "doc_number": DOC_NUMBER,
+    "date": re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
+                       r"|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"),
+    "signer": re.compile(r"签\s*发\s*人"),
+    "issuer": re.compile(r"(?:局|委员会|委|人民政府|办公室|办公厅|领导小组)\s*(?:文件)?\s*$|关于印发", re.M),
+}
+
+
+def header_states(field: str, text: str) -> bool:
+    """Does a header passage state a value of `field`?  (A 文号, a date, 签发人, an issuer line.)"""
+    pat = _STATES.get(field)
+    return bool(pat and pat.search(text))
