@@ -38,7 +38,7 @@ GRADIO_TEMP_DIR = _private_temp_dir()
 import gradio as gr  # noqa: E402
 
 from .api import ALL, VOTES, Backend, BadRequest, add_routes  # noqa: E402
-from .followup import MAX_HISTORY, bounded  # noqa: E402
+from .followup import MAX_HISTORY, bounded, bounded_history  # noqa: E402
 from .guard import MAX_UPLOAD_BYTES, Guard  # noqa: E402
 from .query import MAX_QUERY_CHARS, encodable, normalize_query  # noqa: E402
 from .render import CSS, message_html, user_html  # noqa: E402
@@ -106,8 +106,8 @@ def chat_reply(backend: Backend, message, history, district=ALL, year=ALL, k=3, 
     memory = memory if isinstance(memory, dict) else {}
     # the session memory comes back from the browser: keep only what follow-ups use, bounded
     questions = memory.get("questions", [])
-    memory = {"questions": [q for q in questions[-MAX_HISTORY:] if isinstance(q, str)] if isinstance(questions, list)
-              else [], "answers": dict(memory.get("answers", {})) if isinstance(memory.get("answers"), dict) else {}}
+    memory = {"questions": bounded_history(q for q in questions[-MAX_HISTORY:] if isinstance(q, str))
+              if isinstance(questions, list) else [], "answers": dict(memory.get("answers", {})) if isinstance(memory.get("answers"), dict) else {}}
     # lone surrogates ("\ud800", which a browser can send) cannot be encoded as UTF-8: keep them out of
     # the reply and the session memory (a 👍 on such an answer failed writing the feedback log).
     # Bounded first: a pasted megabyte is cut to MAX_QUERY_CHARS before any matching (the note says so).
