@@ -101,10 +101,13 @@ def main(argv: list[str] | None = None) -> int:
                             env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"})
     try:
         wait_ready(port, proc, args.ready_timeout)
-        normal = ask_body(NORMAL)
-        for _ in range(2):  # warm-up
-            request(port, "POST", "/api/ask", normal, args.timeout)
-        idle = [request(port, "POST", "/api/ask", normal, args.timeout)[1] for _ in range(5)]
+        # every request differs (a number appended), so the query-embedding cache never answers for it
+        def normal(i: int) -> bytes:
+            return ask_body(f"{NORMAL}（{i}）")
+
+        for i in range(2):  # warm-up
+            request(port, "POST", "/api/ask", normal(-1 - i), args.timeout)
+        idle = [request(port, "POST", "/api/ask", normal(i), args.timeout)[1] for i in range(5)]
 
         unit_bytes = len(PASTE_UNIT.encode("utf-8"))
         paste = PASTE_UNIT * (args.kb * 1024 // unit_bytes)
@@ -112,19 +115,19 @@ def main(argv: list[str] | None = None) -> int:
         results: list[tuple[int | str, float]] = []
         lock = threading.Lock()
 
-        def hostile():
-            r = request(port, "POST", "/api/ask", hostile_body, args.timeout)
+        def hostile(i: int):
+            r = request(port, "POST", "/api/ask", ask_body(f"{i} {paste}", ["x"]), args.timeout)
             with lock:
                 results.append(r)
 
         started = time.perf_counter()
-        threads = [threading.Thread(target=hostile, daemon=True) for _ in range(args.hostile)]
+        threads = [threading.Thread(target=hostile, args=(i,), daemon=True) for i in range(args.hostile)]
         for t in threads:
             t.start()
         time.sleep(0.5)  # all of them sent and being worked on
         during, health, normal_status = [], [], Counter()
-        for _ in range(args.normal):
-            status, secs = request(port, "POST", "/api/ask", normal, args.timeout)
+        for i in range(args.normal):
+            status, secs = request(port, "POST", "/api/ask", normal(100 + i), args.timeout)
             normal_status[status] += 1
             during.append(secs)
             health.append(request(port, "GET", "/api/health", None, args.timeout)[1])
