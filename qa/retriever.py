@@ -29,6 +29,7 @@ from .tokenize import tokenize
 
 log = logging.getLogger(__name__)
 
+MAX_DENSE_QUERY_CHARS = 256  # see Retriever.query_vector
 DEFAULT_PARAMS = {"bm25": {"k1": 1.5, "b": 0.75, "epsilon": 0.25}, "dense_kind": "flat"}
 MAX_K = 100
 _CANDIDATES = 100  # per side, before fusion
@@ -341,8 +342,14 @@ class Retriever:
 
     # ---------------------------------------------------------------- abstention
     def query_vector(self, text: str) -> np.ndarray:
-        """The question's embedding (cached: the UI and should_abstain ask again)."""
-        return self._qvec(text)
+        """The question's embedding (cached: the UI and should_abstain ask again).
+
+        Only the first MAX_DENSE_QUERY_CHARS characters are embedded: the encoder runs one
+        query at a time, so a pasted 1000-character question held every other question up for
+        its whole 512-token pass (a normal question waited 2.6 s behind pasted ones). Real
+        questions are far shorter; BM25 still sees all of a long one.
+        """
+        return self._qvec(text[:MAX_DENSE_QUERY_CHARS])
 
     def clear_cache(self) -> None:
         """Forget cached query embeddings (benchmarks time the embedding too)."""
