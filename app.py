@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # must precede any gradio import
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # forced (an inherited True used to win); before any gradio import
 
 log = logging.getLogger("app")
 
@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
+    from qa.guard import SERVER_OPTIONS
     from qa.ui import create_app
 
     def loader():
@@ -52,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
 
     app = create_app(loader=loader, feedback_log=args.feedback_log)
     log.info("serving on http://%s:%d (API: /api/search, /api/ask; docs: /api/docs)", args.host, args.port)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    # SERVER_OPTIONS: room for a long request line, so it gets a 414 instead of a reset connection
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **SERVER_OPTIONS)
     return 0
 
 

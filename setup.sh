@@ -14,7 +14,9 @@ python -m pip install --quiet torch==2.13.0
 python -m pip install --quiet -r requirements.txt
 
 if [ "${1:-}" = "--with-browser" ]; then
-  if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then
+  # grep without -q: it reads all of fc-list's output. `grep -q` exits at the first match, fc-list then
+  # dies of SIGPIPE, and under pipefail the test failed — apt-get re-ran in 24 of 40 tries.
+  if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -i "wenquanyi\|wqy" >/dev/null; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
   fi

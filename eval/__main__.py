@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from . import baseline as bl
+from . import extra as extra_mod
 from .export import write_beir, write_trec
 from .questions import QuestionsError, load_questions
 from .report import render_markdown, write_png
@@ -49,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record-baseline", metavar="NOTE",
                    help="overwrite the baseline file with this run's hybrid numbers; "
                    "NOTE says why (it is stored in the file)")
+    p.add_argument("--extra", type=Path, metavar="DIR",
+                   help="also load the documents listed in DIR/manifest.json (e.g. eval/unseen) "
+                   "into a combined corpus under --extra-cache; corpus/ and index/ are not touched")
+    p.add_argument("--extra-cache", type=Path, default=extra_mod.DEFAULT_CACHE, metavar="DIR",
+                   help="where combined corpora and their indexes are kept (default: .cache/eval-corpora)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
 
@@ -67,7 +73,7 @@ def git_commit(repo: Path = HERE.parent) -> str | None:
     return head.stdout.strip() + ("-dirty" if status.stdout.strip() else "")
 
 
-def load_retriever():
+def load_retriever(*, index_dir=None, corpus_dir=None, encoder=None):
     try:
         import jieba  # noqa: F401  imported first so its start-up chatter can be silenced
 
@@ -78,7 +84,7 @@ def load_retriever():
         from qa import Retriever
     except ImportError as exc:
         raise EvalError(f"cannot import qa.Retriever ({exc}); run from the repository root") from exc
-    return Retriever.load()
+    return Retriever.load(index_dir=index_dir, corpus_dir=corpus_dir, encoder=encoder)
 
 
 def new_run_dir(root: Path, now: dt.datetime) -> Path:
@@ -106,8 +112,9 @@ def write_results(run_dir: Path, meta: dict, summary: dict, runs: dict, markdown
     write_png(run_dir / "report.png", summary, k=meta["k"])
 
 
-def main(argv: list[str] | None = None, *, retriever=None) -> int:
-    """Entry point; ``retriever`` replaces `qa.Retriever.load()` (tests pass a fake).
+def main(argv: list[str] | None = None, *, retriever=None, encoder=None) -> int:
+    """Entry point; ``retriever`` replaces `qa.Retriever.load()` (tests pass a fake);
+    ``encoder`` is handed to `Retriever.load` (tests pass a fake encoder).
 
     Returns 0, 1 when --baseline-check fails, 2 for a usage or input error.
     """
@@ -116,7 +123,7 @@ def main(argv: list[str] | None = None, *, retriever=None) -> int:
         logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                             format="%(levelname)s %(name)s: %(message)s")
     try:
-        return _main(args, retriever)
+        return _main(args, retriever, encoder)
     except (QuestionsError, EvalError, bl.BaselineError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -125,13 +132,21 @@ def main(argv: list[str] | None = None, *, retriever=None) -> int:
         return 2
 
 
-def _main(args: argparse.Namespace, retriever) -> int:
+def _main(args: argparse.Namespace, retriever, encoder=None) -> int:
     if args.k < 1:
         raise EvalError(f"--k must be at least 1, got {args.k}")
     questions = load_questions(args.questions)
     baseline = bl.load_baseline(args.baseline) if args.baseline_check else None
+    combined = agreement = None
+    if args.extra:
+        if retriever is not None:
+            raise EvalError("--extra builds its own retriever; it cannot be combined with a given one")
+        combined = extra_mod.prepare(args.extra, cache_root=args.extra_cache)
+        agreement = extra_mod.metadata_agreement(combined)
+        retriever = load_retriever(index_dir=combined.index_dir, corpus_dir=combined.corpus_dir,
+                                   encoder=encoder)
     if retriever is None:
-        retriever = load_retriever()
+        retriever = load_retriever(encoder=encoder)
     requested = [m.strip() for arg in args.mode or [] for m in arg.split(",") if m.strip()]
     modes = resolve_modes(retriever, requested)
     for needed in ([baseline.mode] if baseline else []) + (["hybrid"] if args.record_baseline else []):
@@ -155,7 +170,12 @@ def _main(args: argparse.Namespace, retriever) -> int:
         "k": args.k,
         "unmatched_gold": unmatched,
     }
+    if combined is not None:
+        meta["extra"] = {"dir": str(args.extra), "corpus_dir": str(combined.corpus_dir),
+                         "n_documents": len(combined.extras), "metadata": agreement}
     markdown = render_markdown(meta, summary, unmatched=unmatched)
+    if agreement is not None:
+        markdown += "\n" + extra_mod.render_agreement(agreement)
     print(markdown)
 
     run_dir = new_run_dir(args.results_dir, now)

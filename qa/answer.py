@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
+from .abstain import unloaded_message
 from .query import Query
 from .records import Hit
 from .tokenize import tokenize
@@ -310,7 +311,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     if not picks or picks[0].score < _MIN_SCORE:
         abstain = True
     if abstain:
-        heading = ABSTAIN_EN if en else ABSTAIN_ZH
+        heading = unloaded_message(query, en=en) or (ABSTAIN_EN if en else ABSTAIN_ZH)
     else:
         best = picks[0]
         # a sentence with the question's number is the answer; other places must match it too

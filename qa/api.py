@@ -23,12 +23,12 @@ from typing import Any, Callable
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from .answer import Answer, build_answer
-from .followup import rewrite
+from .followup import MAX_HISTORY, bounded, bounded_history, rewrite
 from .query import MAX_QUERY_CHARS, encodable
 from .render import answer_html, answer_text
+from .workers import Busy, Lanes, TimedOut
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,13 @@ DEFAULT_FEEDBACK_LOG = REPO_ROOT / "feedback" / "feedback.jsonl"
 MAX_API_K = 50
 ALL = "全部"  # the "no filter" choice in the UI; also accepted by the API
 _SEARCH_POOL = 10  # hits fetched for answering even when fewer passages are shown
+# Feedback: what a vote may be, and how much of each field is kept. Before, any value was
+# accepted and 10 votes on a 1 MB question grew the log by 31 MB in 0.2 s.
+VOTES = ("up", "down")
+MAX_FEEDBACK_FIELD = 2000  # characters of any one text field (a question is ≤ 1000)
+MAX_FEEDBACK_ITEMS = 50  # entries of any one list (cited chunk ids: ≤ 10)
+MAX_FEEDBACK_LOG_BYTES = 64 * 2**20  # the log stops growing here (and says so in the server log)
+MAX_MESSAGE_DEPTH = 4  # a chat message's content: a string, or a list of parts, each maybe with a text
 
 
 class BadRequest(ValueError):
@@ -99,6 +106,7 @@ class Backend:
         self.feedback_log = Path(feedback_log) if feedback_log else None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self.lanes = Lanes()  # bounded threads for API questions (429 when full)
 
     # ------------------------------------------------------------ loading
     @property
@@ -124,6 +132,12 @@ class Backend:
             log.exception("loading the index failed")
             self.error = f"{type(e).__name__}: {e}"
 
+    @property
+    def build_id(self) -> str:
+        """The name of the index build being served ("" while loading)."""
+        data = getattr(self.retriever, "_data", None)
+        return getattr(getattr(data, "directory", None), "name", "") or ""
+
     def status(self) -> str:
         if self.retriever is not None:
             r = self.retriever
@@ -146,19 +160,23 @@ class Backend:
             mode: str = "hybrid") -> AskResult:
         """Answer `question` given earlier typed questions. ValueError on empty/bad input."""
         r = self.require()
-        searched, note = rewrite(question, list(history or []), r.gazetteer)
+        # bounded before anything else looks at it: every step below is then linear in ≤ 1000 characters
+        typed_text = question if isinstance(question, str) else ""
+        question, cut = bounded(question)
+        history = bounded_history(history)
+        searched, note = rewrite(question, history, r.gazetteer)
         q = r.analyze(searched)  # ValueError on an empty question
         hits = self.search(searched, k=max(int(k), _SEARCH_POOL), district=district, year=year, mode=mode)
         abstain = r.should_abstain(q, hits)
         typed = r.analyze(question) if question.strip() else q
         lang = "en" if (typed.script == "en" or (q.script == "en" and typed.script != "zh")) else "zh"
-        if q.truncated:  # say so: the rest of a pasted text was not searched
+        if q.truncated or cut:  # say so: the rest of a pasted text was not searched
             cut = (f"question truncated to {MAX_QUERY_CHARS} characters" if lang == "en"
                    else f"问题过长，只检索了前 {MAX_QUERY_CHARS} 个字符")
             note = f"{note}; {cut}" if note else cut
         answer = build_answer(question, hits, query=q, abstain=abstain, lang=lang, max_citations=int(k),
                               sections=lambda cid: self.section_text(cid))
-        return AskResult(question, q.text, note, answer, answer_html(answer, question=question, note=note))
+        return AskResult(question, q.text, note, answer, answer_html(answer, question=typed_text, note=note))
 
     def section_text(self, chunk_id: str) -> str:
         r = self.require()
@@ -166,15 +184,51 @@ class Backend:
 
     # ------------------------------------------------------------ feedback
     def log_feedback(self, record: dict) -> Path:
-        """Append one JSON line (with a UTC timestamp) to the feedback log."""
+        """Append one JSON line (with a UTC timestamp) to the feedback log.
+
+        `record["vote"]` must be one of VOTES (BadRequest otherwise); text fields are
+        capped, and the line is escaped so no field can start a line of its own.
+        """
+        vote = record.get("vote")
+        if vote not in VOTES:
+            raise BadRequest(f"vote must be one of {list(VOTES)}")
         path = self.feedback_log or feedback_log_path()
-        row = {"ts": datetime.now(timezone.utc).isoformat(timespec="seconds"), **record}
+        row = {"ts": datetime.now(timezone.utc).isoformat(timespec="seconds"), **_capped(record)}
+        line = _one_line(json.dumps(json_safe(row), ensure_ascii=False)) + "\n"
         with self._lock:
             path.parent.mkdir(parents=True, exist_ok=True)
+            size = path.stat().st_size if path.exists() else 0
+            if size + len(line.encode("utf-8")) > MAX_FEEDBACK_LOG_BYTES:
+                log.warning("feedback log %s is over %d MiB: vote not recorded; move the file away to resume",
+                            path, MAX_FEEDBACK_LOG_BYTES >> 20)
+                return path
             with path.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(json_safe(row), ensure_ascii=False) + "\n")
-        log.info("feedback %s logged to %s", record.get("vote"), path)
+                f.write(line)
+        log.info("feedback %s logged to %s", vote, path)  # vote is from VOTES: nothing to forge a log line with
         return path
+
+
+def _capped(value: Any, depth: int = 0) -> Any:
+    """value with strings cut to MAX_FEEDBACK_FIELD and lists to MAX_FEEDBACK_ITEMS (3 levels deep)."""
+    if isinstance(value, str):
+        return value[:MAX_FEEDBACK_FIELD]
+    if depth >= 3:
+        return None
+    if isinstance(value, dict):
+        return {str(k)[:100]: _capped(v, depth + 1) for k, v in list(value.items())[:MAX_FEEDBACK_ITEMS]}
+    if isinstance(value, (list, tuple)):
+        return [_capped(v, depth + 1) for v in list(value)[:MAX_FEEDBACK_ITEMS]]
+    return value
+
+
+# json.dumps escapes \n and \r, but with ensure_ascii=False it leaves the other characters that
+# str.splitlines() and many JSONL readers treat as line ends: one such character in a question
+# would split a record in two (or forge a second one)
+_LINE_BREAKS = {c: f"\\u{ord(c):04x}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
+def _one_line(text: str) -> str:
+    return text.translate(str.maketrans(_LINE_BREAKS))
 
 
 # ---------------------------------------------------------------- request parsing
@@ -212,14 +266,19 @@ def parse_filter(value: Any, name: str) -> str | None:
     raise BadRequest(f"{name} must be a string, not {type(value).__name__}")
 
 
-def message_text(content: Any) -> str:
+def message_text(content: Any, depth: int = 0) -> str:
     """The text of a chat message's content: a string, or a list of typed parts."""
+    if depth > MAX_MESSAGE_DEPTH:  # a message nested 900 deep was a RecursionError: a plain-text 500
+        raise BadRequest(f"history message content is nested more than {MAX_MESSAGE_DEPTH} levels deep")
     if isinstance(content, str):
         return content
     if isinstance(content, dict):
-        return str(content.get("text") or content.get("content") or "") if content.get("type", "text") == "text" else ""
+        if content.get("type", "text") != "text":
+            return ""
+        inner = content.get("text") or content.get("content") or ""
+        return message_text(inner, depth + 1) if isinstance(inner, (str, list, dict)) else str(inner)
     if isinstance(content, list):
-        return " ".join(message_text(p) for p in content).strip()
+        return " ".join(message_text(p, depth + 1) for p in content[:MAX_FEEDBACK_ITEMS]).strip()
     raise BadRequest("history message content must be a string or a list of text parts")
 
 
@@ -230,7 +289,8 @@ def parse_history(value: Any) -> list[str]:
     if not isinstance(value, list):
         raise BadRequest("history must be a list of earlier questions or {role, content} messages")
     out = []
-    for item in value:
+    # only the latest questions are used (followup.MAX_HISTORY user turns; assistant turns in between)
+    for item in value[-4 * MAX_HISTORY:]:
         if isinstance(item, str):
             out.append(encodable(item))
         elif isinstance(item, dict) and "content" in item:
@@ -260,14 +320,19 @@ def add_routes(app, backend: Backend) -> None:
 
     # The handlers are async (they await the body) but searching is CPU work: run on the event loop,
     # one search stalls every other request — page loads, /api/health, the chat's event stream — for
-    # as long as it takes (a 1000-character question: ~1.7 s to embed). So it runs in a worker thread.
+    # as long as it takes (a 1000-character question: ~1.7 s to embed). So it runs in a worker thread
+    # of a bounded lane (qa.workers): a full lane is a 429 at once, a request over its budget a 503.
     def guarded(fn):
-        # one place that turns caller errors into 400 and "still loading" into 503
+        # one place that turns caller errors into 400 and "still loading"/"busy" into 503/429
         async def wrapper(request: Request):
             try:
                 return await fn(request)
             except NotReady as e:
                 return error(503, f"not ready: {e}")
+            except Busy as e:
+                return JSONResponse({"error": str(e)}, status_code=429, headers={"Retry-After": "2"})
+            except TimedOut as e:
+                return error(503, str(e))
             except (BadRequest, ValueError, TypeError) as e:
                 return error(400, str(e))
         wrapper.__name__ = fn.__name__
@@ -275,7 +340,7 @@ def add_routes(app, backend: Backend) -> None:
 
     @app.get("/api/health")
     async def health():
-        return {"ready": backend.ready, "status": backend.status(), "error": backend.error}
+        return {"ready": backend.ready, "status": backend.status(), "error": backend.error, "build": backend.build_id}
 
     @guarded
     async def api_search(request: Request):
@@ -285,8 +350,11 @@ def add_routes(app, backend: Backend) -> None:
         district, year = parse_filter(p.get("district"), "district"), parse_filter(p.get("year"), "year")
         mode = p.get("mode") or "hybrid"
         r = backend.require()
-        hits = await run_in_threadpool(backend.search, q, k=k, district=district, year=year, mode=mode)
-        analyzed = r.analyze(q)
+
+        def work():
+            return backend.search(q, k=k, district=district, year=year, mode=mode), r.analyze(q)
+
+        hits, analyzed = await backend.lanes.run(min(len(q), 2 * MAX_QUERY_CHARS), work)
         return {"query": q, "searched": analyzed.text, "notes": list(analyzed.notes), "hits": [hit_json(h) for h in hits]}
 
     @guarded
@@ -295,6 +363,8 @@ def add_routes(app, backend: Backend) -> None:
             body = json.loads(await request.body() or b"null")
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise BadRequest(f"the body must be JSON like {{\"question\": \"…\"}}: {e}") from None
+        except RecursionError:  # "[" × 100000: was a plain-text 500
+            raise BadRequest("the body is JSON nested too deeply; send {\"question\": \"…\"}") from None
         if not isinstance(body, dict):
             raise BadRequest('the body must be a JSON object like {"question": "…"}')
         question = parse_question(body.get("question"), "question")
@@ -303,10 +373,12 @@ def add_routes(app, backend: Backend) -> None:
         mode = body.get("mode") or "hybrid"
         if not isinstance(mode, str):
             raise BadRequest("mode must be a string")
-        res = await run_in_threadpool(backend.ask, question, history, k=k,
+        # the lane is chosen by what will be embedded (the question); history only costs place matching
+        chars = min(len(question), 2 * MAX_QUERY_CHARS) + sum(min(len(h), MAX_QUERY_CHARS) for h in history) // 20
+        res = await backend.lanes.run(chars, backend.ask, question, history, k=k,
                                       district=parse_filter(body.get("district"), "district"),
                                       year=parse_filter(body.get("year"), "year"), mode=mode)
-        return {"question": question, "answer": answer_text(res.answer, with_citations=False),
+        return {"question": res.question, "answer": answer_text(res.answer, with_citations=False),
                 "answer_html": res.html, "searched": res.searched, "note": res.note,
                 "abstained": res.answer.abstained, "districts": list(res.answer.districts),
                 "citations": citations_json(res.answer)}

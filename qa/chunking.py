@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from .documents import Document
 from .metadata import title_line_index
+from .metadata.header import date_of
 from .records import Chunk
 
-CHUNKER_VERSION = "2"  # bump when chunk boundaries or ids change
+CHUNKER_VERSION = "4"  # bump when chunk boundaries or ids change
 MAX_CHARS = 400  # e5 truncates at 512 tokens; Chinese runs ~1 token/char
 MIN_CHARS = 30  # a piece shorter than this says too little to be cited alone
 
@@ -99,6 +100,20 @@ def chunk_document(doc: Document, *, max_chars: int = MAX_CHARS, min_chars: int 
     return chunks
 
 
+def _signature_end(front: list[str]) -> int | None:
+    """Index of the notice's closing date line ("2020年11月5日" under its issuer), if any.
+
+    Only in the first lines, and only when a line with text follows: the date
+    of a signature block closes the header, not the document.
+    """
+    for i, line in enumerate(front[:40]):
+        if date_of(line) and i > 0 and i + 1 < len(front):
+            nxt = front[i + 1].strip()
+            # "(此件公开发布)" belongs to the header too
+            return i + 1 if re.fullmatch(r"[（(]此件[^）)]{2,8}[）)]", nxt) else i
+    return None
+
+
 def _units(doc: Document, lines: list[tuple[int, int, str]]) -> list[_Unit]:
     """Header, preamble, sections and tables, in document order."""
     # sections start at the first 一、; a plan numbered only （一）/1. starts at its first heading
@@ -107,10 +122,15 @@ def _units(doc: Document, lines: list[tuple[int, int, str]]) -> list[_Unit]:
                     next((i for i, lv in enumerate(levels_at) if lv is not None), len(lines)))
     front = [t for _, _, t in lines[:first_l1]]
     title_idx = title_line_index(front, doc.meta.title)
+    if title_idx is None:
+        # no title line of its own (web copies): the notice still ends at its signature date
+        title_idx = _signature_end(front)
     units: list[_Unit] = []
     if title_idx is not None:
         units.append(_Unit((), lines[0][0], lines[title_idx][1], kind="header", item=False))
-        pre_from, pre_path = title_idx + 1, (lines[title_idx][2].strip(),)
+        own_title = title_line_index(front, doc.meta.title) is not None
+        pre_from = title_idx + 1
+        pre_path = (lines[title_idx][2].strip(),) if own_title else (doc.meta.title or "前言",)
     else:
         pre_from, pre_path = 0, (doc.meta.title or "前言",)
     if pre_from < first_l1:

@@ -7,6 +7,8 @@ then an exact span of the file as received, and `CleanText.project(start, end)`
 re-applies the recorded edits to any source span.
 
 What is cleaned, and why:
+- a web-page copy's portal furniture (breadcrumbs, font-size and print links,
+  索引号/主题分类 lines) is page chrome, not the document;
 - scraped watermarks ("( wWw.850500.cOm 转载请注明 )") and scraped summary
   lines (a truncated "…" copy of the opening paragraph) are noise for both
   retrieval and citation;
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from .metadata.portal import chrome_line
 
 # A line ending in one of these ends a sentence or a block; anything else at a
 # line end, inside a paragraph, means the line was cut by a page break.
@@ -106,6 +110,7 @@ def clean(source: str) -> CleanText:
     for m in _WATERMARK.finditer(text):
         ed.delete(idx, m.start(), m.end())
     _drop_scraped_summaries(ed)
+    _drop_portal_chrome(ed)
 
     text, idx = ed.view()
     for m in _MD_BOLD.finditer(text):
@@ -135,6 +140,22 @@ def _drop_scraped_summaries(ed: _Editor) -> None:
             first = squashed_rest.find(stem[-30:])
             if first != -1 and squashed_rest.find(stem[-30:], first + 1) != -1:
                 ed.delete(idx, pos, pos + len(line) + (1 if pos + len(line) < len(text) else 0))
+        pos += len(line) + 1
+
+
+def _drop_portal_chrome(ed: _Editor, *, head: int = 40) -> None:
+    """Drop a web-page copy's furniture (navigation, font size, print, 索引号/主题分类 lines).
+
+    Only near the top, where a portal prints it; the fields that matter
+    (发文机构, 发文字号, 成文日期) stay in the text and in the catalogue.
+    """
+    text, idx = ed.view()
+    pos = 0
+    for n, line in enumerate(text.split("\n")):
+        if n >= head:
+            break
+        if chrome_line(line):
+            ed.delete(idx, pos, pos + len(line))
         pos += len(line) + 1
 
 

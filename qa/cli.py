@@ -69,6 +69,7 @@ def cmd_add(args) -> int:
     from .chunking import chunk_document
     from .documents import load_document
     from .ingest import IngestError, add_documents
+    from .metadata.report import metadata_table
 
     try:
         metas = add_documents([Path(p) for p in args.paths], args.corpus)
@@ -77,8 +78,10 @@ def cmd_add(args) -> int:
         return 1
     for m in metas:
         n = len(chunk_document(load_document(m, args.corpus)))
-        place = m.place or "(district unknown — edit corpus/catalog.json)"
-        print(f"added {m.doc_id}: {m.file}  {place}  {m.title or '(no title found)'}  {m.doc_number}  {n} chunks")
+        print(f"added {m.doc_id}: {m.file}  {m.place or '(place not recognised)'}  {m.title or '(no title found)'}  {n} chunks")
+        print(metadata_table(m, header=False))
+        print()
+    print("A field shown as unresolved or not found can be set in corpus/catalog.json.")
     print("The index is rebuilt on the next search (or run: python -m qa build).")
     return 0
 

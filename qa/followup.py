@@ -21,8 +21,13 @@ import logging
 import re
 
 from .places import Gazetteer, PlaceMention
+from .query import MAX_QUERY_CHARS, normalize_query
 
 log = logging.getLogger(__name__)
+
+# Only the latest questions matter for a follow-up (each one is resolved against the one before);
+# every earlier one is work a client could make us do for nothing.
+MAX_HISTORY = 20
 
 # What may surround a place name in a place-switch follow-up (after removing spaces/punctuation, lowercased).
 _SWITCH = re.compile(
@@ -59,10 +64,41 @@ _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+def bounded(text: str) -> tuple[str, bool]:
+    """(text normalised and capped at MAX_QUERY_CHARS, whether it was cut), in time linear in text.
+
+    Every question and history entry passes through here before any matching: place
+    matching over an uncapped 100 KB paste took seconds, and a 1 MB history minutes.
+    """
+    if not isinstance(text, str):
+        return "", False
+    head = text.lstrip()
+    # normalisation never lengthens beyond this slice's worth of kept characters, so the
+    # character-by-character pass below reads a bounded prefix, not the whole paste
+    clean, truncated = normalize_query(head[: 2 * MAX_QUERY_CHARS])
+    return clean, truncated or len(head.rstrip()) > 2 * MAX_QUERY_CHARS
+
+
+def bounded_history(history) -> list[str]:
+    """The last MAX_HISTORY non-empty questions of `history`, each bounded."""
+    out = []
+    for h in reversed(list(history or [])[-4 * MAX_HISTORY:]):
+        text, _ = bounded(h)
+        if text:
+            out.append(text)
+            if len(out) == MAX_HISTORY:
+                break
+    return out[::-1]
+
+
 def _residue(text: str, mentions: list[PlaceMention]) -> str:
-    for p in sorted(mentions, key=lambda p: -p.start):
-        text = text[: p.start] + " " + text[p.end :]
-    return _PUNCT.sub("", text).lower()
+    # one join, not a new string per mention (that was quadratic in the number of mentions)
+    parts, at = [], 0
+    for p in sorted(mentions, key=lambda p: p.start):
+        parts.append(text[at : p.start])
+        at = max(at, p.end)
+    parts.append(text[at:])
+    return _PUNCT.sub("", " ".join(parts)).lower()
 
 
 def _is_english(text: str) -> bool:
@@ -163,12 +199,14 @@ def _one(question: str, previous: str | None, gazetteer: Gazetteer) -> tuple[str
 def rewrite(question: str, history_questions: list[str], gazetteer: Gazetteer) -> tuple[str, str]:
     """(the question to search, a short note on how it was rewritten or "" when unchanged).
 
-    `history_questions` are the earlier questions as typed, oldest first.
+    `history_questions` are the earlier questions as typed, oldest first.  The
+    question and each of the last MAX_HISTORY history entries are normalised and
+    capped (`bounded`) first, so the work is bounded whatever the caller sends.
     """
     previous: str | None = None
-    for h in history_questions or []:
-        if isinstance(h, str) and h.strip():
-            previous, _ = _one(h, previous, gazetteer)
+    for h in bounded_history(history_questions):
+        previous, _ = _one(h, previous, gazetteer)
+    question, _ = bounded(question)
     searched, note = _one(question, previous, gazetteer)
     if note:
         log.debug("follow-up %r → %r", question, searched)

@@ -20,12 +20,14 @@ never used to give wrong answers.  Nothing is pickled.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
+import stat
 import sys
 import time
 import uuid
@@ -50,6 +52,7 @@ EMBED_TEXT_VERSION = 2  # bump when embed_text() changes: vectors must be recomp
 DEFAULT_INDEX = REPO_ROOT / "index"
 # every file load() reads; the manifest must vouch for each (sha256 + size)
 REQUIRED_FILES = ("docs.json", "chunks.jsonl", "bm25_tokens.jsonl", "embeddings.npy", "dense.faiss")
+LOAD_ATTEMPTS = 5  # a build may switch CURRENT (and delete the old build) while a load reads it
 
 
 class IndexUnusable(Exception):
@@ -132,19 +135,77 @@ def _build_lock(root: Path):
 
 
 def current_build(root: Path) -> Path | None:
+    """The live build's directory (None if there is none yet); IndexUnusable naming CURRENT if it is bad."""
     pointer = Path(root) / "CURRENT"
     try:
-        name = pointer.read_text(encoding="utf-8").strip()
+        st = os.lstat(pointer)
     except FileNotFoundError:
         return None
-    return Path(root) / "builds" / name if name else None
+    advice = "delete it and run python -m qa build"
+    if not stat.S_ISREG(st.st_mode):  # a directory or FIFO left the app "not ready" (or hung) without a word
+        raise IndexUnusable(f"{pointer} is not a regular file; {advice}")
+    if st.st_size > 4096:
+        raise IndexUnusable(f"{pointer} is {st.st_size} bytes, not a build name; {advice}")
+    try:
+        name = pointer.read_bytes().decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise IndexUnusable(f"{pointer} is not UTF-8 text; {advice}") from None
+    except OSError as e:
+        raise IndexUnusable(f"{pointer} cannot be read ({e.strerror or e}); {advice}") from None
+    if not name:
+        return None
+    if "/" in name or "\0" in name or name.startswith("."):
+        raise IndexUnusable(f"{pointer} names {name[:100]!r}, which is not a build name; {advice}")
+    return Path(root) / "builds" / name
+
+
+def _safe_member(directory: Path, name: str) -> Path:
+    """directory/name for a file the manifest lists: a plain name of a regular file in the build, else refused.
+
+    A manifest listing /dev/zero made the checksum read it for ever; "../x" or a symlink would read
+    outside the build.
+    """
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name or "\0" in name or name in (".", ".."):
+        raise IndexUnusable(f"{directory}/manifest.json is damaged (it lists {str(name)[:100]!r}, "
+                            "which is not a file name inside the build)")
+    path = directory / name
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise IndexUnusable(f"index file {name} is missing") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise IndexUnusable(f"index file {name} in {directory} is not a regular file")
+    return path
 
 
 def load(root: Path = DEFAULT_INDEX, *, expect: dict | None = None, dense_kind: str | None = None) -> IndexData:
-    """Load the live build; raise IndexUnusable saying why it cannot be used."""
-    directory = current_build(root)
-    if directory is None:
-        raise IndexUnusable(f"no index built yet in {root}")
+    """Load the live build; raise IndexUnusable saying why it cannot be used.
+
+    CURRENT is read once per attempt and only that build is opened; if the build
+    fails to read and CURRENT has moved meanwhile (a build finished and removed
+    the old one), the new build is loaded instead — up to LOAD_ATTEMPTS times.
+    """
+    for _ in range(LOAD_ATTEMPTS):
+        directory = current_build(root)
+        if directory is None:
+            raise IndexUnusable(f"no index built yet in {root}")
+        try:
+            return _load_build(root, directory, expect=expect, dense_kind=dense_kind)
+        except (IndexUnusable, OSError, RuntimeError, ValueError) as e:
+            try:
+                moved = current_build(root) != directory
+            except IndexUnusable:
+                moved = False
+            if moved:
+                log.info("the index switched to a new build while %s was read; loading that one", directory.name)
+                continue
+            if isinstance(e, IndexUnusable):
+                raise
+            raise IndexUnusable(f"index in {directory} cannot be read: {type(e).__name__}: {e}") from e
+    raise IndexUnusable(f"the index in {root} changed {LOAD_ATTEMPTS} times while loading; try again")
+
+
+def _load_build(root: Path, directory: Path, *, expect: dict | None, dense_kind: str | None) -> IndexData:
     if not directory.is_dir():
         raise IndexUnusable(f"{root}/CURRENT names build {directory.name!r}, which does not exist")
     if not (directory / "manifest.json").exists():
@@ -165,9 +226,7 @@ def load(root: Path = DEFAULT_INDEX, *, expect: dict | None = None, dense_kind: 
         if name not in files:
             raise IndexUnusable(f"{directory}/manifest.json is damaged (it does not list {name})")
     for name, info in files.items():
-        path = directory / name
-        if not path.exists():
-            raise IndexUnusable(f"index file {name} is missing")
+        path = _safe_member(directory, name)
         if path.stat().st_size != info["bytes"] or sha256_file(path) != info["sha256"]:
             raise IndexUnusable(f"index file {name} is damaged (checksum mismatch)")
     try:
@@ -183,7 +242,7 @@ def load(root: Path = DEFAULT_INDEX, *, expect: dict | None = None, dense_kind: 
         tokens = bm25.tokens  # one copy shared with the retriever
         dense = DenseIndex.load(directory, kind=dense_kind or manifest["params"]["dense_kind"])
         xling = crosslingual.CrossLingual.load(directory, files)
-    except (OSError, ValueError, KeyError, TypeError) as e:
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:  # RuntimeError: faiss on a vanished file
         raise IndexUnusable(f"index in {directory} cannot be read: {e}") from e
     if not (len(chunks) == len(tokens) == len(dense)):
         raise IndexUnusable(f"index counts disagree: {len(chunks)} chunks, {len(tokens)} token rows, {len(dense)} vectors")
@@ -264,6 +323,9 @@ def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress:
                 os.fsync(fh.fileno())
             os.replace(pointer_tmp, root / "CURRENT")  # the one atomic switch
             _fsync_dir(root)
+        except (OSError, RuntimeError) as e:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise _write_error(e, root) from e
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -272,6 +334,30 @@ def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress:
              name, len(metas), len(chunks), len(todo), time.perf_counter() - started)
     manifest["_embed_keys"] = keys
     return IndexData(final, manifest, metas, chunks, tokens, bm25, dense, xling)
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _write_error(e: Exception, root: Path) -> Exception:
+    """A failed index write as an OSError that names the directory and says what to do.
+
+    The disk-full case used to surface as faiss's "OSError '57600 requested and 10208 written'".
+    """
+    text = str(e)
+    full = getattr(e, "errno", None) in _FULL or ("requested and" in text and "written" in text)
+    if not full and not isinstance(e, OSError):
+        return e
+    try:
+        free = f"{shutil.disk_usage(root).free / 2**20:.0f} MiB free there now"
+    except OSError:
+        free = "free space unknown"
+    if full:
+        return OSError(errno.ENOSPC, f"cannot write the index in {root}: the disk (or a file size limit) is full "
+                                     f"({free}; the previous index is kept). Free some space, or build elsewhere "
+                                     f"with --index DIR / QA_INDEX_DIR. Detail: {text}")
+    return OSError(getattr(e, "errno", None) or errno.EIO,
+                   f"cannot write the index in {root}: {text}; the previous index is kept")
 
 
 def _write_build(tmp: Path, metas, chunks, keys, tokens, dense: DenseIndex) -> list[str]:

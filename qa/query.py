@@ -48,6 +48,9 @@ class Query:
     truncated: bool = False
     notes: tuple[str, ...] = field(default=())
     answer_patterns: tuple[str, ...] = field(default=())  # regexes, see answer_context_patterns
+    header_field: str = ""  # asks for a header fact: "doc_number" | "date" | "signer" | "issuer"
+    unloaded: tuple[str, ...] = field(default=())  # places named that no loaded document is about
+    loaded_places: tuple[str, ...] = field(default=())  # what is loaded, to say so when unloaded is set
     xling: tuple = field(default=())  # qa.crosslingual.TermGroup's, added by Retriever.analyze (index-specific)
 
 
@@ -161,6 +164,25 @@ def answer_context_patterns(text: str, *, width: int = 3, min_context: int = 4) 
     return tuple(dict.fromkeys(pats))
 
 
+# Questions about a document's header facts; those facts live in its header passage.
+_HEADER_FIELDS = (
+    ("signer", re.compile(r"签发人|谁签发|signed by|signator|who signed", re.I)),
+    ("doc_number", re.compile(r"文号|发文字号|文件编号|document number|reference number|file number|doc(?:ument)? no\b", re.I)),
+    ("date", re.compile(r"哪天印发|何时印发|印发日期|什么时候印发|哪一天印发|成文日期|发文日期|落款日期|印发时间|哪天发布|哪天发的"
+                        r"|date of issue|issued on|issue date|when was .{0,80}\b(?:issued|published|signed|released)", re.I)),
+    ("issuer", re.compile(r"哪个单位印发|哪个机关|哪个部门印发|发文机关|发文单位|印发单位|由哪个|谁印发|谁发布"
+                          r"|issued by|which (?:office|agency|department|body|bureau|authority) issued|who issued", re.I)),
+)
+
+
+def header_field(text: str) -> str:
+    """The header fact a question asks for, or ""."""
+    for field_name, pattern in _HEADER_FIELDS:
+        if pattern.search(text):
+            return field_name
+    return ""
+
+
 def analyze(text: str, gazetteer: Gazetteer | None) -> Query:
     """Raise ValueError on an empty question; otherwise describe it."""
     clean, truncated = normalize_query(text)
@@ -195,4 +217,7 @@ def analyze(text: str, gazetteer: Gazetteer | None) -> Query:
         truncated=truncated,
         notes=notes,
         answer_patterns=answer_context_patterns(clean) if script == "zh" else (),
+        header_field=header_field(clean),
+        unloaded=tuple(gazetteer.unloaded(clean)) if gazetteer else (),
+        loaded_places=gazetteer.loaded_labels() if gazetteer else (),
     )

@@ -26,6 +26,9 @@ class DocMeta:
     date: str = ""  # 印发日期, ISO yyyy-mm-dd
     signer: str = ""  # 签发人
     notes: str = ""
+    # field → {"from": where the text states it, "confidence": high|medium|low};
+    # "unresolved": notes on what could not be decided (an ambiguous place)
+    sources: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def place(self) -> str:

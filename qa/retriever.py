@@ -21,16 +21,21 @@ import numpy as np
 
 from . import crosslingual, fusion, index_store
 from .documents import DEFAULT_CORPUS
-from .places import Gazetteer
+from .metadata.header import header_states
+from .places import Gazetteer, short_forms
 from .query import Query, analyze
 from .records import Chunk, DocMeta, Hit
 from .tokenize import tokenize
 
 log = logging.getLogger(__name__)
 
+MAX_DENSE_QUERY_CHARS = 256  # see Retriever.query_vector
 DEFAULT_PARAMS = {"bm25": {"k1": 1.5, "b": 0.75, "epsilon": 0.25}, "dense_kind": "flat"}
 MAX_K = 100
 _CANDIDATES = 100  # per side, before fusion
+# z-units for a header passage that states the header fact asked for: where a 文号 or
+# a signature date is, is known; what remains is which document
+HEADER_BOOST = 3.0
 ANSWER_CONTEXT_BOOST = 0.5  # z-units for a passage matching the question's frame (qa.query.answer_context_patterns)
 _STATS_SAMPLE = 4096  # rows sampled to estimate the dense score distribution
 _STEER_MARGIN = 0.01  # score gap between the last steered chunk and the first demoted one (> the 1e-6 rounding)
@@ -184,8 +189,33 @@ class Retriever:
         rows = self._rank(q, k, allowed, mode, steer=district is None and city is None)
         return [self._hit(i, s, sig) for i, s, sig in rows[:k]]
 
-    def _bm25_side(self, q: Query, allowed, groups=()):
+    def _states(self, chunk_id: str, field: str) -> bool:
+        """Is `chunk_id` a header passage stating a value of `field` (a 文号, a date…)?"""
+        c = self.chunks[self._row[chunk_id]]
+        return c.kind == "header" and header_states(field, c.text)
+
+    def _selector_terms(self, doc_ids) -> frozenset:
+        """Tokens every chunk of these documents carries in its index text (place, title).
+
+        They select the document but cannot tell its chunks apart; left in the
+        query they only favour the chunk that repeats them — the header.
+        """
+        out: set[str] = set()
+        for d in doc_ids:
+            m = self.metas[d]
+            for text in (m.title, m.district, m.city, m.province, *short_forms(m.district), *short_forms(m.city)):
+                if text:
+                    out.update(tokenize(text))
+        return frozenset(out)
+
+    def _bm25_side(self, q: Query, allowed, *, steer_docs=frozenset(), groups=()):
         terms = tokenize(q.text)
+        if steer_docs:
+            selectors = self._selector_terms(steer_docs)
+            for p in q.places:
+                selectors |= set(tokenize(p.surface))
+            # only the question's own words: a translated English question has too few to spare
+            terms = [t for t in terms if t not in selectors] or terms
         grouped = crosslingual.group_terms(groups)
         flat = [t for t in q.expansion if t not in grouped]  # the glossary's; grouped terms score per group
         if flat:
@@ -243,7 +273,9 @@ class Retriever:
             dense_first = self._dense_side(q, allowed)
             fb = [tokenize(self.chunks[i].text) for i in dense_first[1][: self.xling_config.prf_docs]]
             groups = groups + crosslingual.feedback_groups(fb, self._idf, config=self.xling_config)
-        terms, bm25_scores, bm25_top = self._bm25_side(q, allowed, groups) if mode != "dense" else ([], None, [])
+        steer_docs = q.place_doc_ids if (steer and mode == "hybrid") else frozenset()
+        terms, bm25_scores, bm25_top = (self._bm25_side(q, allowed, steer_docs=steer_docs, groups=groups)
+                                        if mode != "dense" else ([], None, []))
         if mode == "bm25":
             return [(i, float(bm25_scores[i]), {"bm25": float(bm25_scores[i]), "bm25_rank": r + 1})
                     for r, i in enumerate(bm25_top)]
@@ -277,7 +309,8 @@ class Retriever:
             fused = fusion.combine([(weights[0], b), (weights[1], d)])
             framed = self._answer_context(q, cand)
             fused = {c: s + (ANSWER_CONTEXT_BOOST if c in framed else 0.0) for c, s in fused.items()}
-        steer_docs = q.place_doc_ids if (steer and mode == "hybrid") else frozenset()
+            if q.header_field:  # 文号, 印发日期, 签发人, 发文机关 are stated in the header passage
+                fused = {c: s + (HEADER_BOOST if self._states(c, q.header_field) else 0.0) for c, s in fused.items()}
         ranked = fusion.rank(fused)
         if steer_docs:  # a question naming a place is about that place's document(s)
             ranked = _steer(ranked, lambda c: self.chunks[self._row[c]].doc_id in steer_docs)
@@ -324,8 +357,14 @@ class Retriever:
 
     # ---------------------------------------------------------------- abstention
     def query_vector(self, text: str) -> np.ndarray:
-        """The question's embedding (cached: the UI and should_abstain ask again)."""
-        return self._qvec(text)
+        """The question's embedding (cached: the UI and should_abstain ask again).
+
+        Only the first MAX_DENSE_QUERY_CHARS characters are embedded: the encoder runs one
+        query at a time, so a pasted 1000-character question held every other question up for
+        its whole 512-token pass (a normal question waited 2.6 s behind pasted ones). Real
+        questions are far shorter; BM25 still sees all of a long one.
+        """
+        return self._qvec(text[:MAX_DENSE_QUERY_CHARS])
 
     def clear_cache(self) -> None:
         """Forget cached query embeddings (benchmarks time the embedding too)."""

@@ -8,15 +8,39 @@ module; everything else talks in `Answer`/`AskResult`.
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
+import tempfile
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported: no calls home
+# Forced, not a default: an inherited GRADIO_ANALYTICS_ENABLED=True used to win. Before gradio is imported.
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+
+def _private_temp_dir() -> str:
+    """A per-process 0700 directory for Gradio's files, removed at exit.
+
+    Gradio's default is a shared /tmp/gradio, left behind after shutdown, where session
+    state was written world-readable. Set before gradio is imported (it reads the variable
+    at import time); an explicit GRADIO_TEMP_DIR is kept, but only a fresh one is removed.
+    """
+    if os.environ.get("GRADIO_TEMP_DIR"):
+        return os.environ["GRADIO_TEMP_DIR"]
+    path = tempfile.mkdtemp(prefix="qa-gradio-")  # mode 0700
+    os.environ["GRADIO_TEMP_DIR"] = path
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+GRADIO_TEMP_DIR = _private_temp_dir()
 
 import gradio as gr  # noqa: E402
 
-from .api import ALL, Backend, add_routes  # noqa: E402
-from .query import encodable, normalize_query  # noqa: E402
+from .api import ALL, VOTES, Backend, BadRequest, add_routes  # noqa: E402
+from .followup import MAX_HISTORY, bounded, bounded_history  # noqa: E402
+from .guard import MAX_UPLOAD_BYTES, Guard  # noqa: E402
+from .query import MAX_QUERY_CHARS, encodable, normalize_query  # noqa: E402
 from .render import CSS, message_html, user_html  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -33,6 +57,7 @@ EMPTY_REPLY = "请输入一个问题，例如：“哪个区要求严重精神�
 # everyone else's (8 clients: chat p50 870 ms against 90 ms for the same work via /api/ask).
 # The pipeline is thread-safe; more than a few only contend for the same cores.
 CHAT_WORKERS = 4
+CHAT_QUEUE = 32  # chat turns that may wait for a worker; more are told the server is busy
 LOADING_REPLY = "索引还在建立中，请稍等片刻再提问（页面右上角显示进度）。"
 # After an answer arrives, scroll the chat so the question and the answer's first line are at the top
 # (Gradio's autoscroll would show the end of the last citation instead).
@@ -79,10 +104,15 @@ def chat_reply(backend: Backend, message, history, district=ALL, year=ALL, k=3, 
     """
     history = list(history or [])
     memory = memory if isinstance(memory, dict) else {}
-    memory = {"questions": list(memory.get("questions", [])), "answers": dict(memory.get("answers", {}))}
+    # the session memory comes back from the browser: keep only what follow-ups use, bounded
+    questions = memory.get("questions", [])
+    memory = {"questions": bounded_history(q for q in questions[-MAX_HISTORY:] if isinstance(q, str))
+              if isinstance(questions, list) else [], "answers": dict(memory.get("answers", {})) if isinstance(memory.get("answers"), dict) else {}}
     # lone surrogates ("\ud800", which a browser can send) cannot be encoded as UTF-8: keep them out of
-    # the reply and the session memory (a 👍 on such an answer failed writing the feedback log)
-    text = encodable(message) if isinstance(message, str) else ""
+    # the reply and the session memory (a 👍 on such an answer failed writing the feedback log).
+    # Bounded first: a pasted megabyte is cut to MAX_QUERY_CHARS before any matching (the note says so).
+    # (one character over the bound stays, so ask() still says the question was cut)
+    text = encodable(message.lstrip()[: 2 * MAX_QUERY_CHARS + 1]) if isinstance(message, str) else ""
     if not normalize_query(text)[0]:  # also control characters only, which str.strip() keeps
         return "", history + [_assistant(message_html(EMPTY_REPLY))], memory
     history.append({"role": "user", "content": user_html(text)})
@@ -96,7 +126,7 @@ def chat_reply(backend: Backend, message, history, district=ALL, year=ALL, k=3, 
     except Exception:
         log.exception("answering %r failed", text[:200])
         return "", history + [_assistant(message_html("抱歉，处理这个问题时出错了，请换个说法再试。"))], memory
-    memory["questions"].append(text)
+    memory["questions"] = (memory["questions"] + [bounded(text)[0]])[-MAX_HISTORY:]
     memory["answers"][str(len(history))] = {
         "question": text, "searched": res.searched, "abstained": res.answer.abstained,
         "answer": res.answer.lead, "chunk_ids": [c.hit.chunk_id for c in res.answer.citations],
@@ -106,7 +136,8 @@ def chat_reply(backend: Backend, message, history, district=ALL, year=ALL, k=3, 
 
 def build_blocks(backend: Backend) -> gr.Blocks:
     districts, years = _catalog_choices(backend)
-    with gr.Blocks(title="卫生健康工作计划问答") as demo:
+    # delete_cache: uploaded and generated files older than an hour are removed every 10 minutes
+    with gr.Blocks(title="卫生健康工作计划问答", delete_cache=(600, 3600)) as demo:
         # per-session memory: questions as typed (for follow-ups) and what each answer cited (for feedback)
         memory = gr.State({"questions": [], "answers": {}})
         with gr.Row(equal_height=True):
@@ -143,8 +174,13 @@ def build_blocks(backend: Backend) -> gr.Blocks:
                 return
             liked = data.liked
             vote = "up" if liked is True or liked == "Like" else ("down" if liked is False or liked == "Dislike"
-                                                                  else str(liked))
-            backend.log_feedback({"vote": vote, **meta})
+                                                                  else None)
+            if vote not in VOTES:  # anything else is not a vote (it was logged verbatim, newlines and all)
+                return
+            try:
+                backend.log_feedback({**meta, "vote": vote})
+            except BadRequest:
+                log.warning("feedback refused")
 
         def reset():
             return [], {"questions": [], "answers": {}}, ""
@@ -166,7 +202,7 @@ def build_blocks(backend: Backend) -> gr.Blocks:
         timer = gr.Timer(1.0, active=not backend.ready)
         timer.tick(tick, None, [status, timer])
         demo.load(tick, None, [status, timer])
-    demo.queue(default_concurrency_limit=CHAT_WORKERS)
+    demo.queue(default_concurrency_limit=CHAT_WORKERS, max_size=CHAT_QUEUE)
     return demo
 
 
@@ -181,7 +217,9 @@ def create_app(retriever=None, *, loader=None, feedback_log=None):
     backend = Backend(retriever, loader=loader, feedback_log=feedback_log)
     app = FastAPI(title="卫生健康工作计划问答 API", docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.state.backend = backend
+    app.add_middleware(Guard)  # limits, Origin check, security headers (qa.guard)
     add_routes(app, backend)
     blocks = build_blocks(backend)
     backend.start()  # at once, not on server start-up: the page then shows progress from its first request
-    return gr.mount_gradio_app(app, blocks, path="/", ssr_mode=False, css=PAGE_CSS, footer_links=[])
+    return gr.mount_gradio_app(app, blocks, path="/", ssr_mode=False, css=PAGE_CSS, footer_links=[],
+                               max_file_size=MAX_UPLOAD_BYTES)

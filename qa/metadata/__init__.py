@@ -1,0 +1,137 @@
+"""What a document's own text says about it: title, issuer, place, 文号, dates.
+
+Three layouts arrive, often together: the portal block above a web-page copy
+(`portal`), the official notice header and signature block (`header`), and a
+bare title.  `extract_metadata` reads them and resolves the place with the
+national gazetteer (`qa.places.resolve_place`).  Every field it fills is in
+`sources` with where it came from and how sure it is; a field the text does
+not state stays "" / None, and an ambiguous place is left unresolved with a
+note in `sources["unresolved"]` — never guessed.
+"""
+from __future__ import annotations
+
+import re
+
+from ..places import resolve_place
+from . import header, portal
+
+FIELDS = ("title", "issuer", "province", "city", "district", "year", "doc_number", "date", "signer")
+
+
+def _empty() -> dict:
+    return {f: (None if f == "year" else "") for f in FIELDS} | {"sources": {}}
+
+
+def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -> dict:
+    """DocMeta fields the text states, plus `sources` (field → {"from", "confidence"})."""
+    all_lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    lines = all_lines[:head_lines]
+    out = _empty()
+    src: dict = {}
+
+    def put(field: str, value, where: str, confidence: str = "high") -> None:
+        if value not in ("", None) and out[field] in ("", None):
+            out[field] = value
+            src[field] = {"from": where, "confidence": confidence}
+
+    block = portal.parse_block(all_lines)
+    body = [ln for ln in lines if not portal.pairs(ln)]  # the portal block is read above
+    tail = all_lines[len(lines):][-tail_lines:]
+
+    # issuer: a header line of its own > the signature above the date > "XX关于印发…" > the portal's
+    found = {"alone": [], "signature": [], "notice": [], "inline": []}
+    for region, ls in (("head", body), ("tail", tail)):
+        for i, ln in enumerate(ls):
+            nxt = ls[i + 1] if i + 1 < len(ls) else ""
+            for issuer, how in header.issuers_in(ln):
+                if how.startswith("signature:"):
+                    found["signature"].append((issuer, how.split(":", 1)[1], f"signature ({region})"))
+                elif how == "alone" and header.date_of(nxt):
+                    found["signature"].append((issuer, header.date_of(nxt), f"signature block ({region})"))
+                elif region == "head":
+                    found[how].append((issuer, "", f"header line {i + 1}"))
+    for how in ("alone", "signature", "notice", "inline"):
+        for issuer, date, where in found[how]:
+            put("issuer", issuer, where)
+            put("date", date, where)
+    for field, (value, key) in block.items():
+        where = f"portal {key}"
+        if field == "issuer":
+            put("issuer", header.squash(value), where, "medium")
+        elif field == "doc_number":
+            num, year = header.doc_number_of(value)
+            put("doc_number", num, where)
+            put("year", year, where)
+        elif field == "written":
+            put("date", header.date_of(value, whole_line=False), where)
+        elif field == "title":
+            title = header.notice_title(value) or (header.squash(value) if len(value) <= 60 else "")
+            if "title" in block and header.notice_title(value):
+                put("title", title, where)
+
+    for i, ln in enumerate(body[:20]):
+        num, year = header.doc_number_of(ln)
+        put("doc_number", num, f"header line {i + 1}")
+        put("year", year, f"header line {i + 1}")
+        put("signer", header.signer_of(ln), f"header line {i + 1}")
+    for ln in body:
+        put("date", header.date_of(ln), "date line")
+    put("title", header.title_of(body[:20]), "title line")
+    if "title" in block:  # a portal name that is not a notice: the plan's own name
+        value = block["title"][0]
+        put("title", header.squash(value) if len(value) <= 60 else "", f"portal {block['title'][1]}", "medium")
+    if out["year"] is None and out["title"]:
+        m = header.YEAR_IN_TITLE.search(out["title"])
+        put("year", int(m.group(1)) if m else None, "title")
+    if out["year"] is None and out["date"]:
+        put("year", int(out["date"][:4]), "date", "medium")
+    if "published" in block:
+        # the portal's publication date is not the issue date: a last resort, marked as such
+        pub = header.date_of(block["published"][0], whole_line=False)
+        put("date", pub, f"portal {block['published'][1]} (publication date)", "low")
+        put("year", int(pub[:4]) if pub else None, f"portal {block['published'][1]}", "low")
+
+    if "effective" in block:
+        eff = header.date_of(block["effective"][0], whole_line=False)
+        put("year", int(eff[:4]) if eff else None, f"portal {block['effective'][1]}", "low")
+    if not out["title"]:
+        # a web-page copy opens with the page's title: the first line, if it is not a sentence
+        first = next((ln for ln in body if not portal.chrome_line(ln)), "")
+        if (6 <= len(first) <= 60 and not first.endswith(("。", "：", ":", "通知", "通告", "函"))
+                and not header.heading_mark(first)):
+            put("title", header.squash(first), "first line", "low")
+            if out["year"] is None:
+                m = header.YEAR_IN_TITLE.search(out["title"])
+                put("year", int(m.group(1)) if m else None, "first line", "low")
+    issuers = [(src["issuer"]["from"], out["issuer"])] if out["issuer"] else []
+    for field in ("issuer", "source"):
+        if field in block:
+            issuers.append((f"portal {block[field][1]}", block[field][0]))
+    place = resolve_place(issuer=issuers, title=out["title"], body=text[:20000], doc_number=out["doc_number"])
+    for field in ("province", "city", "district"):
+        value = getattr(place, field)
+        if value:
+            where, conf = place.sources.get(field, ("gazetteer", "medium"))
+            put(field, value, where, conf)
+    if place.notes and not all(out[f] for f in ("province", "city")):
+        src["unresolved"] = list(place.notes)
+    out["sources"] = src
+    return out
+
+
+def title_line_index(lines: list[str], title: str) -> int | None:
+    """Index of the body's own title line (the line that equals the title)."""
+    target = header.squash(title)
+    if not target:
+        return None
+    for i, ln in enumerate(lines):
+        if header.squash(ln) == target:
+            return i
+    # a long title wrapped onto two lines (PDFs, web copies)
+    for i in range(len(lines) - 1):
+        if header.squash(lines[i] + lines[i + 1]) == target:
+            return i + 1
+    return None
+
+
+__all__ = ["FIELDS", "extract_metadata", "title_line_index"]

@@ -1,0 +1,184 @@
+"""Fields of an official notice header and signature block.
+
+    福州市鼓楼区卫生健康局文件          ← issuer line (…文件)
+    鼓卫办〔2021〕3号                 ← 文号, a line of its own
+    签发人：某某
+    关于印发《2021年…工作要点》的通知   ← title (or "XX局关于印发…": issuer + title)
+    各科室、局属各单位：               ← recipients
+    …
+    福州市鼓楼区卫生健康局              ← signature: issuer
+    2021年3月18日                     ← date (also 二〇二一年三月十八日)
+
+Each function returns "" / None when the text does not state the field.
+"""
+from __future__ import annotations
+
+import re
+
+# an issuer is a place name followed by an organisation: 福州市鼓楼区卫生健康局, XX县人民政府办公室,
+# 杭州市健康余杭建设领导小组办公室; the place is found by the national gazetteer
+_ORG_AFTER_PLACE = re.compile(
+    r"[\u4e00-\u9fa5]{0,12}?(?:卫生健康局|卫生健康委员会|卫生和计划生育委员会|卫生计生委|卫生健康委|卫健委|卫健局|卫生局"
+    r"|人民政府办公室|人民政府办公厅|人民政府|政府办公室|委员会办公室|委员会|领导小组办公室|领导小组|办公室|办公厅"
+    r"|疾病预防控制中心|疾病预防控制局|医疗保障局)(?P<doc>文件)?")
+_ISSUER_END = re.compile(r"^(?:\s|关于|$|[（(]|〔|(?:19|20)\d{2}\s*年)")
+# 文号: agency abbreviation + year in 〔〕/（）/()/[] + number + 号
+DOC_NUMBER = re.compile(
+    r"(?P<num>[\u4e00-\u9fa5]{1,10}\s*[〔（(\[［【]\s*(?P<year>(?:19|20)\d{2})\s*[〕）)\]］】]\s*\d{1,4}\s*号)")
+_DATE = re.compile(r"^(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日$")
+_ISO_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})")
+_CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0, "O": 0, "０": 0}
+_CN_DATE = re.compile(r"^(?P<y>[〇○零O０一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})日$")
+_SIGNER = re.compile(r"签\s*发\s*人\s*[:：]\s*(?P<name>[\u4e00-\u9fa5]{2,4})")
+_NOTICE_TITLE = re.compile(r"(?:关于)?印发\s*《(?P<title>(?:[^《》]|《[^《》]*》){4,80}?)》\s*(?:的)?通知")
+_NOTICE_BARE = re.compile(r"关于印发(?P<title>[^《》，。]{4,80}?)的通知")
+_PLAN_WORDS = r"(?:要点|安排|方案|计划|总结|思路|意见|规划|办法|行动|任务|清单|措施)"
+_TITLE_LINE = re.compile(rf"^(?P<title>[^，。；,;:：]{{4,50}}{_PLAN_WORDS}(?:[（(][^）)]{{2,20}}[）)])?)$")
+# "2022年…", and a span "(2024—2025年)" names its first year
+YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*(?:年|[—\-－~至到]+\s*(?:19|20)?\d{2}\s*年)")
+# a section heading (一、 （一） 1. 一是) is never the document's title
+_HEADING_MARK = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、是]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、])")
+
+
+def squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def issuers_in(line: str) -> list[tuple[str, str]]:
+    """(issuer, how it stands) for each place-led organisation name opening a segment of the line.
+
+    how: "alone" (the whole line, maybe + 文件), "notice" (followed by 关于…),
+    "inline" (one segment of a jammed line).  A name inside prose ("各乡镇人民政府",
+    "经区政府同意") is not an issuer: it must start the line or follow a space / 文号.
+    """
+    from ..places.matcher import national_matcher
+
+    text = line.strip()
+    out = []
+    for m in national_matcher().find(text, english=False) + _short_city_mentions(text):
+        if m.start and not (text[m.start - 1].isspace() or text[m.start - 1] in "号|｜。"):
+            continue
+        org = _ORG_AFTER_PLACE.match(text, m.end)
+        if not org or not _ISSUER_END.match(text[org.end():]):
+            continue
+        before = text[:m.start]
+        rest = text[org.end():].strip()
+        signature = bool(date_of(rest)) and (not before.strip() or before.rstrip()[-1] in "。）)")
+        if not signature and re.search(r"[，,；;。《〈<“]", before):
+            continue  # after prose on the same line: a body cited, not the issuer (a signature may follow 。)
+        issuer = squash(text[m.start:org.end()]).removesuffix("文件")
+        if not rest and m.start == 0:
+            how = "alone"
+        elif date_of(rest):  # "天津市滨海新区人民政府2020年10月19日(此件主动公开)…": a jammed signature
+            how = "signature:" + date_of(rest)
+        else:
+            how = "notice" if rest.startswith("关于") else "inline"
+        out.append((issuer, how))
+    return list(dict.fromkeys(out))
+
+
+def _short_city_mentions(text: str):
+    """City short names (黔南州, 黄南州) where they open an issuer name."""
+    from ..places.divisions import CITY, PROVINCE
+    from ..places.matcher import national_matcher
+
+    return [m for m in national_matcher((PROVINCE, CITY)).find(text, english=False) if m.form == "short"]
+
+
+def doc_number_of(line: str) -> tuple[str, int | None]:
+    """(文号, its year) when the line is or opens with a 文号 (not a citation in prose)."""
+    m = DOC_NUMBER.search(line)
+    if not m:
+        return "", None
+    alone = len(squash(line)) <= 30 and not re.search(r"[《》，。]", line)
+    # "云府办发〔2021〕6号 云岩区人民政府办公室关于…", "XX委员会文件 秀健促〔2019〕2 号 …"
+    opens = re.match(r"^\s*(?:\S{2,30}文件\s+)?$", line[:m.start()]) and re.match(r"^(?:\s|$)", line[m.end():])
+    if alone or opens:
+        return squash(m.group("num")).replace("【", "〔").replace("】", "〕"), int(m.group("year"))
+    return "", None
+
+
+def _cn_number(s: str) -> int:
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
+    return _CN_DIGIT.get(s, 0)
+
+
+def date_of(line: str, *, whole_line: bool = True) -> str:
+    """ISO date of a date line (2021年3月18日, 二〇二一年三月十八日) or of a value (2022-03-01).
+
+    A date line may carry more after a space ("2019 年5月23 日 抄送:…", "…日印发"),
+    never more words straight after 日 ("3月8日前报送" is prose).
+    """
+    head = re.match(r"^\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?:\s|印发|[（(]|$)", line)
+    s = squash(head.group(1)) if head else squash(line)
+    m = _DATE.match(s)
+    if m is None and not whole_line:
+        m = _ISO_DATE.search(s)
+    if m:
+        y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+    else:
+        m = _CN_DATE.match(s)
+        if not m:
+            return ""
+        y = int("".join(str(_CN_DIGIT[c]) for c in m["y"]))
+        mo, d = _cn_number(m["m"]), _cn_number(m["d"])
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return ""
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def signer_of(line: str) -> str:
+    m = _SIGNER.search(line)
+    return m.group("name") if m else ""
+
+
+def heading_mark(line: str) -> bool:
+    """Does the line open with a section number (一、 （一） 1. 一是)?"""
+    return bool(_HEADING_MARK.match(line.strip()))
+
+
+def notice_title(line: str) -> str:
+    """The plan's title in a notice line ("…关于印发《X》的通知", "关于印发X的通知"), else "".
+
+    Only where the notice opens the line or follows its issuer: a 《…》 cited
+    inside prose ("根据《…》的通知") names another document.
+    """
+    s = squash(line)
+    for pat in (_NOTICE_TITLE, _NOTICE_BARE):
+        m = pat.search(s)
+        if m and m.start() <= 40 and not re.search(r"[，。,；;：:《〈<]", s[:m.start()]):
+            # inside a title a nested title mark is 〈〉; standing alone it is 《》 again
+            return m.group("title").replace("〈", "《").replace("〉", "》")
+    return ""
+
+
+def title_of(lines: list[str]) -> str:
+    """The plan's title: from a notice line (also split over two lines), else a title-shaped line."""
+    for a, b in zip(lines, lines[1:] + [""]):
+        t = notice_title(a) or (notice_title(a + b) if squash(a).endswith(("关于印发", "印发")) or
+                                re.search(r"关于印发[^的]*$", squash(a)) else "")
+        if t:
+            return t
+    for ln in lines[:14]:
+        s = squash(ln)
+        m = _TITLE_LINE.match(s)
+        if m and not s.startswith(("关于印发", "附件")) and not _HEADING_MARK.match(ln.strip()):
+            return m.group("title")
+    return ""
+
+
+_STATES = {
+    "doc_number": DOC_NUMBER,
+    "date": re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
+                       r"|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"),
+    "signer": re.compile(r"签\s*发\s*人"),
+    "issuer": re.compile(r"(?:局|委员会|委|人民政府|办公室|办公厅|领导小组)\s*(?:文件)?\s*$|关于印发", re.M),
+}
+
+
+def header_states(field: str, text: str) -> bool:
+    """Does a header passage state a value of `field`?  (A 文号, a date, 签发人, an issuer line.)"""
+    pat = _STATES.get(field)
+    return bool(pat and pat.search(text))

@@ -1,0 +1,87 @@
+"""The metadata block government portals print above a document's text.
+
+    索引号：113501020036…/2022-00123   主题分类：卫生、体育
+    发文机构：上海市XX区卫生健康委员会   发文字号：X卫健发〔2022〕45号
+    成文日期：2022-03-01               发布日期：2022-03-04
+    来源：XX区卫健委  发表时间：2022-03-04 09:30  浏览次数：123
+
+Keys may share a line, and a key's value may stand on the next line.  Only
+lines near the top are read: further down, "来源：" is prose.  The same key
+table tells cleaning which lines are portal chrome to leave out of the
+indexed text (`chrome_line`).
+"""
+from __future__ import annotations
+
+import re
+
+# key → field it informs ("" = kept for display only)
+KEYS = {
+    "发文机构": "issuer", "发文机关": "issuer", "发布机构": "issuer", "制发机关": "issuer", "发文单位": "issuer",
+    "来源": "source", "文章来源": "source", "信息来源": "source", "来源单位": "source",
+    "发文字号": "doc_number", "文号": "doc_number", "文件编号": "doc_number",
+    "成文日期": "written", "发文日期": "written", "印发日期": "written", "签发日期": "written",
+    "发布日期": "published", "发表时间": "published", "发布时间": "published", "公开日期": "published",
+    "标题": "title", "名称": "title", "文件名称": "title",
+    "索引号": "", "主题分类": "", "主题词": "", "公文种类": "", "体裁分类": "", "有效性": "", "生效日期": "effective",
+    "废止日期": "", "作者": "", "浏览次数": "", "访问量": "", "点击数": "", "阅读次数": "", "责任编辑": "", "字号": "",
+    "所属机构": "issuer", "公开方式": "", "公开范围": "", "统一编号": "", "组配分类": "", "信息分类": "", "所属主题": "",
+    "关键词": "", "关键字": "", "政策咨询电话": "", "政策咨询机关": "", "编辑出版": "", "主管单位": "", "地址": "",
+    "邮政编码": "", "联系电话": "", "网址": "", "印刷": "", "发布部门": "source",
+}
+# keys that carry nothing a reader of the plan needs: a line of only these is chrome
+NOISE = {k for k, v in KEYS.items() if v == ""}
+_KEY_ALT = "|".join(sorted(map(re.escape, KEYS), key=len, reverse=True))
+_PAIR = re.compile(rf"(?:^|(?<=[\s|｜丨]))(?P<key>{_KEY_ALT})\s*[:：]\s*")
+# navigation and page furniture of a portal page
+_CHROME = re.compile(
+    r"^(?:首页|当前位置|您当前的位置|您所在的位置|【?\s*字体|字号[:：]|【?\s*打印|\[\s*打印|打印本页|关闭窗口|【?\s*关闭|分享到|扫一扫"
+    r"|上一篇|下一篇|相关链接|相关附件|附件下载|视力保护色|网站地图|无障碍|政务公开\s*[>＞›]|信息公开\s*[>＞›]|【\s*大\s*中\s*小)"
+)
+
+
+_SPACED_KEY = re.compile(r"(?:(?<=^)|(?<=[\s|｜]))(?:[\u4e00-\u9fa5] ){1,4}[\u4e00-\u9fa5]\s*(?=[:：])")
+
+
+def _prepare(line: str) -> str:
+    """Portal rows as tables ("| 索 引 号: | 0030… |"): drop the leading bar, join spaced-out keys."""
+    line = _SPACED_KEY.sub(lambda m: m.group(0).replace(" ", ""), line.strip())
+    return line.lstrip("|｜丨 \t")
+
+
+def pairs(line: str) -> list[tuple[str, str]]:
+    """(key, value) pairs on one line; a value runs to the next key."""
+    line = _prepare(line)
+    ms = list(_PAIR.finditer(line))
+    out = []
+    for i, m in enumerate(ms):
+        end = ms[i + 1].start() if i + 1 < len(ms) else len(line)
+        out.append((m["key"], line[m.end():end].strip(" |｜丨\t")))
+    return out
+
+
+def parse_block(lines: list[str], *, head: int = 40) -> dict[str, tuple[str, str]]:
+    """field → (value, portal key) from the first `head` lines."""
+    found: dict[str, tuple[str, str]] = {}
+    for i, ln in enumerate(lines[:head]):
+        ps = pairs(ln)
+        if not ps or _PAIR.match(_prepare(ln)) is None:
+            continue  # a key must open the line: "……来源：" in a sentence is prose
+        for j, (key, value) in enumerate(ps):
+            alone = len(ps) == 1 and "|" not in ln and "｜" not in ln
+            if not value and alone and i + 1 < len(lines) and not pairs(lines[i + 1]):
+                value = lines[i + 1].strip()  # 发文机构：\n上海市…
+            field = KEYS[key]
+            if field and value and field not in found:
+                found[field] = (value, key)
+    return found
+
+
+def chrome_line(line: str) -> bool:
+    """A portal line that is furniture, not document: navigation, font size, print, noise keys."""
+    s = line.strip()
+    if not s or len(s) > 120:
+        return False
+    if _CHROME.match(s):
+        return True
+    ps = pairs(s)
+    return bool(ps) and _PAIR.match(_prepare(s)) is not None and all(k in NOISE for k, _ in ps)

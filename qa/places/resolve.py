@@ -1,0 +1,168 @@
+"""Which place a document is about, from its own text.
+
+Evidence comes in tiers, each tagged with where it came from:
+  issuer   the issuing body as the header or portal block states it
+           (上海市徐汇区卫生健康委员会, 发文机构:…)                    → high
+  title    a place in the title (健康城关行动)                         → medium
+  body     issuer-like phrases in the body (XX区卫生健康局, XX县人民政府) → low
+A name several units share (鼓楼区: 福州, 南京, 徐州, 开封) is narrowed by
+the document's own context — a city or province named in the issuer, the
+title, the body, or the 文号's prefix — and otherwise left unresolved with a
+note.  Nothing is guessed.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .divisions import CITY, COUNTY, PROVINCE, Division, normalize_division, short_forms
+from .matcher import Mention, national_matcher
+
+_ALL_SHORT = (PROVINCE, CITY, COUNTY)
+# "XX区卫生健康局", "XX县人民政府": the body speaking of its own issuer
+_ISSUER_TAIL = re.compile(r"^(?:卫生健康|卫生和计划生育|卫健|人民政府|政府|委员会|党委|疾病预防控制|爱国卫生|医疗保障)")
+_SELF_TAIL = re.compile(r"^(?:卫健|卫生健康|区委|县委|区政府|县政府)")
+_MIN_SHORT_SELF_REFS = 3
+_LEVEL_RANK = {COUNTY: 2, CITY: 1, PROVINCE: 0}
+
+
+@dataclass(frozen=True)
+class PlaceResolution:
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    # field → (where it came from, "high" | "medium" | "low")
+    sources: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+def _slogan(body: str, m: Mention, *, strict: bool = False) -> bool:
+    """健康XX / 健康XX建设 / 健康XX行动 — the plan's campaign named after its place."""
+    if body[max(0, m.start - 2):m.start] != "健康":
+        return False
+    return not strict or body[m.end:m.end + 2] in ("建设", "行动")
+
+
+def _most_specific(mentions: list[Mention]) -> Mention | None:
+    best = None
+    for m in mentions:
+        rank = max(_LEVEL_RANK[u.level] for u in m.candidates)
+        if best is None or rank > best[0]:
+            best = (rank, m)
+    return best[1] if best else None
+
+
+def _narrow(units: tuple[Division, ...], named: set[str]) -> tuple[Division, ...]:
+    """Units whose city or province is among the names the context gives."""
+    return tuple(u for u in units if u.level != PROVINCE and (u.city in named or u.province in named))
+
+
+def _names_of(mentions: list[Mention]) -> set[str]:
+    return {u.name for m in mentions for u in m.candidates if u.level != COUNTY or len(m.candidates) == 1}
+
+
+def _context_support(units: tuple[Division, ...], text: str, doc_prefix: str) -> Counter:
+    """How often each candidate's city/province is named in `text` (+1 for a 文号 prefix match)."""
+    support: Counter = Counter()
+    mentions = national_matcher((PROVINCE, CITY)).find(text, english=False)
+    counts = Counter(u.name for m in mentions for u in m.candidates if u.level != COUNTY)
+    for u in units:
+        support[u] += counts.get(u.city, 0) + counts.get(u.province, 0) * (u.province != u.city)
+        # 文号 prefixes abbreviate the issuing place by its first character (兰卫发, 徐卫健发)
+        if doc_prefix and u.city and doc_prefix[0] in {u.city[0], *(s[0] for s in short_forms(u.city))}:
+            support[u] += 1
+    return support
+
+
+def _county_within(city: Division, tiers) -> tuple[Division, str] | None:
+    """A county of `city` that the title or body names ("杭州市…办公室" + 《健康余杭…》)."""
+    for label, _, ms in tiers:
+        if not (label == "title" or label.startswith("body")):
+            continue
+        inside = {u for m in ms for u in m.candidates if u.level == COUNTY and u.city == city.name}
+        if len(inside) == 1:
+            return inside.pop(), label
+    return None
+
+
+def _fields(unit: Division, source: str, confidence: str) -> PlaceResolution:
+    prov, city, district = normalize_division(unit)
+    src = {f: (source, confidence) for f, v in (("province", prov), ("city", city), ("district", district)) if v}
+    return PlaceResolution(prov, city, district, src)
+
+
+def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: str = "",
+                  doc_number: str = "") -> PlaceResolution:
+    """The (province, city, district) a document is about.
+
+    `issuer`: (source label, text) pairs that name the issuing body, best
+    first; `title`, `body`: the document's title and text; `doc_number`: its
+    文号 (the prefix may abbreviate the place).
+    """
+    full = national_matcher((PROVINCE,))
+    names = national_matcher(_ALL_SHORT)
+    prefix = re.split(r"[〔（(\[［]", doc_number)[0] if doc_number else ""
+    tiers: list[tuple[str, str, list[Mention]]] = []
+    issuer_names = national_matcher((PROVINCE, CITY))  # an issuer field is a name: 黄南州卫生健康委员会
+    for label, text in issuer:
+        tiers.append((label, "high", issuer_names.find(text, english=False)))
+    if title:
+        tiers.append(("title", "medium", names.find(title, english=False)))
+    if body:
+        # the body speaking of its issuer: "XX区卫生健康局", "XX县人民政府", or by the short
+        # name in the plan's own slogans ("健康XX建设", "XX卫健")
+        own = [m for m in names.find(body[:5000], english=False)
+               if any(u.level == COUNTY for u in m.candidates) and (
+                   (m.form == "full" and _ISSUER_TAIL.match(body[m.end:m.end + 8]))
+                   or (m.form == "short" and (_SELF_TAIL.match(body[m.end:m.end + 4]) or _slogan(body, m))))]
+        if own:
+            top, n = Counter(m.surface for m in own).most_common(1)[0]
+            short = all(m.form == "short" and not _slogan(body, m, strict=True) for m in own if m.surface == top)
+            # a short name after 健康 once ("健康惠民") is a word, not a self-reference: ask for a
+            # habit, unless it is the plan's own campaign ("健康临川建设", "健康XX行动")
+            if not short or n >= _MIN_SHORT_SELF_REFS:
+                tiers.append((f"body ({n}× '{top}…')", "low", [m for m in own if m.surface == top][:1]))
+    context_names = set()
+    for _, _, ms in tiers:
+        context_names |= _names_of(ms)
+    for label, conf, ms in tiers:
+        m = _most_specific(ms)
+        if m is None:
+            continue
+        units = m.candidates
+        if len(units) > 1:
+            units = _narrow(units, _names_of(ms)) or _narrow(units, context_names) or units
+        if len(units) > 1 and body:
+            support = _context_support(units, f"{title}\n{body}", prefix)
+            ranked = support.most_common()
+            if ranked and ranked[0][1] > 0 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+                u, n = ranked[0]
+                res = _fields(u, label, conf)
+                src = dict(res.sources)
+                for f in ("city", "province"):
+                    if f in src:
+                        src[f] = (f"context: {u.city or u.province} named {n}× in the text", "medium")
+                return PlaceResolution(res.province, res.city, res.district, src)
+        if len(units) == 1:
+            if units[0].level == CITY:
+                finer = _county_within(units[0], tiers)
+                if finer:
+                    res = _fields(finer[0], finer[1], "medium")
+                    src = {**_fields(units[0], label, conf).sources, "district": res.sources["district"]}
+                    return PlaceResolution(res.province, res.city, res.district, src)
+            return _fields(units[0], label, conf)
+        # the name is certain, where it is not: keep the name, say why the rest is empty
+        where = "、".join(sorted({u.city or u.province for u in units}))
+        note = f"{m.surface} is the name of {len(units)} places ({where}); the text does not say which"
+        levels = {u.level for u in units}
+        res = PlaceResolution(notes=(note,))
+        if levels == {COUNTY}:
+            provs = {u.province for u in units}
+            src = {"district": (label, conf)}
+            prov = provs.pop() if len(provs) == 1 else ""
+            if prov:
+                src["province"] = (label, conf)
+            return PlaceResolution(prov, "", units[0].name, src, (note,))
+        return res
+    return PlaceResolution(notes=("no place named in the issuer, title or body",))

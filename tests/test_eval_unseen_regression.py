@@ -1,0 +1,47 @@
+"""The real retriever on documents nobody here curated (eval/unseen/, added to the five
+seeds without touching corpus/) must not fall below eval/unseen/baseline.json.
+
+This is the development set that mechanisms are tuned on; eval/unseen/heldout.jsonl
+is the judge and is never part of a floor.
+"""
+import json
+from pathlib import Path
+
+import pytest
+
+from eval import extra
+from eval.baseline import check_baseline, load_baseline
+from eval.questions import load_questions
+from eval.run import run_all, summarise
+
+UNSEEN = Path(__file__).resolve().parents[1] / "eval" / "unseen"
+
+
+@pytest.mark.model
+def test_unseen_documents_do_not_fall_below_their_floor():
+    from qa import Retriever
+
+    baseline = load_baseline(UNSEEN / "baseline.json")
+    combined = extra.prepare(UNSEEN)  # cached under .cache/eval-corpora; built once (~2 min)
+    retriever = Retriever.load(index_dir=combined.index_dir, corpus_dir=combined.corpus_dir)
+    questions = load_questions(UNSEEN / "questions.jsonl")
+    runs = run_all(retriever, questions, [baseline.mode], k=baseline.k)
+    passed, lines = check_baseline(summarise(runs, k=baseline.k), baseline, k=baseline.k)
+    missed = [r.id for r in runs[baseline.mode] if r.answerable and r.rank != 1]
+    assert passed, "\n".join([*lines, f"answerable questions without a correct first hit: {missed}"])
+
+
+@pytest.mark.model
+def test_which_district_questions_name_the_right_place_first():
+    """A which-district question is answered by its first passage's place."""
+    from qa import Retriever
+
+    combined = extra.prepare(UNSEEN)
+    retriever = Retriever.load(index_dir=combined.index_dir, corpus_dir=combined.corpus_dir)
+    questions = [q for q in load_questions(UNSEEN / "questions.jsonl") if q.type == "district"]
+    right = 0
+    for q in questions:
+        hits = retriever.search(q.question, k=1)
+        right += bool(hits) and hits[0].doc_id in {g.doc_id for g in q.gold}
+    floor = json.loads((UNSEEN / "baseline.json").read_text(encoding="utf-8"))["district_first"]
+    assert right / len(questions) >= floor, f"{right}/{len(questions)} which-district questions"

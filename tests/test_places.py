@@ -1,0 +1,140 @@
+"""The national gazetteer: every county-level unit resolves, names are matched in
+linear time, questions about places that are not loaded are told so."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from qa.documents import read_catalog
+from qa.places import Gazetteer, divisions, normalize_division, resolve_place, short_forms
+from qa.places.divisions import CITY, COUNTY, PROVINCE, merge_tables
+from qa.places.matcher import national_matcher
+
+
+def units(name):
+    return [normalize_division(d) for d in divisions() if d.name == name]
+
+
+def test_the_table_covers_the_country():
+    ds = divisions()
+    counts = {lvl: sum(d.level == lvl for d in ds) for lvl in (PROVINCE, CITY, COUNTY)}
+    assert counts[PROVINCE] == 34
+    assert counts[CITY] >= 330  # prefectures, leagues, autonomous prefectures
+    assert counts[COUNTY] >= 2800  # ~2,850 county-level units, plus former names
+    assert not [d for d in ds if "直辖" in d.name or d.name == "市辖区"]  # grouping rows are no places
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("徐汇区", [("上海市", "上海市", "徐汇区")]),
+    ("萧县", [("安徽省", "宿州市", "萧县")]),
+    ("城关区", [("西藏自治区", "拉萨市", "城关区"), ("甘肃省", "兰州市", "城关区")]),
+    ("黄南藏族自治州", [("青海省", "黄南藏族自治州", "")]),  # a prefecture-level unit: no district
+    ("嘉兴市", [("浙江省", "嘉兴市", "")]),
+    ("义乌市", [("浙江省", "金华市", "义乌市")]),  # a county-level city under its prefecture
+    ("仙桃市", [("湖北省", "仙桃市", "")]),  # directly under the province: recorded as a city
+    ("梁平区", [("重庆市", "重庆市", "梁平区")]),  # renamed in 2016 (from the 2025 list)…
+    ("梁平县", [("重庆市", "重庆市", "梁平县")]),  # …and its old name still resolves
+])
+def test_units_resolve_to_province_city_district(name, expected):
+    assert sorted(units(name)) == sorted(expected)
+
+
+def test_merge_keeps_full_names_and_adds_renamed_units():
+    gbt = {"500000": "重庆市", "500228": "梁平县", "630000": "青海省", "630200": "海东地区"}
+    mca = {"500000": "重庆", "500155": "梁平区", "630200": "海东", "630300": "新城"}
+    merged = dict(merge_tables(gbt, mca))
+    assert merged["500000"] == "重庆市"  # the GB/T full name wins for a province
+    assert merged["500155"] == "梁平区"
+    assert merged["630300"] == "新城市"  # a new prefecture gets 市 when its name lacks a suffix
+
+
+@pytest.mark.parametrize("name, forms", [
+    ("黄南藏族自治州", ("黄南州", "黄南")),
+    ("广西壮族自治区", ("广西",)),
+    ("新疆维吾尔自治区", ("新疆",)),  # an ethnic name without 族
+    ("阿坝藏族羌族自治州", ("阿坝州", "阿坝")),  # two ethnic names
+    ("嘉兴市", ("嘉兴",)),
+    ("城关区", ("城关",)),
+    ("萧县", ()),  # a one-character stem is no name of its own
+])
+def test_short_forms(name, forms):
+    assert short_forms(name) == forms
+
+
+@pytest.mark.parametrize("text, surface, labels", [
+    ("兰州市城关区卫生健康局", "城关区", {"拉萨市城关区", "兰州市城关区"}),
+    ("What does Xiao County plan?", "Xiao County", {"宿州市萧县"}),
+    ("Chengguan District targets", "Chengguan District", {"拉萨市城关区", "兰州市城关区"}),
+    ("Huangnan Tibetan Autonomous Prefecture", "Huangnan", {"青海省黄南藏族自治州"}),
+    ("Jiaxing's plan", "Jiaxing", {"浙江省嘉兴市"}),
+])
+def test_matcher_finds_chinese_and_pinyin_names(text, surface, labels):
+    ms = national_matcher().find(text)
+    m = next(m for m in ms if m.surface == surface)
+    assert {u.label for u in m.candidates} == labels
+
+
+@pytest.mark.parametrize("text", ["He said that the plan works", "an area with more clinics", "幸福安康的生活"])
+def test_matcher_ignores_words_that_only_look_like_names(text):
+    assert national_matcher().find(text) == []
+
+
+def test_matching_is_linear_in_the_text():
+    m = national_matcher()
+    small, big = "鼓楼区卫东区Gulou Weidong " * 400, "鼓楼区卫东区Gulou Weidong " * 4000
+    t0 = time.perf_counter()
+    n_small = len(m.find(small))
+    t1 = time.perf_counter()
+    n_big = len(m.find(big))
+    t2 = time.perf_counter()
+    assert n_big == 10 * n_small
+    # generous: quadratic matching would be ~100× slower for 10× the text
+    assert (t2 - t1) < 30 * (t1 - t0) + 0.5
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return Gazetteer(read_catalog())
+
+
+@pytest.mark.parametrize("question, found, unloaded", [
+    ("鼓楼区的家庭医生签约率？", ["鼓楼区"], []),  # 鼓楼区 is in 4 cities; the loaded one is meant
+    ("Gulou's family doctors", ["鼓楼区"], []),
+    ("福州有哪些措施", ["福州市"], []),
+    ("南京市鼓楼区的家庭医生签约率？", [], ["南京市鼓楼区"]),  # the city says it is another 鼓楼区
+    ("北京市朝阳区2023年家庭医生签约率是多少？", [], ["北京市朝阳区"]),
+    ("萧县有什么要求？", [], ["宿州市萧县"]),
+    ("鼓楼区和杭州市西湖区比较", ["鼓楼区"], ["杭州市西湖区"]),
+    ("哪个区要求报告患病率不低于4.5%？", [], []),
+    ("推进健康安康生活", [], []),  # short city names are not reported as missing places
+])
+def test_questions_name_loaded_and_unloaded_places(gaz, question, found, unloaded):
+    assert [p.value for p in gaz.find(question)] == found
+    assert gaz.unloaded(question) == unloaded
+
+
+@pytest.mark.parametrize("kw, expected", [
+    ({"issuer": [("h", "上海市徐汇区卫生健康委员会")]}, ("上海市", "上海市", "徐汇区")),
+    ({"issuer": [("h", "萧县卫生健康委员会")]}, ("安徽省", "宿州市", "萧县")),
+    ({"issuer": [("h", "黄南州卫生健康委员会")]}, ("青海省", "黄南藏族自治州", "")),
+    ({"issuer": [("h", "嘉兴市卫生健康委员会")], "title": "2023年全市卫生健康工作要点"}, ("浙江省", "嘉兴市", "")),
+    ({"title": "健康城关行动", "body": "为落实兰州市部署，兰州市各区……"}, ("甘肃省", "兰州市", "城关区")),
+    ({"issuer": [("h", "城关区卫生健康局")], "body": "拉萨市卫生健康委员会的部署"}, ("西藏自治区", "拉萨市", "城关区")),
+    ({"issuer": [("h", "杭州市健康余杭建设领导小组办公室")], "title": "健康余杭三年行动"}, ("浙江省", "杭州市", "余杭区")),
+])
+def test_documents_resolve_from_their_own_text(kw, expected):
+    r = resolve_place(**kw)
+    assert (r.province, r.city, r.district) == expected
+    assert set(r.sources) == {f for f, v in zip(("province", "city", "district"), expected) if v}
+
+
+def test_an_ambiguous_district_is_left_unresolved_with_a_note():
+    r = resolve_place(issuer=[("header line 1", "鼓楼区卫生健康局")], body="全区卫生健康工作要点")
+    assert (r.province, r.city, r.district) == ("", "", "鼓楼区")
+    assert "福州市" in r.notes[0] and "南京市" in r.notes[0] and "does not say" in r.notes[0]
+
+
+def test_a_document_naming_no_place_resolves_to_nothing():
+    r = resolve_place(title="2024年卫生健康工作要点", body="推进健康惠民，提升服务。")
+    assert (r.province, r.city, r.district) == ("", "", "") and r.notes
