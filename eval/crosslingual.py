@@ -44,6 +44,8 @@ def main(argv=None) -> int:
                    help="override a qa.crosslingual.Config parameter, e.g. terms_margin=0.09")
     p.add_argument("--index", type=Path, help="index directory (default: the project's)")
     p.add_argument("--corpus", type=Path, help="corpus directory (default: corpus/)")
+    p.add_argument("--extra", type=Path, metavar="DIR",
+                   help="add a manifest's documents (e.g. eval/unseen) to the seed corpus, as python -m eval --extra")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("jieba").setLevel(logging.WARNING)
@@ -57,7 +59,13 @@ def main(argv=None) -> int:
             p.error(f"unknown Config field {name!r}")
         base = dataclasses.replace(base, **{name: type(getattr(base, name))(value)})
     files = args.questions or [HERE / "questions.jsonl", HERE / "heldout.jsonl"]
-    r = Retriever.load(args.index, args.corpus)
+    index, corpus = args.index, args.corpus
+    if args.extra:
+        from .extra import prepare
+
+        combined = prepare(args.extra)
+        index, corpus = combined.index_dir, combined.corpus_dir
+    r = Retriever.load(index, corpus)
     print(f"config: {base}\n")
     print("| combo | " + " | ".join(f"{f.name} n | hit@1 | hit@5 | MRR@10" for f in files) + " | ms/q |")
     print("|---|" + "---|---|---|---|" * len(files) + "---|")
