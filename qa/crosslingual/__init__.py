@@ -65,6 +65,7 @@ class Config:
     terms_margin: float = 0.08  # cosine above the term's mean over the table
     terms_ngram: int = 1  # longest English phrase looked up in the term table (2: same dev numbers, twice the cost)
     terms_uncovered_only: bool = False  # look up only words the lexicon left untranslated
+    coverage_by_specificity: bool = True  # a word the lexicon translates only generically covers less
     prf_weight: float = 0.3
     prf_docs: int = 3
     prf_terms: int = 8
@@ -116,12 +117,15 @@ class CrossLingual:
         stems = [s for _, _, s in words]
         groups: list[TermGroup] = []
         covered: set[int] = set()
+        credit: dict[int, float] = {}  # word → how well it is translated, for the coverage signal
         if config.lexicon and self.lexicon is not None:
             for m in self.lexicon.match(stems):
                 english = " ".join(w for _, w, _ in words[m.start:m.end])
                 groups.append(TermGroup("lexicon", english, round(config.lexicon_weight * m.specificity, 4),
                                         tuple((c.term, c.weight) for c in m.candidates)))
                 covered.update(range(m.start, m.end))
+                for i in range(m.start, m.end):
+                    credit[i] = min(1.0, 2 * m.specificity) if config.coverage_by_specificity else 1.0
         if config.terms and self.table is not None and len(self.table) and encoder is not None:
             skip = covered if config.terms_uncovered_only else set()
             for (a, b), found in self._table_matches(words, encoder, config, skip):
@@ -129,7 +133,8 @@ class CrossLingual:
                 groups.append(TermGroup("terms", english, config.terms_weight,
                                         tuple((t, w) for t, w, _ in found)))
                 covered.update(range(a, b))
-        return tuple(groups), len(covered) / len(words)
+                credit.update((i, 1.0) for i in range(a, b))
+        return tuple(groups), sum(credit.values()) / len(words)
 
     def _table_matches(self, words, encoder, config: Config, skip: set[int]):
         """Non-overlapping (span, neighbours) over n-grams of adjacent content words, best margin first."""
