@@ -49,6 +49,10 @@ def evidence(r, q: Query, hit: Hit) -> tuple[float, float]:
     terms = tokenize(q.text) + (tokenize(" ".join(q.expansion)) if q.expansion else [])
     row = r._row[hit.chunk_id]
     cov = r._coverage(terms, row)
+    if q.xling:  # English: each word's alternative translations count once (qa.crosslingual.group_coverage)
+        from .crosslingual import group_coverage
+
+        cov = max(cov, group_coverage(q.xling, r._token_set(row), r._idf))
     qv = r.query_vector(q.text)
     mean, std = r._dense_stats(qv, None)
     cos = float(r._data.dense.scores_for(qv, [row])[0])
