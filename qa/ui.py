@@ -118,18 +118,33 @@ def filter_note(district, year) -> str:
 
 def saved_state(history, memory) -> dict:
     """What the browser keeps: the last messages and the matching follow-up memory."""
-    history = list(history or [])
+    history = _plain_messages(history)
     memory = memory if isinstance(memory, dict) else _empty_memory()
     cut = max(0, len(history) - MAX_SAVED_MESSAGES)
     answers = {str(int(i) - cut): v for i, v in memory.get("answers", {}).items() if str(i).isdigit() and int(i) >= cut}
     return {"history": history[cut:], "memory": {"questions": list(memory.get("questions", []))[-20:], "answers": answers}}
 
 
+def _plain_messages(history) -> list[dict]:
+    """Chat messages as {"role", "content": str}; Gradio 6 hands content back as a list of typed parts."""
+    out = []
+    for m in history or []:
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
+            continue
+        content = m.get("content")
+        if isinstance(content, list):  # [{"type": "text", "text": …}, …]
+            content = "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+        if not isinstance(content, str):
+            continue
+        text = content
+        out.append({"role": m["role"], "content": text})
+    return out
+
+
 def restore_state(saved):
     if not isinstance(saved, dict) or not isinstance(saved.get("history"), list):
         return [], _empty_memory()
-    history = [m for m in saved["history"] if isinstance(m, dict) and m.get("role") in ("user", "assistant")
-               and isinstance(m.get("content"), str)]
+    history = _plain_messages(saved["history"])
     memory = saved.get("memory") if isinstance(saved.get("memory"), dict) else _empty_memory()
     return history, {"questions": [q for q in memory.get("questions", []) if isinstance(q, str)],
                      "answers": dict(memory.get("answers", {}))}
@@ -291,7 +306,12 @@ def create_app(retriever=None, *, loader=None, feedback_log=None, index_dir=None
     backend = LibraryBackend(retriever, loader=None, feedback_log=feedback_log, index_dir=index_dir,
                              corpus_dir=corpus_dir, library=library, watch=watch)
     if loader is not None:
-        backend._loader = lambda: loader(progress=backend.report)
+        def load_reporting():
+            r = loader(progress=backend.report)
+            backend.report("warmup", 0, 0)  # the model loads on the first question: ~10 s more
+            return r
+
+        backend._loader = load_reporting
     policy = AdminPolicy(token=admin_token or "", host=host)
     app = FastAPI(title="卫生健康工作计划问答 API", docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.state.backend = backend

@@ -1,8 +1,8 @@
 """The page's static parts: CSS, the one script in <head>, and the UI strings in Chinese and English.
 
 The script handles the actions inside chat messages and the reader by event
-delegation (the chat's HTML is sanitised, so messages carry `data-qa-act`
-attributes, never handlers): copy an answer as plain text, download it as
+delegation (the chat's HTML is sanitised, so messages carry class names —
+`qa-act-<action>`, ids hex-encoded in `qa-c-…`/`qa-d-…` — never handlers): copy an answer as plain text, download it as
 Markdown, open a citation or a document in the reader, jump to a heading.
 """
 from __future__ import annotations
@@ -53,13 +53,15 @@ PAGE_CSS = CSS + READER_CSS + """
 #qa-filter-note { font-size: 0.85em; color: #9a3412; min-height: 0; }
 #qa-filter-note p { margin: 0; }
 .qa-tools { margin-top: 0.5em; font-size: 0.85em; display: flex; flex-wrap: wrap; gap: 0.3em 0.9em; }
-.qa-tools [data-qa-act], .qa-lib [data-qa-act] { cursor: pointer; color: var(--link-text-color); }
-.qa-tools [data-qa-act]:hover { text-decoration: underline; }
+.qa-tools .qa-act, .qa-lib .qa-act { cursor: pointer; }
+.qa-tools .qa-act { color: var(--link-text-color); }
+.qa-tools .qa-act:hover { text-decoration: underline; }
+.qa-plain, .qa-md { display: none; }
 .qa-cite-head { cursor: pointer; }
-#qa-reader { max-height: 78vh; overflow-y: auto; padding-right: 0.4em; }
+#qa-reader { max-height: 78vh !important; overflow-y: auto !important; padding-right: 0.4em; }
 .qa-lib table { width: 100%; border-collapse: collapse; font-size: 0.88em; }
 .qa-lib th, .qa-lib td { text-align: left; padding: 0.25em 0.4em; border-bottom: 1px solid var(--border-color-primary); }
-.qa-lib tr[data-qa-act]:hover { background: var(--background-fill-secondary); }
+.qa-lib tr.qa-act:hover { background: var(--background-fill-secondary); }
 .qa-lib .qa-unres { color: #9a3412; }
 .qa-review-note { font-size: 0.9em; }
 /* phones: one page scroll, no box scrolling inside it */
@@ -67,7 +69,7 @@ PAGE_CSS = CSS + READER_CSS + """
   #qa-chat { height: auto !important; max-height: none !important; }
   #qa-chat > div, #qa-chat .bubble-wrap, #qa-chat [role="log"] { height: auto !important; max-height: none !important;
     overflow: visible !important; }
-  #qa-reader { max-height: none; overflow: visible; }
+  #qa-reader { max-height: none !important; overflow: visible !important; }
   .gradio-container { padding: 0 6px !important; }
 }
 """
@@ -127,16 +129,29 @@ HEAD = """<script>
     const old = el.textContent; el.textContent = text;
     setTimeout(() => { el.textContent = old; }, 1500);
   }
+  function classValue(el, prefix) {
+    for (const c of el.classList) if (c.startsWith(prefix)) return c.slice(prefix.length);
+    return '';
+  }
+  function unhex(h) {
+    const bytes = new Uint8Array((h.match(/../g) || []).map(x => parseInt(x, 16)));
+    return new TextDecoder().decode(bytes);
+  }
+  function hiddenText(el) {  // the text of a hidden element, <br> as newlines
+    if (!el) return '';
+    const c = el.cloneNode(true);
+    c.querySelectorAll('br').forEach(br => br.replaceWith('\\n'));
+    return c.textContent;
+  }
   function act(el) {
     const msg = el.closest('.qa-msg');
-    const tools = msg ? msg.querySelector('.qa-tools') : null;
-    const kind = el.dataset.qaAct;
-    if (kind === 'copy' && tools) copyText(tools.dataset.text).then(ok => flash(el, ok ? '✓' : '✗'));
-    else if (kind === 'md' && tools) download(tools.dataset.file || 'answer.md', tools.dataset.md);
-    else if (kind === 'read') request('chunk:' + el.dataset.chunk);
-    else if (kind === 'doc') request('doc:' + el.dataset.doc);
+    const kind = classValue(el, 'qa-act-');
+    if (kind === 'copy' && msg) copyText(hiddenText(msg.querySelector('.qa-plain'))).then(ok => flash(el, ok ? '✓' : '✗'));
+    else if (kind === 'md' && msg) download('answer.md', hiddenText(msg.querySelector('.qa-md')));
+    else if (kind === 'read') request('chunk:' + unhex(classValue(el, 'qa-c-')));
+    else if (kind === 'doc') request('doc:' + unhex(classValue(el, 'qa-d-')));
     else if (kind === 'goto') {
-      const t = document.getElementById(el.dataset.anchor);
+      const t = document.getElementById(classValue(el, 'qa-a-'));
       const box = document.querySelector('#qa-reader');
       if (t && box && box.scrollHeight > box.clientHeight + 4 && getComputedStyle(box).overflowY !== 'visible')
         box.scrollTop += t.getBoundingClientRect().top - box.getBoundingClientRect().top - 10;
@@ -144,20 +159,19 @@ HEAD = """<script>
     }
   }
   document.addEventListener('click', (ev) => {
-    const el = ev.target.closest('[data-qa-act]');
+    const el = ev.target.closest('.qa-act');
     if (el) { ev.preventDefault(); act(el); return; }
     const head = ev.target.closest('.qa-msg .qa-cite-head');  // a citation's heading opens its passage
     if (head) {
-      const msg = head.closest('.qa-msg'), tools = msg.querySelector('.qa-tools');
+      const msg = head.closest('.qa-msg');
       const heads = Array.from(msg.querySelectorAll('.qa-cite-head'));
-      const ids = ((tools && tools.dataset.chunks) || '').split(' ');
-      const id = ids[heads.indexOf(head)];
-      if (id) request('chunk:' + id);
+      const read = msg.querySelectorAll('.qa-act-read')[heads.indexOf(head)];
+      if (read) act(read);
     }
   }, true);
   document.addEventListener('keydown', (ev) => {
     if (ev.key !== 'Enter' && ev.key !== ' ') return;
-    const el = ev.target.closest && ev.target.closest('[data-qa-act]');
+    const el = ev.target.closest && ev.target.closest('.qa-act');
     if (el) { ev.preventDefault(); act(el); }
   });
 })();

@@ -1,9 +1,11 @@
 """What the page adds under an answer: copy as plain text, export as Markdown, open a citation in the reader.
 
-The texts ride along in `data-` attributes of one <div class="qa-tools">; the
-page's script (qa.ui_assets.HEAD) copies or downloads them.  Attribute values
-are escaped and their newlines written as &#10;, so the message stays one
-HTML line (see qa.render on why that matters to the chat's Markdown).
+The chat sanitises message HTML and drops `data-` attributes, so everything
+rides in what it keeps: the texts in hidden elements (<br> for newlines, so
+the message stays one HTML line — see qa.render on why that matters to the
+chat's Markdown), the action and the chunk id in class names
+(`qa-act-read qa-c-<hex of the id>`).  The page's script
+(qa.ui_assets.HEAD) does the copying, downloading and opening.
 """
 from __future__ import annotations
 
@@ -13,8 +15,18 @@ from .answer import Answer
 from .render import answer_text
 
 
-def _attr(text: str) -> str:
-    return html.escape(text, quote=True).replace("\r", "").replace("\n", "&#10;")
+def _hidden(cls: str, text: str) -> str:
+    body = html.escape(text, quote=True).replace("\r", "").replace("\n", "<br>")
+    return f'<div class="{cls}">{body}</div>'
+
+
+def id_class(prefix: str, ident: str) -> str:
+    """A class name carrying any id (hex of its UTF-8), e.g. qa-c-676c…; the page's script decodes it."""
+    return f"{prefix}{ident.encode('utf-8').hex()}"
+
+
+def action(act: str, label: str, extra: str = "") -> str:
+    return f'<span class="qa-act qa-act-{act}{" " + extra if extra else ""}" role="button" tabindex="0">{label}</span>'
 
 
 def _place(h) -> str:
@@ -41,14 +53,11 @@ def answer_markdown(question: str, answer: Answer) -> str:
 def tools_html(question: str, answer: Answer) -> str:
     """The action row under an answer."""
     en = answer.lang == "en"
-    ids = [c.hit.chunk_id for c in answer.citations]
-    reads = "".join(f'<span data-qa-act="read" data-chunk="{_attr(cid)}" role="button" tabindex="0">'
-                    f'{"Open" if en else "原文"} [{c.n}]</span>' for c, cid in zip(answer.citations, ids))
+    reads = "".join(action("read", f'{"Open" if en else "原文"} [{c.n}]', id_class("qa-c-", c.hit.chunk_id))
+                    for c in answer.citations)
     copy, md = ("Copy text", "Export Markdown") if en else ("复制答案", "导出 Markdown")
-    return (f'<div class="qa-tools" data-text="{_attr(answer_plain(answer))}" '
-            f'data-md="{_attr(answer_markdown(question, answer))}" data-chunks="{_attr(" ".join(ids))}">'
-            f'<span data-qa-act="copy" role="button" tabindex="0">{copy}</span>'
-            f'<span data-qa-act="md" role="button" tabindex="0">{md}</span>{reads}</div>')
+    return (f'<div class="qa-tools">{action("copy", copy)}{action("md", md)}{reads}'
+            f'{_hidden("qa-plain", answer_plain(answer))}{_hidden("qa-md", answer_markdown(question, answer))}</div>')
 
 
 def message_with_tools(answer_html: str, question: str, answer: Answer) -> str:

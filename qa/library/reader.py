@@ -81,7 +81,7 @@ def reader_html(meta: DocMeta, source: str, chunks: list[Chunk], *, target: str 
     if items:
         parts.append('<div class="qa-r-outline">')
         for depth, heading, cid in items:
-            parts.append(f'<div data-qa-act="goto" data-anchor="{anchor(cid)}" role="button" tabindex="0" '
+            parts.append(f'<div class="qa-act qa-act-goto qa-a-{anchor(cid)}" role="button" tabindex="0" '
                          f'style="padding-left:{(depth - 1) * 1.1:.1f}em">{_esc(heading)}</div>')
         parts.append("</div>")
     parts.append('<div class="qa-r-text">')

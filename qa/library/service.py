@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 WATCH_SECONDS = 2.0  # how often index/CURRENT is looked at
 STAGE_LABELS = {"loading": "读取索引", "chunking": "切分段落", "embedding": "嵌入段落", "writing": "写入索引",
-                "switching": "切换索引"}
+                "switching": "切换索引", "warmup": "加载模型"}
 
 
 @dataclass(frozen=True, slots=True)

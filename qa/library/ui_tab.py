@@ -18,6 +18,7 @@ import gradio as gr
 
 from .auth import AdminPolicy
 from .service import LibraryBackend
+from ..ui_tools import id_class
 from .store import EDITABLE, SUFFIXES, LibraryError
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def library_html(entries, counts: dict[str, int], *, query: str = "", place: str
             continue
         n = counts.get(m.doc_id)
         rows.append(
-            f'<tr data-qa-act="doc" data-doc="{_e(m.doc_id)}" role="button" tabindex="0">'
+            f'<tr class="qa-act qa-act-doc {id_class("qa-d-", m.doc_id)}" role="button" tabindex="0">'
             f'<td>{_e(m.district) or f"<span class=qa-unres>{UNRESOLVED}</span>"}</td><td>{_e(m.city)}</td>'
             f'<td>{_e(m.title or m.doc_id)}</td><td>{_e(m.doc_number)}</td><td>{_e(m.date)}</td>'
             f'<td>{_e(m.year)}</td><td>{n if n is not None else "索引中…"}</td><td>{_e(e.added[:16].replace("T", " "))}</td></tr>')
