@@ -275,7 +275,8 @@ def add_routes(app, backend: Backend) -> None:
 
     @app.get("/api/health")
     async def health():
-        return {"ready": backend.ready, "status": backend.status(), "error": backend.error}
+        return {"ready": backend.ready, "status": backend.status(), "error": backend.error,
+                "build": getattr(backend, "build_id", "")}
 
     @guarded
     async def api_search(request: Request):

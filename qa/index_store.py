@@ -47,7 +47,7 @@ FORMAT_VERSION = 1
 EMBED_TEXT_VERSION = 2  # bump when embed_text() changes: vectors must be recomputed
 DEFAULT_INDEX = REPO_ROOT / "index"
 # every file load() reads; the manifest must vouch for each (sha256 + size)
-_PROGRESS_SLICE = 64  # chunks per progress report (two encoder batches)
+_PROGRESS_SLICE = 16  # chunks per progress report (half an encoder batch: the count moves every second or so)
 REQUIRED_FILES = ("docs.json", "chunks.jsonl", "bm25_tokens.jsonl", "embeddings.npy", "dense.faiss")
 
 

@@ -61,7 +61,10 @@ def library_html(entries, counts: dict[str, int], *, query: str = "", place: str
 
 
 def preview_html(p) -> str:
-    unres = "、".join(p.unresolved) if p.unresolved else "无"
+    from ..ui_assets import UI_STRINGS
+
+    names = UI_STRINGS["zh-CN"]
+    unres = "、".join(names.get(f"f_{k}", k) for k in p.unresolved) if p.unresolved else "无"
     extra = "".join(f"<li>{_e(k)}: {_e(v)}</li>" for k, v in p.extra.items())
     return (f'<div class="qa-review-note"><b>{_e(p.filename)}</b>：{p.chars} 字，{p.chunks} 个段落。'
             f'未能识别的字段：<span class="qa-unres">{_e(unres)}</span>'
