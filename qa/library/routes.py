@@ -73,8 +73,18 @@ async def _read_multipart(request: Request, folder: Path, max_bytes: int) -> tup
 
     ctype, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
+    if ctype == b"application/x-www-form-urlencoded":  # a commit by upload_id carries no file
+        from urllib.parse import parse_qsl
+
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_FORM_FIELD:
+                raise LibraryError("the form is too long")
+        return dict(parse_qsl(body.decode("utf-8", "replace"), max_num_fields=16)), None
     if ctype != b"multipart/form-data" or not boundary:
         raise LibraryError("send the file as multipart/form-data (curl -F file=@plan.docx …)")
+    # (python-multipart's own errors on a malformed body are turned into a 400 by the caller)
     fields: dict[str, str] = {}
     state = {"name": None, "filename": None, "buf": bytearray(), "out": None, "size": 0, "file": None, "hdr": {},
              "hname": bytearray(), "hval": bytearray()}
