@@ -132,18 +132,33 @@ def test_limits_on_documents_and_pending_uploads(tmp_path):
 
 
 # ---------------------------------------------------------------- the HTTP API
-@pytest.fixture()
-def served(tmp_path):
-    """An app over a corpus copy (one document held out) with a fake encoder; token required."""
+def _serve(tmp_path):
     corpus, entry, text = corpus_without(tmp_path)
     index = tmp_path / "index"
     r = Retriever.load(index_dir=index, corpus_dir=corpus, encoder=FakeEncoder())
     app = create_app(r, data_dir=tmp_path / "data", admin_token=TOKEN, host="127.0.0.1",
                      limits=Limits(max_bytes=256 * 1024), watch=False, feedback_log=tmp_path / "fb.jsonl")
     client = TestClient(app, raise_server_exceptions=False)
-    yield {"client": client, "backend": app.state.backend, "corpus": corpus, "index": index, "entry": entry,
-           "text": text, "tmp": tmp_path, "data": tmp_path / "data"}
-    app.state.backend.stop()
+    return {"client": client, "backend": app.state.backend, "corpus": corpus, "index": index, "entry": entry,
+            "text": text, "tmp": tmp_path, "data": tmp_path / "data"}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """An app over a corpus copy (one document held out) with a fake encoder; token required.
+
+    Shared by the tests that must change nothing (each checks that it did not).
+    """
+    s = _serve(tmp_path_factory.mktemp("served"))
+    yield s
+    s["backend"].stop()
+
+
+@pytest.fixture()
+def fresh(tmp_path):
+    s = _serve(tmp_path)
+    yield s
+    s["backend"].stop()
 
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -155,7 +170,8 @@ def _upload(client, path, *, action="preview", headers=AUTH, **fields):
                            headers=headers)
 
 
-def test_upload_review_commit_answer_and_delete_over_http(served):
+def test_upload_review_commit_answer_and_delete_over_http(fresh):
+    served = fresh
     c, backend, entry = served["client"], served["backend"], served["entry"]
     listed = c.get("/api/documents").json()
     assert HELD_OUT not in [d["doc_id"] for d in listed["documents"]] and listed["needs_token"]
@@ -203,7 +219,9 @@ def test_changes_without_the_credential_are_refused(served, headers):
     assert tree_digest(served["corpus"], served["index"]) == before
     assert not (served["data"] / "uploads").exists() or not list((served["data"] / "uploads").iterdir())
     # the X-Admin-Token header is the other accepted spelling
-    assert _upload(c, docx, headers={"X-Admin-Token": TOKEN}).status_code == 200
+    r = _upload(c, docx, headers={"X-Admin-Token": TOKEN})
+    assert r.status_code == 200
+    served["backend"].library.discard(r.json()["upload_id"])  # the module's app must stay as it was
 
 
 def test_a_public_server_without_a_token_refuses_changes(tmp_path, fake_retriever):
@@ -244,8 +262,8 @@ HOSTILE = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(HOSTILE))
-@pytest.mark.parametrize("action", ["preview", "commit"])
+# "commit" is the path that would write; "preview" runs the same checks first (one case shows it)
+@pytest.mark.parametrize("name, action", [(n, "commit") for n in sorted(HOSTILE)] + [("bomb.docx", "preview")])
 def test_hostile_files_change_nothing(served, name, action):
     make, needle = HOSTILE[name]
     path = served["tmp"] / name
@@ -275,7 +293,8 @@ def test_malformed_upload_requests_are_400(served, body, ctype, needle):
     assert tree_digest(served["corpus"], served["index"]) == before
 
 
-def test_path_in_an_uploaded_name_is_ignored(served):
+def test_path_in_an_uploaded_name_is_ignored(fresh):
+    served = fresh
     p = served["tmp"] / "x.docx"
     write_docx(served["text"], p)
     with open(p, "rb") as f:
