@@ -89,15 +89,17 @@ SCROLL_JS = """() => { setTimeout(() => {
   else window.scrollBy(0, el.getBoundingClientRect().top - 60);
 }, 150); }"""
 
-READER_SCROLL_JS = """() => { setTimeout(() => {
+# Scroll the reader to the cited passage once it is rendered (the new HTML can arrive a moment later).
+READER_SCROLL_JS = """() => { let tries = 0; const go = () => {
   const t = document.querySelector('#qa-reader .qa-target');
   const box = document.querySelector('#qa-reader');
+  if (!t && tries++ < 30) { setTimeout(go, 100); return; }
   if (t && box && box.scrollHeight > box.clientHeight + 4 && getComputedStyle(box).overflowY !== 'visible') {
-    box.scrollTop += t.getBoundingClientRect().top - box.getBoundingClientRect().top - 40;
     box.scrollIntoView({block: 'nearest'});
+    box.scrollTop += t.getBoundingClientRect().top - box.getBoundingClientRect().top - 40;
   } else if (t) { t.scrollIntoView({block: 'center'}); }
   else if (box) { box.scrollIntoView({block: 'start'}); }
-}, 250); }"""
+}; setTimeout(go, 100); }"""
 
 HEAD = """<script>
 (() => {
