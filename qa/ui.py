@@ -113,7 +113,7 @@ def chat_reply(backend, message, history, district=ALL, year=ALL, k=3, mode="hyb
 def filter_note(district, year) -> str:
     """The active filters, shown next to the input (on a phone the filter controls are out of sight)."""
     active = [x for x in (district, year) if x and x != ALL]
-    return f"🔎 只在 **{' · '.join(map(str, active))}** 中检索（在“筛选”中改为“{ALL}”取消）" if active else ""
+    return f"筛选中：只在 **{' · '.join(map(str, active))}** 中检索（在“筛选”中改为“{ALL}”取消）" if active else ""
 
 
 def saved_state(history, memory) -> dict:
@@ -175,7 +175,7 @@ def build_blocks(backend: LibraryBackend, policy: AdminPolicy, *, secret: str) -
                                 secret=secret)
         seen_build = gr.State("")
         with gr.Row(equal_height=True):
-            gr.Markdown("## 卫生健康工作计划问答", elem_id="qa-title")
+            gr.Markdown(I18N("title"), elem_id="qa-title")
             status = gr.Markdown("", elem_id="qa-status")  # filled on load: no stale "0 秒" flash
         with gr.Row(equal_height=False):
             with gr.Column(scale=5, min_width=320):
@@ -208,7 +208,7 @@ def build_blocks(backend: LibraryBackend, policy: AdminPolicy, *, secret: str) -
                         lib_tab = build_library_tab(backend, policy, I18N)
             with gr.Column(scale=4, min_width=320, visible=False, elem_id="qa-reader-col") as reader_col:
                 with gr.Row():
-                    gr.Markdown(f"**{UI_STRINGS['zh-CN']['reader']}**")
+                    gr.Markdown(I18N("reader"))
                     close = gr.Button(I18N("close"), size="sm", scale=0, min_width=60, elem_id="qa-reader-close")
                 reader = gr.HTML("", elem_id="qa-reader")
         reader_req = gr.Textbox(visible="hidden", elem_id="qa-reader-req")

@@ -13,12 +13,12 @@ from .render import CSS
 # Gradio's i18n: the browser's language picks the table (anything not listed falls back to English).
 UI_STRINGS = {
     "zh-CN": {
-        "title": "卫生健康工作计划问答", "tab_chat": "问答", "tab_library": "文件库", "send": "发送",
+        "title": "## 卫生健康工作计划问答", "tab_chat": "问答", "tab_library": "文件库", "send": "发送",
         "input": "输入问题，按回车发送，例如：鼓楼区有没有类似的要求？", "district": "区（筛选）", "year": "年份（筛选）",
         "k": "引用段落数", "advanced": "高级", "mode": "检索方式", "examples": "**示例问题**（点击即问）",
         "clear": "清空对话", "chat_label": "问答（答案引用原文段落）",
         "placeholder": "用中文或英文提问，答案会引用原文段落。也可以点“示例问题”。",
-        "reader": "原文", "close": "关闭", "lib_search": "搜索（标题、地区、文号）", "lib_district": "地区",
+        "reader": "**原文**", "close": "关闭", "lib_search": "搜索（标题、地区、文号）", "lib_district": "地区",
         "upload": "上传文件（.txt .md .docx .pdf .html）", "token": "管理口令", "commit": "确认加入文件库",
         "cancel": "放弃", "remove_pick": "选择要删除的文件", "remove": "删除", "remove_confirm": "确认删除",
         "review": "核对识别出的信息，可直接修改后再加入：", "f_title": "标题", "f_issuer": "发文机关",
@@ -26,13 +26,13 @@ UI_STRINGS = {
         "f_date": "印发日期（YYYY-MM-DD）", "f_signer": "签发人", "upload_head": "添加文件", "remove_head": "删除文件",
     },
     "en": {
-        "title": "Health work-plan Q&A", "tab_chat": "Ask", "tab_library": "Library", "send": "Send",
+        "title": "## Health work-plan Q&A", "tab_chat": "Ask", "tab_library": "Library", "send": "Send",
         "input": "Type a question and press Enter, e.g. What about Gulou?", "district": "District (filter)",
         "year": "Year (filter)", "k": "Passages cited", "advanced": "Advanced", "mode": "Retrieval",
         "examples": "**Example questions** (click to ask)", "clear": "New conversation",
         "chat_label": "Answers cite the source passages",
         "placeholder": "Ask in Chinese or English; answers cite the source passages. Or try an example question.",
-        "reader": "Document", "close": "Close", "lib_search": "Search (title, place, document number)",
+        "reader": "**Document**", "close": "Close", "lib_search": "Search (title, place, document number)",
         "lib_district": "Place", "upload": "Upload a file (.txt .md .docx .pdf .html)", "token": "Admin token",
         "commit": "Add to the library", "cancel": "Discard", "remove_pick": "Document to remove", "remove": "Remove",
         "remove_confirm": "Really remove", "review": "Check what was recognised; correct it before adding:",

@@ -150,6 +150,10 @@ def test_upload_ask_read_reload_copy_delete(server, browser, size):
         assert page.locator("#qa-f-district textarea, #qa-f-district input").first.input_value() == district
         _shot(page, f"library_review_{size}.png")
         assert not list((server["corpus"]).glob("*plan*"))  # nothing committed yet
+        # the uploaded bytes are not left in Gradio's (served) upload cache, only in the private data dir
+        sent = server["docx"].read_bytes()
+        cached = [p for p in (server["data"] / "gradio-cache").rglob("*") if p.is_file() and p.read_bytes() == sent]
+        assert cached == []
         page.locator("#qa-commit").click()
         page.get_by_text("已加入").first.wait_for(state="visible", timeout=30_000)
         _wait_status(page, f"{n_docs + 1} 份文件")
