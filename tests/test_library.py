@@ -302,3 +302,51 @@ def test_path_in_an_uploaded_name_is_ignored(fresh):
     assert r.status_code == 200 and r.json()["file"] == "evil.docx"
     staged = list((served["data"] / "uploads").rglob("*"))
     assert staged and all(str(s).startswith(str(served["data"])) for s in staged)
+
+
+# ---------------------------------------------------------------- page helpers
+def test_answer_tools_carry_plain_text_markdown_and_chunk_ids(fake_retriever):
+    import html as html_mod
+    import re as re_mod
+
+    from qa.api import Backend
+    from qa.ui import chat_reply
+    from qa.ui_tools import id_class
+
+    backend = Backend(fake_retriever)
+    q = "哪个区要求严重精神障碍患者报告患病率不低于4.5%？"
+    _, history, _ = chat_reply(backend, q, [], memory=None)
+    content = history[-1]["content"]
+    assert content.startswith('<div class="qa-msg">') and "\n" not in content  # one HTML line
+    plain = html_mod.unescape(re_mod.search(r'<div class="qa-plain">(.*?)</div>', content).group(1).replace("<br>", "\n"))
+    assert "<" not in plain.replace("<<", "") and "[1] " in plain and " · 《" in plain
+    md = html_mod.unescape(re_mod.search(r'<div class="qa-md">(.*?)</div>', content).group(1).replace("<br>", "\n"))
+    assert md.startswith(f"### {q}") and "\n1. " in md and "\n   > " in md
+    res = backend.ask(q, [])
+    for c in res.answer.citations:  # every citation can be opened in the reader
+        assert id_class("qa-c-", c.hit.chunk_id) in content
+    assert bytes.fromhex(id_class("qa-c-", "a#1")[5:]).decode() == "a#1"
+
+
+def test_conversation_survives_the_browser_round_trip():
+    from qa.ui import MAX_SAVED_MESSAGES, restore_state, saved_state
+
+    typed = [{"role": "user", "metadata": None, "content": [{"type": "text", "text": "<div>问</div>"}]},
+             {"role": "assistant", "content": "<div>答</div>"}, {"role": "system", "content": "x"}, "junk"]
+    memory = {"questions": ["问"], "answers": {"1": {"question": "问"}}}
+    history, mem = restore_state(saved_state(typed, memory))
+    assert history == [{"role": "user", "content": "<div>问</div>"}, {"role": "assistant", "content": "<div>答</div>"}]
+    assert mem == memory
+    long = [{"role": "user" if i % 2 == 0 else "assistant", "content": str(i)} for i in range(MAX_SAVED_MESSAGES + 10)]
+    saved = saved_state(long, {"questions": [], "answers": {"11": {"q": 1}, "3": {"q": 0}}})
+    assert len(saved["history"]) == MAX_SAVED_MESSAGES and saved["history"][0]["content"] == "10"
+    assert saved["memory"]["answers"] == {"1": {"q": 1}}  # index 11 is now message 1; message 3 was dropped
+    for bad in (None, "x", {"history": "x"}, {"history": [], "memory": "y"}):
+        assert restore_state(bad)[0] == []
+
+
+def test_filter_note_names_active_filters():
+    from qa.ui import filter_note
+
+    assert filter_note("全部", "全部") == "" and filter_note(None, "") == ""
+    assert "某区 · 2021" in filter_note("某区", "2021")
