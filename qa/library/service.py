@@ -155,6 +155,7 @@ class LibraryBackend(Backend):
         while not self._stop.is_set():
             with self._jobs:
                 if not self._pending:
+                    self._worker = None  # under the lock: a submit from now on starts a new worker
                     return
                 reasons, self._pending = self._pending, []
                 job = self.job = replace(self.job, state="running", reason="; ".join(reasons))
