@@ -350,3 +350,17 @@ def test_filter_note_names_active_filters():
 
     assert filter_note("全部", "全部") == "" and filter_note(None, "") == ""
     assert "某区 · 2021" in filter_note("某区", "2021")
+
+
+def test_library_list_search_and_place_filter(tmp_path):
+    from qa.library.ui_tab import library_html
+
+    corpus, _, _ = corpus_without(tmp_path)
+    entries = Library(corpus, tmp_path / "data").entries()
+    m = entries[0].meta
+    full = library_html(entries, {m.doc_id: 7})
+    assert full.count("<tr class=") == len(entries) and "<td>7</td>" in full and "索引中" in full
+    assert library_html(entries, {}, query=m.title[:6]).count("<tr class=") >= 1
+    only = library_html(entries, {}, place=m.district)
+    assert only.count("<tr class=") == sum(e.meta.district == m.district or e.meta.city == m.district for e in entries)
+    assert library_html(entries, {}, query="没有这样的文件标题").count("<tr class=") == 0

@@ -161,6 +161,8 @@ def test_upload_ask_read_reload_copy_delete(server, browser, size):
         row.first.wait_for(state="visible", timeout=30_000)
         assert re.search(r"\t\d+\t", row.first.inner_text())  # its chunk count, not "索引中…"
         _shot(page, f"library_list_{size}.png")
+        row.first.click()  # a row opens the document in the reader
+        page.locator("#qa-reader .qa-r-head", has_text=district).wait_for(state="visible", timeout=20_000)
 
         # ask a question answered from it; open the cited passage in the reader
         page.get_by_role("tab", name="问答").click()
