@@ -30,13 +30,17 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..documents import CATALOG_NAME, Document, read_catalog, write_catalog
-from ..ingest import MAX_BYTES, MIN_CHARS, IngestError, extract_text
+from .. import ingest
+from ..ingest import IngestError, extract_text
 from ..metadata import extract_metadata
 from ..records import DocMeta
 from .html_text import decode_html, html_to_text
 
 log = logging.getLogger(__name__)
 
+# the same limits as `qa add` (read here so a change there applies to uploads too)
+MAX_BYTES = getattr(ingest, "MAX_BYTES", 20 * 2**20)
+MIN_CHARS = getattr(ingest, "MIN_CHARS", 20)
 SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 # what a reviewer may correct; doc_id and file are the library's own
 EDITABLE = tuple(f.name for f in fields(DocMeta) if f.name not in ("doc_id", "file", "notes"))
