@@ -70,6 +70,9 @@ PAGE_CSS = CSS + READER_CSS + """
   #qa-chat > div, #qa-chat .bubble-wrap, #qa-chat [role="log"] { height: auto !important; max-height: none !important;
     overflow: visible !important; }
   #qa-reader { max-height: none !important; overflow: visible !important; }
+  /* the library list keeps place, title, year and chunks; city, 文号, date and added are in the reader */
+  .qa-lib th:nth-child(2), .qa-lib td:nth-child(2), .qa-lib th:nth-child(4), .qa-lib td:nth-child(4),
+  .qa-lib th:nth-child(5), .qa-lib td:nth-child(5), .qa-lib th:nth-child(8), .qa-lib td:nth-child(8) { display: none; }
   .gradio-container { padding: 0 6px !important; }
 }
 """

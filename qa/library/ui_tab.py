@@ -135,10 +135,10 @@ def build_library_tab(backend: LibraryBackend, policy: AdminPolicy, i18n) -> Lib
         try:
             why = policy.check(given)
             if why:
-                return (f"❌ {why}", *none)
+                return (f"未完成：{why}", *none)
             p = lib.stage(cached, cached.name)
         except LibraryError as e:
-            return (f"❌ {e}", *none)
+            return (f"未完成：{e}", *none)
         finally:  # the bytes now live in the data dir (or nowhere): drop Gradio's cached copy
             _drop_cached(cached)
         values = [gr.update(value="" if p.fields[k] is None else str(p.fields[k])) for k in EDITABLE]
@@ -148,13 +148,13 @@ def build_library_tab(backend: LibraryBackend, policy: AdminPolicy, i18n) -> Lib
     def on_commit(uid, given, query, where, *values):
         why = policy.check(given)
         if why:
-            return f"❌ {why}", gr.skip(), gr.skip(), gr.skip()
+            return f"未完成：{why}", gr.skip(), gr.skip(), gr.skip()
         try:
             meta = lib.commit(uid, dict(zip(EDITABLE, values)))
         except LibraryError as e:
-            return f"❌ {e}", gr.skip(), gr.skip(), gr.skip()
+            return f"未完成：{e}", gr.skip(), gr.skip(), gr.skip()
         backend.submit_update(f"added {meta.doc_id}")
-        msg = f"✅ 已加入：{meta.place or UNRESOLVED} 《{meta.title or meta.doc_id}》（{meta.doc_id}）。索引正在后台更新，进度见右上角。"
+        msg = f"已加入：{meta.place or UNRESOLVED} 《{meta.title or meta.doc_id}》（{meta.doc_id}）。索引正在后台更新，进度见右上角。"
         return msg, gr.update(visible=False), "", refresh(query, where)
 
     def on_cancel(uid):
@@ -171,14 +171,14 @@ def build_library_tab(backend: LibraryBackend, policy: AdminPolicy, i18n) -> Lib
     def on_confirm(doc_id, given, query, where):
         why = policy.check(given)
         if why:
-            return gr.update(visible=False), f"❌ {why}", gr.skip(), gr.skip()
+            return gr.update(visible=False), f"未完成：{why}", gr.skip(), gr.skip()
         try:
             meta = lib.remove(doc_id)
         except LibraryError as e:
-            return gr.update(visible=False), f"❌ {e}", gr.skip(), gr.skip()
+            return gr.update(visible=False), f"未完成：{e}", gr.skip(), gr.skip()
         backend.submit_update(f"removed {doc_id}")
         entries = lib.entries()
-        return (gr.update(visible=False), f"✅ 已删除 {meta.title or meta.doc_id}；索引正在后台更新。",
+        return (gr.update(visible=False), f"已删除 {meta.title or meta.doc_id}；索引正在后台更新。",
                 gr.update(choices=remove_choices(entries), value=None), refresh(query, where))
 
     search.change(refresh, [search, place], list_html, show_progress="hidden")
