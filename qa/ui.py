@@ -194,7 +194,7 @@ def build_blocks(backend: LibraryBackend, policy: AdminPolicy, *, secret: str) -
                                                      max_lines=4, autofocus=True, elem_id="qa-input")
                                     send = gr.Button(I18N("send"), variant="primary", scale=1, min_width=80,
                                                      elem_classes="submit-button")
-                            with gr.Column(scale=2, min_width=240, elem_id="qa-side"):
+                            with gr.Column(scale=2, min_width=240, elem_id="qa-side") as side:
                                 district = gr.Dropdown([ALL] + districts, value=ALL, label=I18N("district"))
                                 year = gr.Dropdown([ALL] + years, value=ALL, label=I18N("year"))
                                 k = gr.Slider(1, 10, value=3, step=1, label=I18N("k"))
@@ -254,9 +254,10 @@ def build_blocks(backend: LibraryBackend, policy: AdminPolicy, *, secret: str) -
         chatbot.like(on_like, [memory], None)
         for dd in (district, year):
             dd.change(filter_note, [district, year], note, show_progress="hidden")
-        reader_go.click(lambda req: open_reader(backend, req), [reader_req], [reader_col, reader],
-                        show_progress="hidden").then(None, None, None, js=READER_SCROLL_JS)
-        close.click(lambda: gr.update(visible=False), None, reader_col)
+        # the reader takes the filters' place beside the chat (the active filter stays shown by the input)
+        reader_go.click(lambda req: (*open_reader(backend, req), gr.update(visible=False)), [reader_req],
+                        [reader_col, reader, side], show_progress="hidden").then(None, None, None, js=READER_SCROLL_JS)
+        close.click(lambda: (gr.update(visible=False), gr.update(visible=True)), None, [reader_col, side])
         tick_out = [status, seen_build, district, year, lib_tab.list_html, lib_tab.place, lib_tab.remove_pick]
         timer = gr.Timer(2.0)
         timer.tick(tick, [seen_build, lib_tab.search, lib_tab.place], tick_out, show_progress="hidden")
