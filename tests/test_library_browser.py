@@ -35,7 +35,7 @@ START_TIMEOUT = 300  # s: without a prebuilt index/ to copy, the first start bui
 UPDATE_TIMEOUT = 180_000  # ms: embedding the uploaded plan's chunks with the real model
 REPLY_TIMEOUT = 60_000
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (no `playwright install` needed)")
+from playwright import sync_api  # noqa: E402 — in requirements.txt; Debian's Chromium, never `playwright install`
 
 
 def _health(base: str) -> dict:
