@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("paths", nargs="+")
     a.set_defaults(func=cmd_add)
 
+    from .library.cli import add_library_commands
+
+    add_library_commands(sub)
+
     try:
         from .cli_search import add_search_commands
     except ImportError:  # the retriever commands live beside the retriever

@@ -34,8 +34,23 @@ MAX_OTHER_BODY = 8 * 2**20  # Gradio's event posts carry the chat history's HTML
 API_ROUTES = {"/api/search": ("GET", "HEAD"), "/api/ask": ("POST",), "/api/health": ("GET", "HEAD"),
               "/api/docs": ("GET", "HEAD"), "/api/openapi.json": ("GET", "HEAD")}
 # what an upload may be: the types `qa add` reads (qa.ingest.SUFFIXES)
-UPLOAD_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+UPLOAD_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")  # qa add + the library's saved web pages
 _FILENAME = re.compile(rb'filename\*?="?([^"\r\n;]*)', re.IGNORECASE)
+# the document library (qa.library.routes): uploads are multipart, a commit by upload_id a form or JSON
+DOCUMENTS = "/api/documents"
+_POST_TYPES = {DOCUMENTS: ("multipart/form-data", "application/x-www-form-urlencoded", "application/json")}
+
+
+def api_methods(path: str) -> tuple[str, ...] | None:
+    """The methods an /api/ path takes, or None for no such route."""
+    path = path.rstrip("/") or path
+    if path == DOCUMENTS:
+        return ("GET", "HEAD", "POST")
+    if path.startswith(DOCUMENTS + "/") and "/" not in path[len(DOCUMENTS) + 1:]:
+        return ("GET", "HEAD", "DELETE")
+    return API_ROUTES.get(path)
+
+
 BLOCKED_PATHS = ("/gradio_api/deep_link",)
 UPLOAD_PATHS = ("/gradio_api/upload", "/upload")
 # uvicorn.run(**SERVER_OPTIONS): h11 drops a request whose head exceeds its 16 kB default with a reset;
@@ -103,7 +118,7 @@ class Guard:
             return await refuse(403, "cross-origin requests are not accepted; use this server's own page or a "
                                      "non-browser client")
         if is_api:
-            allowed = API_ROUTES.get(path.rstrip("/") or path)
+            allowed = api_methods(path)
             if allowed is None:
                 return await refuse(404, f"no API route {path}; see /api/docs")
             if method not in allowed:
@@ -111,17 +126,21 @@ class Guard:
                                     [(b"allow", ", ".join(allowed).encode())])
             if method == "POST":
                 ctype = headers.get("content-type", "").split(";")[0].strip().lower()
-                if ctype != "application/json":
+                if ctype not in _POST_TYPES.get(path.rstrip("/"), ("application/json",)):
+                    if path.rstrip("/") == DOCUMENTS:
+                        return await refuse(415, "send the document as multipart/form-data (a file field), or "
+                                                 "commit a staged upload as a form or JSON")
                     return await refuse(415, "the body must be JSON sent with Content-Type: application/json")
-        limit = MAX_API_BODY if is_api else (MAX_UPLOAD_BYTES + 64 * 1024 if path.rstrip("/").endswith(UPLOAD_PATHS)
-                                             else MAX_OTHER_BODY)
+        # Gradio's upload endpoint is checked by file name here; /api/documents names the file in its own errors
+        is_upload = path.rstrip("/").endswith(UPLOAD_PATHS)
+        big = is_upload or path.rstrip("/") == DOCUMENTS
+        limit = MAX_UPLOAD_BYTES + 64 * 1024 if big else (MAX_API_BODY if is_api else MAX_OTHER_BODY)
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             return await refuse(413, f"the request body is {int(declared)} bytes; the limit is {limit}")
 
         received = 0
         started = refused = False
-        is_upload = path.rstrip("/").endswith(UPLOAD_PATHS)
         tail = b""  # the end of the previous chunk: a part header may straddle two
 
         async def tracking_send(message):

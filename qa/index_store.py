@@ -51,6 +51,7 @@ FORMAT_VERSION = 1
 EMBED_TEXT_VERSION = 2  # bump when embed_text() changes: vectors must be recomputed
 DEFAULT_INDEX = REPO_ROOT / "index"
 # every file load() reads; the manifest must vouch for each (sha256 + size)
+_PROGRESS_SLICE = 16  # chunks per progress report (half an encoder batch: the count moves every second or so)
 REQUIRED_FILES = ("docs.json", "chunks.jsonl", "bm25_tokens.jsonl", "embeddings.npy", "dense.faiss")
 LOAD_ATTEMPTS = 5  # a build may switch CURRENT (and delete the old build) while a load reads it
 
@@ -261,11 +262,18 @@ def _previous_build(root: Path, model_id: str) -> tuple[dict[str, np.ndarray], c
     return {k: old.dense.embeddings[i] for i, k in enumerate(old.manifest["_embed_keys"])}, old.crosslingual
 
 
-def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress: bool = False) -> IndexData:
-    """Build a new index from the corpus and make it live atomically."""
+def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress: bool = False,
+          progress=None) -> IndexData:
+    """Build a new index from the corpus and make it live atomically.
+
+    `progress(stage, done, total)`, if given, is called as the build goes
+    (stages: "chunking", "embedding" with chunks embedded / to embed, "writing").
+    """
     root = Path(root)
+    report = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
     with _build_lock(root):
+        report("chunking", 0, 0)
         docs = load_corpus(corpus_dir)
         metas = [d.meta for d in docs]
         by_id = {m.doc_id: m for m in metas}
@@ -285,7 +293,14 @@ def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress:
                 vectors[i] = cache[k]
         if todo:
             log.info("embedding %d of %d chunks (%d reused)", len(todo), len(chunks), len(chunks) - len(todo))
-            vectors[todo] = encoder.encode_passages([texts[i] for i in todo], show_progress=show_progress)
+            # in slices when someone watches, so the count moves (a status line shows it)
+            step = len(todo) if progress is None else _PROGRESS_SLICE
+            for a in range(0, len(todo), step):
+                report("embedding", a, len(todo))
+                part = todo[a:a + step]
+                vectors[part] = encoder.encode_passages([texts[i] for i in part], show_progress=show_progress)
+            report("embedding", len(todo), len(todo))
+        report("writing", len(chunks), len(chunks))
         dense = DenseIndex(vectors, kind=params["dense_kind"])
         bm25 = BM25Index(tokens, **params["bm25"])
         xl_started = time.perf_counter()

@@ -92,8 +92,12 @@ class Retriever:
     # ---------------------------------------------------------------- loading
     @classmethod
     def load(cls, index_dir: Path | str | None = None, corpus_dir: Path | str | None = None, *, encoder=None,
-             rebuild: bool = False, dense_kind: str = "flat", show_progress: bool = False) -> "Retriever":
-        """Load the index over corpus_dir, building it when missing, stale or damaged."""
+             rebuild: bool = False, dense_kind: str = "flat", show_progress: bool = False,
+             progress=None) -> "Retriever":
+        """Load the index over corpus_dir, building it when missing, stale or damaged.
+
+        `progress(stage, done, total)` is passed to the build (see index_store.build).
+        """
         index_dir = Path(index_dir or os.environ.get("QA_INDEX_DIR") or index_store.DEFAULT_INDEX)
         corpus_dir = Path(corpus_dir or os.environ.get("QA_CORPUS_DIR") or DEFAULT_CORPUS)
         if encoder is None:
@@ -109,7 +113,8 @@ class Retriever:
             except index_store.IndexUnusable as e:
                 log.warning("%s — rebuilding the index", e)
         if data is None:
-            data = index_store.build(index_dir, corpus_dir, encoder, params, show_progress=show_progress)
+            data = index_store.build(index_dir, corpus_dir, encoder, params, show_progress=show_progress,
+                                     progress=progress)
             built = True
         r = cls(data, encoder, corpus_dir=corpus_dir)
         r.built_now = built

@@ -48,7 +48,7 @@ def browser():
 @pytest.fixture(scope="module")
 def session(server, browser):
     """One chat page for the whole conversation (follow-ups need the earlier turns)."""
-    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")  # the UI follows the browser language
     blocked: list[str] = []
     dialogs: list[str] = []
 
@@ -152,7 +152,7 @@ def test_thumbs_up_is_logged(session):
     page = session["page"]
     feedback: Path = session["feedback"]
     n_before = len(feedback.read_text(encoding="utf-8").splitlines()) if feedback.exists() else 0
-    page.locator("#qa-chat button[aria-label='Like']").first.click()
+    page.locator("#qa-chat button[aria-label='赞'], #qa-chat button[aria-label='Like']").first.click()  # zh-CN / en label
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if feedback.exists() and len(feedback.read_text(encoding="utf-8").splitlines()) > n_before:
@@ -187,5 +187,5 @@ def test_district_filter_example_button_and_clear(session):
     heads = answers.nth(before).locator(".qa-cite-head").all_inner_texts()
     assert heads and all("鼓楼区" in h for h in heads)
     shot(page, "filtered_example.png")
-    page.get_by_role("button", name="清空对话").click()
+    page.locator("#qa-clear").click()  # (the chatbot's own trash icon has the same name in zh-CN)
     page.wait_for_function("document.querySelectorAll('#qa-chat .qa-answer').length === 0", timeout=10_000)

@@ -297,8 +297,9 @@ def backend(fake_retriever, tmp_path_factory):
 @pytest.mark.parametrize("message", ["", "   ", "\u3000\t\n", None, 42, ["疫苗"], "\x00\x01"])
 def test_chat_empty_input_gets_a_friendly_reply(backend, message):
     box, history, memory = chat_reply(backend, message, [], memory={"questions": [], "answers": {}})
-    assert box == "" and len(history) == 1 and history[0]["role"] == "assistant"
-    assert "请输入一个问题" in history[0]["content"] and EMPTY_REPLY[:8] in history[0]["content"]
+    # its own user/assistant pair: a reply right after the previous answer would merge into that bubble
+    assert box == "" and [m["role"] for m in history] == ["user", "assistant"]
+    assert "请输入一个问题" in history[1]["content"] and EMPTY_REPLY[:8] in history[1]["content"]
     assert memory == {"questions": [], "answers": {}}
 
 
