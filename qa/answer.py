@@ -71,6 +71,7 @@ class Answer:
     searched: str  # the question text actually searched
     heading: str = ""  # the first line when it stands alone (which-questions, abstention)
     terms: tuple[str, ...] = field(default=())  # what is highlighted
+    doc_ids: tuple[str, ...] = field(default=())  # the documents of `districts`, same order
 
 
 # ---------------------------------------------------------------- pure helpers
@@ -305,7 +306,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     def with_title(h: Hit) -> str:
         return f"{label(h)}, in 《{h.title}》" if en else f"{label(h)}（《{h.title}》）"
 
-    heading, lines, districts = "", [], []
+    heading, lines, districts, doc_ids = "", [], [], []
     picks = _best_sentences(hits, weights, numbers) if hits and not abstain else []
     if not picks or picks[0].score < _MIN_SCORE:
         abstain = True
@@ -325,6 +326,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
             for p in keep:
                 lines.append(sent(p, with_title(p.hit)))
                 districts.append(place_label(p.hit))
+                doc_ids.append(p.hit.doc_id)
         else:
             docs = [best]
             if query.which == "one":  # name every place that answers equally well
@@ -332,6 +334,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                 heading = "；".join(with_title(p.hit) for p in docs) if not en else "; ".join(
                     with_title(p.hit) for p in docs)
             districts = [place_label(p.hit) for p in docs]
+            doc_ids = [p.hit.doc_id for p in docs]
             if len(docs) == 1:
                 # a second sentence from the same document, when nearly as good
                 chosen = [best] + [p for p in picks[1:] if p.hit.doc_id == best.hit.doc_id and p.text != best.text
@@ -351,7 +354,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     log.debug("answer for %r: %d lines, %d citations, abstained=%s", question, len(lines), len(citations), abstain)
     return Answer(lead=lead, lang="en" if en else "zh", districts=tuple(dict.fromkeys(districts)),
                   sentences=tuple(lines), citations=citations, abstained=abstain, searched=query.text,
-                  heading=heading, terms=terms)
+                  heading=heading, terms=terms, doc_ids=tuple(dict.fromkeys(doc_ids)))
 
 
 def format_line(s: Sentence, en: bool) -> str:

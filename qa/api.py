@@ -25,10 +25,10 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from .answer import Answer, build_answer
-from .followup import rewrite
-from .query import MAX_QUERY_CHARS, encodable
+from .answer import Answer
+from .query import encodable
 from .render import answer_html, answer_text
+from .respond import respond
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FEEDBACK_LOG = REPO_ROOT / "feedback" / "feedback.jsonl"
 MAX_API_K = 50
 ALL = "全部"  # the "no filter" choice in the UI; also accepted by the API
-_SEARCH_POOL = 10  # hits fetched for answering even when fewer passages are shown
 
 
 class BadRequest(ValueError):
@@ -146,19 +145,10 @@ class Backend:
             mode: str = "hybrid") -> AskResult:
         """Answer `question` given earlier typed questions. ValueError on empty/bad input."""
         r = self.require()
-        searched, note = rewrite(question, list(history or []), r.gazetteer)
-        q = r.analyze(searched)  # ValueError on an empty question
-        hits = self.search(searched, k=max(int(k), _SEARCH_POOL), district=district, year=year, mode=mode)
-        abstain = r.should_abstain(q, hits)
-        typed = r.analyze(question) if question.strip() else q
-        lang = "en" if (typed.script == "en" or (q.script == "en" and typed.script != "zh")) else "zh"
-        if q.truncated:  # say so: the rest of a pasted text was not searched
-            cut = (f"question truncated to {MAX_QUERY_CHARS} characters" if lang == "en"
-                   else f"问题过长，只检索了前 {MAX_QUERY_CHARS} 个字符")
-            note = f"{note}; {cut}" if note else cut
-        answer = build_answer(question, hits, query=q, abstain=abstain, lang=lang, max_citations=int(k),
-                              sections=lambda cid: self.section_text(cid))
-        return AskResult(question, q.text, note, answer, answer_html(answer, question=question, note=note))
+        res = respond(r, question, history, k=k, district=clean_filter(district), year=clean_filter(year),
+                      mode=mode or "hybrid", sections=self.section_text)
+        return AskResult(question, res.searched, res.note, res.answer,
+                         answer_html(res.answer, question=question, note=res.note))
 
     def section_text(self, chunk_id: str) -> str:
         r = self.require()
