@@ -105,7 +105,9 @@ def calibration(rows: Sequence[tuple[str, bool, float | None, bool]]) -> dict[st
 
 def qa_answerer(retriever) -> Answerer:
     """The assistant's own answer pipeline over already-searched hits."""
-    from qa.respond import respond
+    from qa.respond import respond, warm
+
+    warm(retriever)
 
     def answer(question: str, hits: Sequence, mode: str) -> AnswerOutcome:
         t0 = time.perf_counter()

@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from .answer import Answer
 from .query import encodable
 from .render import answer_html, answer_text
-from .respond import respond
+from .respond import respond, warm
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,7 @@ class Backend:
             log.info("loading the index (a first start builds it; this can take a minute)…")
             r = self._loader()
             r.search("卫生健康", k=1)  # warm-up: the embedding model loads lazily; the first user should not wait
+            log.info("answer sentences: %s", warm(r))
             self.retriever = r
             log.info("index ready after %.1f s%s", time.monotonic() - self.started,
                      " (built now)" if getattr(r, "built_now", False) else "")
