@@ -259,6 +259,16 @@ def english_label(hit: Hit) -> str:
 
 
 # ---------------------------------------------------------------- the answer
+MIN_LEX = 0.2  # below this share of the question's terms the sentence must be close in meaning…
+MIN_DENSE_Z = 1.0  # …at least this many std above the question's mean cosine over all sentences, or abstain
+
+
+def _dense_z(p: Pick, sim_stats) -> float | None:
+    if p.cos is None or not sim_stats or sim_stats[1] <= 0:
+        return None
+    return (p.cos - sim_stats[0]) / sim_stats[1]
+
+
 def _unit_present(unit: str, texts) -> bool:
     pat = re.compile(r"(?:\d[\d.,]*|[零一二两三四五六七八九十百千万]+)\s*" + re.escape(unit))
     return any(pat.search(t) for t in texts)
@@ -302,12 +312,14 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         return f"{label(h)}, in 《{h.title}》" if en else f"{label(h)}（《{h.title}》）"
 
     heading, lines, districts, doc_ids = "", [], [], []
+    figure, docs = None, []
     picks = pick_sentences(hits, query, weights, numbers, sims=sims, split=split_sentences,
                            score_fn=sentence_score, tokens_fn=sentence_tokens,
                            top=len(hits) if query.which == "many" else TOP_HITS) if hits and not abstain else []
     unit = asked_unit(query)
-    if not picks or picks[0].lex <= 0 and picks[0].cos is None:
-        abstain = True  # nothing shares a word with the question and there is no dense evidence
+    z0 = _dense_z(picks[0], sim_stats) if picks else None
+    if not picks or picks[0].lex < MIN_LEX and (z0 is None or z0 < MIN_DENSE_Z):
+        abstain = True  # few of the question's words, and its meaning no closer than a typical sentence's
     elif unit and not _unit_present(unit, [p.text for p in picks]):
         abstain = True  # asked for 多少亿元/多少岁 and no passage states such a figure
     if abstain:
@@ -339,10 +351,15 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
             if len(docs) == 1:
                 # a second sentence from the same passage when nearly as good, or when it carries the
                 # asked-for figure the first lacks; the best stays first (staff copy the first line)
-                second = [p for p in picks[1:] if p.hit is best.hit and p.text != best.text and not p.is_heading
-                          and (p.score >= best.score - 0.1 or (p.asked_ok and not best.asked_ok))][:1]
+                figure = None if best.asked_ok else next(
+                    (p for p in picks[1:] if p.hit is best.hit and p.asked_ok and not p.is_heading), None)
+                if figure is not None:  # the asked-for figure leads; the sentence that matched best follows
+                    chosen = [figure, best]
+                else:
+                    chosen = [best] + [p for p in picks[1:] if p.hit is best.hit and p.text != best.text
+                                       and not p.is_heading and p.score >= best.score - 0.1][:1]
                 first_label = "" if query.which == "one" else label(best.hit)
-                lines = [sent(p, first_label if i == 0 else "") for i, p in enumerate([best] + second)]
+                lines = [sent(p, first_label if i == 0 else "") for i, p in enumerate(chosen)]
             else:
                 lines = [sent(p, label(p.hit)) for p in docs]
     n_used = len(cited)
@@ -355,8 +372,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     conf = NOT_FOUND
     if not abstain:
         top = picks[0]
-        z = ((top.cos - sim_stats[0]) / sim_stats[1]) if (top.cos is not None and sim_stats and sim_stats[1] > 0) else None
-        conf = confidence_label(Signals(top.lex, z, agreement(top.hit.signals), top.asked_ok), abstained=False)
+        asked_ok = top.asked_ok or (figure is not None if query.which != "many" and len(docs) == 1 else False)
+        conf = confidence_label(Signals(top.lex, z0, agreement(top.hit.signals), asked_ok), abstained=False)
     if query.which == "many" and not abstain:
         conf = DIRECT if lines else NOT_FOUND
     cap = caption(conf, en)

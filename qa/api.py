@@ -240,7 +240,7 @@ def hit_json(hit) -> dict:
 def citations_json(answer: Answer) -> list[dict]:
     return [{"n": c.n, "chunk_id": c.hit.chunk_id, "doc_id": c.hit.doc_id, "district": c.hit.district,
              "city": c.hit.city, "title": c.hit.title, "section": c.hit.section, "text": c.hit.text,
-             "start": c.hit.start, "end": c.hit.end} for c in answer.citations]
+             "start": c.hit.start, "end": c.hit.end, "used": c.used} for c in answer.citations]
 
 
 def add_routes(app, backend: Backend) -> None:
@@ -299,7 +299,8 @@ def add_routes(app, backend: Backend) -> None:
                                       year=parse_filter(body.get("year"), "year"), mode=mode)
         return {"question": question, "answer": answer_text(res.answer, with_citations=False),
                 "answer_html": res.html, "searched": res.searched, "note": res.note,
-                "abstained": res.answer.abstained, "districts": list(res.answer.districts),
+                "abstained": res.answer.abstained, "confidence": res.answer.confidence,
+                "districts": list(res.answer.districts),
                 "citations": citations_json(res.answer)}
 
     app.add_api_route("/api/search", api_search, methods=["GET"])

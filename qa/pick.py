@@ -40,8 +40,10 @@ ASKS_NUMBER = re.compile(
     r"\bhow (?:many|much|high)\b|\bby how much\b|\bper ?cent\b", re.IGNORECASE)
 ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b",
                        re.IGNORECASE)
-# digits, masked digits (xx.x%), or a counted Chinese numeral; not 三个 in "三个全覆盖", a name
-HAS_NUMBER = re.compile(r"\d|[xX]+(?:\.[xX]+)?\s*[%％]|百分之|[一二两三四五六七八九十百千万]+[名家所岁元次批]")
+# a figure: a number with a unit or percent sign (masked digits xx.x% too), or a counted Chinese numeral;
+# not the 3 of "3+X", not 三个 in "三个全覆盖" (names, not figures)
+HAS_NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|年|"
+                        r"平方米|床|辆|支|批|条|例|倍|户)|百分之|[一二两三四五六七八九十百千万]+[名家所岁元次批]")
 HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|底前|上半年|下半年")
 # a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
 _ASKED_UNIT = re.compile(r"(?:多少|几)(亿元|万元|元|岁|张|名|个|家|所|人|天|小时|分钟|项|次|条|批)")
