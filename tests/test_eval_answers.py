@@ -67,3 +67,36 @@ def test_calibration_by_hand():
 def test_new_question_fields_are_validated(extra, message):
     with pytest.raises(QuestionsError, match=message):
         _q("multi", [("a", "甲")], **extra)
+
+
+def test_summary_and_report_carry_the_answer_tables():
+    from eval.report import render_markdown
+    from eval.run import run_all, summarise
+    from qa.records import Hit
+
+    class Tiny:
+        MODES = ("hybrid",)
+
+        def search(self, question, k=10, mode="hybrid"):
+            return [Hit(chunk_id="a#1", doc_id="a", text="签约率达到40%以上。", score=1.0, section="", district="",
+                        city="", province="", title="", year=2021, start=0, end=9)]
+
+    qs = [parse_question({"id": "n", "question": "？", "lang": "zh", "type": "number",
+                          "gold": [{"doc_id": "a", "evidence": "40%以上"}]}, "t"),
+          parse_question({"id": "u", "question": "？？", "lang": "zh", "type": "unanswerable", "gold": []}, "t")]
+
+    def answerer(question, hits, mode):  # answers the first, abstains on the unanswerable one
+        if question == "？？":
+            return AnswerOutcome((), (), True, "未找到", 1.0)
+        return AnswerOutcome((("签约率达到40%以上。", "a"),), ("a",), False, "直接回答", 3.0)
+
+    runs = run_all(Tiny(), qs, ["hybrid"], k=10, answerer=answerer)
+    summary = summarise(runs, k=10)
+    s = summary["hybrid"]
+    assert s["by_type"]["all"]["answer@1"] == 1.0
+    a = s["answers"]
+    assert a["abstain_rate"] == 1.0 and a["false_abstain_rate"] == 0.0 and a["answer_ms"]["p50"] == 2.0
+    assert a["calibration"]["直接回答"]["right"] == 1 and a["calibration"]["未找到"]["right"] == 1
+    md = render_markdown({"created": "now", "questions_file": "x", "n_questions": 2,
+                          "counts_by_type": {"number": 1, "unanswerable": 1}, "k": 10}, summary)
+    assert "## Answers" in md and "Calibration" in md and "直接回答" in md
