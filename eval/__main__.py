@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import baseline as bl
 from .answers import qa_answerer
+from . import extra as extra_mod
 from .export import write_beir, write_trec
 from .questions import QuestionsError, load_questions
 from .report import render_markdown, write_png
@@ -53,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "NOTE says why (it is stored in the file)")
     p.add_argument("--no-answers", action="store_true",
                    help="score retrieval only (skip building and judging the answers)")
+    p.add_argument("--extra", type=Path, metavar="DIR",
+                   help="also load the documents listed in DIR/manifest.json (e.g. eval/unseen) "
+                   "into a combined corpus under --extra-cache; corpus/ and index/ are not touched")
+    p.add_argument("--extra-cache", type=Path, default=extra_mod.DEFAULT_CACHE, metavar="DIR",
+                   help="where combined corpora and their indexes are kept (default: .cache/eval-corpora)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
 
@@ -71,7 +77,7 @@ def git_commit(repo: Path = HERE.parent) -> str | None:
     return head.stdout.strip() + ("-dirty" if status.stdout.strip() else "")
 
 
-def load_retriever():
+def load_retriever(*, index_dir=None, corpus_dir=None, encoder=None):
     try:
         import jieba  # noqa: F401  imported first so its start-up chatter can be silenced
 
@@ -82,7 +88,7 @@ def load_retriever():
         from qa import Retriever
     except ImportError as exc:
         raise EvalError(f"cannot import qa.Retriever ({exc}); run from the repository root") from exc
-    return Retriever.load()
+    return Retriever.load(index_dir=index_dir, corpus_dir=corpus_dir, encoder=encoder)
 
 
 def new_run_dir(root: Path, now: dt.datetime) -> Path:
@@ -110,10 +116,11 @@ def write_results(run_dir: Path, meta: dict, summary: dict, runs: dict, markdown
     write_png(run_dir / "report.png", summary, k=meta["k"])
 
 
-def main(argv: list[str] | None = None, *, retriever=None, answerer=None) -> int:
-    """Entry point; ``retriever`` replaces `qa.Retriever.load()` (tests pass a fake), and
-    ``answerer`` the assistant's answer pipeline (`eval.answers.qa_answerer`), which is
-    used by default only with the real retriever.
+def main(argv: list[str] | None = None, *, retriever=None, answerer=None, encoder=None) -> int:
+    """Entry point; ``retriever`` replaces `qa.Retriever.load()` (tests pass a fake);
+    ``answerer`` the assistant's answer pipeline (`eval.answers.qa_answerer`, used by default
+    only with a retriever loaded here); ``encoder`` is handed to `Retriever.load` (tests pass a
+    fake encoder).
 
     Returns 0, 1 when --baseline-check fails, 2 for a usage or input error.
     """
@@ -122,7 +129,7 @@ def main(argv: list[str] | None = None, *, retriever=None, answerer=None) -> int
         logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                             format="%(levelname)s %(name)s: %(message)s")
     try:
-        return _main(args, retriever, answerer)
+        return _main(args, retriever, answerer, encoder)
     except (QuestionsError, EvalError, bl.BaselineError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -131,13 +138,23 @@ def main(argv: list[str] | None = None, *, retriever=None, answerer=None) -> int
         return 2
 
 
-def _main(args: argparse.Namespace, retriever, answerer) -> int:
+def _main(args: argparse.Namespace, retriever, answerer=None, encoder=None) -> int:
     if args.k < 1:
         raise EvalError(f"--k must be at least 1, got {args.k}")
     questions = load_questions(args.questions)
     baseline = bl.load_baseline(args.baseline) if args.baseline_check else None
+    combined = agreement = None
+    if args.extra:
+        if retriever is not None:
+            raise EvalError("--extra builds its own retriever; it cannot be combined with a given one")
+        combined = extra_mod.prepare(args.extra, cache_root=args.extra_cache)
+        agreement = extra_mod.metadata_agreement(combined)
+        retriever = load_retriever(index_dir=combined.index_dir, corpus_dir=combined.corpus_dir,
+                                   encoder=encoder)
+        if answerer is None and not args.no_answers:
+            answerer = qa_answerer(retriever)
     if retriever is None:
-        retriever = load_retriever()
+        retriever = load_retriever(encoder=encoder)
         if answerer is None and not args.no_answers:
             answerer = qa_answerer(retriever)
     requested = [m.strip() for arg in args.mode or [] for m in arg.split(",") if m.strip()]
@@ -163,7 +180,12 @@ def _main(args: argparse.Namespace, retriever, answerer) -> int:
         "k": args.k,
         "unmatched_gold": unmatched,
     }
+    if combined is not None:
+        meta["extra"] = {"dir": str(args.extra), "corpus_dir": str(combined.corpus_dir),
+                         "n_documents": len(combined.extras), "metadata": agreement}
     markdown = render_markdown(meta, summary, unmatched=unmatched)
+    if agreement is not None:
+        markdown += "\n" + extra_mod.render_agreement(agreement)
     print(markdown)
 
     run_dir = new_run_dir(args.results_dir, now)
