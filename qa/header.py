@@ -23,7 +23,7 @@ FIELDS = (
     ("issuer", re.compile(r"发文机关|发文单位|印发单位|哪个部门印发|谁印发|哪个单位印发|由谁印发|"
                           r"\bwho issued\b|\bissued by\b|\bissuing (?:body|authority|agency)\b|"
                           r"\bwhich (?:bureau|agency|authority|body) issued\b", re.I)),
-    ("title", re.compile(r"标题|题目|文件名称|文件名|叫什么名字|\btitle\b", re.I)),
+    ("title", re.compile(r"标题|文件名称|文件名|文件的题目|\btitle of\b|\bwhat is the title\b", re.I)),
 )
 _LABEL_ZH = {"doc_number": "文号", "signer": "签发人", "date": "印发日期", "issuer": "发文机关", "title": "标题"}
 _LABEL_EN = {"doc_number": "document number", "signer": "signer", "date": "date of issue", "issuer": "issuer",

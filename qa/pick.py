@@ -29,7 +29,7 @@ DENSE_WEIGHT = 8.0
 ASKED_BONUS = 0.2
 HEADING_PENALTY = 0.2
 TITLE_PENALTY = 0.3
-FRAME_BONUS = 0.1
+FRAME_BONUS = 0.3
 RANK_PENALTY = 0.03
 
 # "11. 提升…水平。", "（四）细化…", "二是…": an item's own short title
@@ -42,12 +42,13 @@ ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|\bwhen\b|\b
                        re.IGNORECASE)
 # a figure: a number with a unit or percent sign (masked digits xx.x% too), or a counted Chinese numeral;
 # not the 3 of "3+X", not 三个 in "三个全覆盖" (names, not figures)
-HAS_NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|年|"
+HAS_NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|周年|年|"
                         r"平方米|床|辆|支|批|条|例|倍|户)|百分之|[一二两三四五六七八九十百千万]+[名家所岁元次批]")
 HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|底前|上半年|下半年")
 # a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
-_ASKED_UNIT = re.compile(r"(?:多少|几)(亿元|万元|元|岁|张|名|个|家|所|人|天|小时|分钟|项|次|条|批)")
-_TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|卫生健康委员会|卫生健康委|卫健委|卫健局)$")
+# (measures only: "哪几个/几家" can be answered by naming them)
+_ASKED_UNIT = re.compile(r"(?:多少|几)(亿元|万元|元|岁|张|小时|分钟|平方米)")
+_TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|卫生健康委员会|卫生健康委|卫健委|卫健局)(?:文件)?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +120,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             score += ASKED_BONUS if ok else -ASKED_BONUS
         if is_heading:
             score -= HEADING_PENALTY
-        if _TITLEISH.search(s.strip()):
+        if _TITLEISH.search(s.strip()) or s.strip(" 。") == h.title:  # the title line says nothing new
             score -= TITLE_PENALTY
         if frame is not None and frame.search(s):
             score += FRAME_BONUS
