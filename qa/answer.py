@@ -263,6 +263,20 @@ MIN_LEX = 0.2  # below this share of the question's terms the sentence must be c
 MIN_DENSE_Z = 1.0  # …at least this many std above the question's mean cosine over all sentences, or abstain
 
 
+def _unknown_terms(query: Query, weights: Mapping[str, float], known) -> tuple[str, ...]:
+    """The question's content words (2+ characters, not numbers) that no indexed passage contains.
+
+    Only for Chinese questions: English words never occur in the Chinese passages.
+    A part of a longer unknown word is not repeated (小朋友, not also 朋友).
+    """
+    if known is None or query.script == "en":
+        return ()
+    out = [t for t in weights if len(t) >= 2 and not _is_number(t) and not known(t)
+           and (not t.isascii() or t.isalnum())]
+    out = [t for t in out if not any(t != o and t in o for o in out)]  # the longest unknown words
+    return tuple(sorted(out, key=query.text.find))
+
+
 def _dense_z(p: Pick, sim_stats) -> float | None:
     if p.cos is None or not sim_stats or sim_stats[1] <= 0:
         return None
@@ -277,7 +291,8 @@ def _unit_present(unit: str, texts) -> bool:
 def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool, lang: str = "zh",
                  max_citations: int = 3, sections: Mapping[str, str] | Callable[[str], str] | None = None,
                  sims: Mapping[str, Sequence[tuple[int, int, float]]] | None = None,
-                 sim_stats: tuple[float, float] | None = None, note: str = "") -> Answer:
+                 sim_stats: tuple[float, float] | None = None, note: str = "",
+                 known: Callable[[str], bool] | None = None) -> Answer:
     """The answer to `question` from ranked `hits` (best first).
 
     `query` is the analysed searched text; `abstain` comes from
@@ -287,7 +302,9 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     per district it names. `sims` maps a chunk id to its sentences'
     (start, end, cosine with the question) and `sim_stats` is the (mean, std)
     of that cosine over all sentences (`qa.sentvec`); `note` is shown under
-    the answer (e.g. that a filter excluded the best passage).
+    the answer (e.g. that a filter excluded the best passage); `known(term)`
+    says whether any indexed passage contains a term (a question term none
+    does makes the answer at best 部分相关).
     """
     en = lang == "en"
     weights = query_terms(query)
@@ -312,7 +329,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         return f"{label(h)}, in 《{h.title}》" if en else f"{label(h)}（《{h.title}》）"
 
     heading, lines, districts, doc_ids = "", [], [], []
-    figure, docs = None, []
+    figure, docs, missing = None, [], ()
     picks = pick_sentences(hits, query, weights, numbers, sims=sims, split=split_sentences,
                            score_fn=sentence_score, tokens_fn=sentence_tokens,
                            top=len(hits) if query.which == "many" else TOP_HITS) if hits and not abstain else []
@@ -373,10 +390,11 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     if not abstain:
         top = picks[0]
         asked_ok = top.asked_ok or (figure is not None if query.which != "many" and len(docs) == 1 else False)
-        conf = confidence_label(Signals(top.lex, z0, agreement(top.hit.signals), asked_ok), abstained=False)
+        missing = _unknown_terms(query, weights, known)
+        conf = confidence_label(Signals(top.lex, z0, agreement(top.hit.signals), asked_ok, missing), abstained=False)
     if query.which == "many" and not abstain:
         conf = DIRECT if lines else NOT_FOUND
-    cap = caption(conf, en)
+    cap = caption(conf, en, missing if conf != DIRECT and not abstain else ())
     lead = _plain(heading, lines, en, cap, note)
     log.debug("answer for %r: %d lines, %d citations, abstained=%s", question, len(lines), len(citations), abstain)
     return Answer(lead=lead, lang="en" if en else "zh", districts=tuple(dict.fromkeys(districts)),
@@ -424,8 +442,8 @@ def format_line(s: Sentence, en: bool) -> str:
 
 
 def _plain(heading: str, lines: list[Sentence], en: bool, caption: str = "", note: str = "") -> str:
-    out = [heading] if heading else []
-    out += [caption] if caption else []
+    out = [caption] if caption else []  # first: staff read the first line
+    out += [heading] if heading else []
     out += [format_line(s, en) for s in lines]
     out += [note] if note else []
     return "\n".join(out)

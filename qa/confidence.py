@@ -25,6 +25,7 @@ class Signals:
     dense_z: float | None  # None without sentence vectors
     agree: bool  # the passage is in both retrievers' top AGREE_RANK
     asked_ok: bool  # the sentence carries the asked-for number/date (True when nothing is asked)
+    missing: tuple[str, ...] = ()  # question terms no document contains (方舱, HPV): the topic may be absent
 
 
 def agreement(signals: dict) -> bool:
@@ -36,7 +37,7 @@ def agreement(signals: dict) -> bool:
 def label(s: Signals, *, abstained: bool) -> str:
     if abstained:
         return NOT_FOUND
-    if not s.asked_ok:
+    if not s.asked_ok or s.missing:
         return PARTIAL
     if s.lex >= LEX_DIRECT or (s.agree and s.lex >= LEX_AGREED):
         return DIRECT
@@ -45,8 +46,12 @@ def label(s: Signals, *, abstained: bool) -> str:
     return PARTIAL
 
 
-def caption(name: str, en: bool) -> str:
-    """The line shown above a partial answer."""
+def caption(name: str, en: bool, missing: tuple[str, ...] = ()) -> str:
+    """The line shown above a partial answer (naming the question's words no document uses)."""
+    if name == PARTIAL and missing:
+        words = "、".join(f"“{m}”" for m in missing[:3])
+        return (f"Partly related: no document mentions {', '.join(missing[:3])}; the closest text is below — "
+                "check the source." if en else f"部分相关：文件中没有提到{words}，以下是最接近的原文，请核对。")
     if name == PARTIAL:
         return ("Partly related: the documents hold nothing that answers this exactly; the closest text is below — "
                 "check the source." if en else "部分相关：文件中没有与问题完全对应的内容，以下是最接近的原文，请核对。")

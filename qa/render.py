@@ -146,11 +146,11 @@ def answer_html(answer: Answer, *, question: str | None = None, note: str = "") 
     if answer.confidence:  # how well the documents support it, before anything else
         shown = CONFIDENCE_EN.get(answer.confidence, answer.confidence) if en else answer.confidence
         parts.append(f'<span class="qa-conf {_CONF_CLASS.get(answer.confidence, "")}">{esc(shown)}</span>')
+    if answer.caption:
+        parts.append(f'<p class="qa-caption">{esc(answer.caption)}</p>')
     if answer.heading:
         cls = "qa-abstain" if answer.abstained else "qa-heading"
         parts.append(f'<p class="{cls}">{esc(answer.heading)}</p>')
-    if answer.caption:
-        parts.append(f'<p class="qa-caption">{esc(answer.caption)}</p>')
     parts.extend(_line(s, en) for s in answer.sentences)
     if answer.note:
         parts.append(f'<p class="qa-note">{esc(answer.note)}</p>')

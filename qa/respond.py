@@ -147,5 +147,6 @@ def respond(r, question: str, history: list[str] | None = None, *, k: int = 3, d
     sims, stats = _sentence_evidence(r, q, hits) if hits and not abstain else (None, None)
     fnote = filter_note(r, q, hits, district=district, year=year, mode=mode or "hybrid", en=en)
     answer = build_answer(question, hits, query=q, abstain=abstain, lang=lang, max_citations=int(k),
-                          sections=sections, sims=sims, sim_stats=stats, note=fnote)
+                          sections=sections, sims=sims, sim_stats=stats, note=fnote,
+                          known=lambda t: t in r._idf)
     return Response(q.text, note, answer, tuple(hits))
