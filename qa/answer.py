@@ -263,16 +263,45 @@ MIN_LEX = 0.2  # below this share of the question's terms the sentence must be c
 MIN_DENSE_Z = 1.0  # …at least this many std above the question's mean cosine over all sentences, or abstain
 
 
-def _unknown_terms(query: Query, weights: Mapping[str, float], known) -> tuple[str, ...]:
-    """The question's content words (2+ characters, not numbers) that no indexed passage contains.
+# A word jieba's general dictionary counts more often than this is everyday language (打算, 名字, 小孩):
+# a paraphrase, not a topic. Rarer dictionary words (流感, 方舱, 摔倒) and Latin acronyms (HPV) name one.
+_TOPICAL_MAX_FREQ = 700
+_QUESTION_CHARS = re.compile(r"[几哪谁何么怎吗呢]|多少|多长|多大")
 
-    Only for Chinese questions: English words never occur in the Chinese passages.
-    A part of a longer unknown word is not repeated (小朋友, not also 朋友).
+
+def _dictionary_freq(word: str) -> int | None:
+    """How often jieba's general dictionary counts `word` (None: not a dictionary word, e.g. 区要)."""
+    from .tokenize import _get_tokenizer
+
+    tk = _get_tokenizer()
+    freq = getattr(tk, "FREQ", None)
+    if freq is None:
+        get = getattr(tk, "get_freq", None) or getattr(tk, "freq", None)
+        return get(word) if callable(get) else None
+    return freq.get(word)
+
+
+def _unknown_terms(query: Query, weights: Mapping[str, float], known) -> tuple[str, ...]:
+    """The question's topical words that no indexed passage contains.
+
+    Topical: a Chinese dictionary word rarer than everyday language, or a Latin
+    acronym in a Chinese question; never numbers, question words or pieces a
+    tokenizer glued together. English questions are skipped: their words never
+    occur in the Chinese passages. A part of a longer unknown word is not repeated.
     """
-    if known is None or query.script == "en":
+    if known is None or query.script != "zh":
         return ()
-    out = [t for t in weights if len(t) >= 2 and not _is_number(t) and not known(t)
-           and (not t.isascii() or t.isalnum())]
+    out = []
+    for t in weights:
+        if len(t) < 2 or _is_number(t) or _QUESTION_CHARS.search(t) or known(t):
+            continue
+        if t.isascii():
+            if t.isalnum() and t.isupper():
+                out.append(t)
+            continue
+        f = _dictionary_freq(t)
+        if f is not None and 0 < f <= _TOPICAL_MAX_FREQ:
+            out.append(t)
     out = [t for t in out if not any(t != o and t in o for o in out)]  # the longest unknown words
     return tuple(sorted(out, key=query.text.find))
 
