@@ -18,7 +18,7 @@ FIELDS = (
     ("doc_number", re.compile(r"文号|发文字号|发文编号|\b(?:document|reference|file) (?:number|no\.?)\b", re.I)),
     ("signer", re.compile(r"签发人|谁签发|签发的|\bsign(?:ed|atory|er)\b|\bwho signed\b", re.I)),
     ("date", re.compile(r"印发日期|成文日期|发文日期|落款日期|哪天印发|哪一天印发|何时印发|什么时候印发|印发时间|"
-                        r"哪天发布|什么时候发布|是哪天|哪一天|\bdate of issue\b|\bissue date\b|\bwhen was\b.*\bissued\b|"
+                        r"哪天发布|什么时候发布|哪天发的|\bdate of issue\b|\bissue date\b|\bwhen was\b.*\bissued\b|"
                         r"\bdated\b|\bwhat date\b", re.I)),
     ("issuer", re.compile(r"发文机关|发文单位|印发单位|哪个部门印发|谁印发|哪个单位印发|由谁印发|"
                           r"\bwho issued\b|\bissued by\b|\bissuing (?:body|authority|agency)\b|"
