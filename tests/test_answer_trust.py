@@ -94,6 +94,18 @@ def test_a_content_question_about_documents_is_not_taken_for_the_catalogue(fake_
     assert "医养结合" in a.lead and not a.heading.startswith("共")
 
 
+@pytest.mark.parametrize("question", [
+    "周村区要求各单位在哪一天前报送？",  # a date, but not the document's
+    "鹿城区拍的那部短片叫什么名字？",  # a name, but not the title
+    "哪些文件提到医养结合？",
+    "文号是什么？",  # no document named: searched like any question
+])
+def test_content_questions_are_not_header_questions(fake_retriever, question):
+    from qa.header import classify
+
+    assert classify(fake_retriever.analyze(question), fake_retriever.metas) is None
+
+
 # ---------------------------------------------------------------- filters, follow-ups, layout
 def test_a_filter_that_hides_the_best_passage_is_stated(fake_retriever):
     r = fake_retriever
