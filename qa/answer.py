@@ -373,7 +373,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     else:
         best = picks[0]
         if query.which == "many":
-            keep = many_districts(picks, weights)
+            keep = many_districts(picks, weights, query)
             heading = (f"{len(keep)} district(s) mention this:" if en else f"以下 {len(keep)} 个区的文件提到了相关内容：")
             for p in keep:
                 lines.append(sent(p, with_title(p.hit)))
@@ -435,30 +435,53 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
 MANY_MIN_SHARE = 0.6  # of the question's topic weight a district's sentence must hold to be listed
 
 
-def many_districts(picks: list[Pick], weights: Mapping[str, float]) -> list[Pick]:
+def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query | None = None) -> list[Pick]:
     """One pick per document whose best sentence states the question's topic, best first.
 
     A district is listed when one of its sentences holds most of the
     question's weighted terms — and its head term (the longest, e.g.
-    互联网医院 rather than 互联网 + 医院) whenever any candidate sentence has
-    it — or, for a question the lexical terms miss, when its sentence is as
-    close in meaning as the best one; and only then.
+    互联网医院 rather than 互联网 + 医院, or an alternative the question gives
+    in brackets or after 或) whenever any candidate sentence has it — or, for
+    a question the lexical terms miss, when its sentence is as close in meaning
+    as the best one; and only then. English questions are matched on their
+    Chinese glossary terms, which are alternatives (建党 / 中国共产党), so no
+    head term is required of them.
     """
+    zh = {t: w for t, w in weights.items() if not t.isascii()} or dict(weights)
+    english = query is not None and query.script != "zh"
+    lex = {id(p): sentence_score(p.text, zh) for p in picks}
     best = picks[0]
-    heads = sorted((t for t in weights if len(t) >= 4 and not _is_number(t) and not t.isascii()),
-                   key=lambda t: (-len(t), t))
+    top_lex = max(lex.values())
     toks = {id(p): sentence_tokens(p.text) for p in picks}
-    head = next((t for t in heads if any(t in ts for ts in toks.values())), None)
+    head, alts = None, set()
+    if not english:
+        heads = sorted((t for t in zh if len(t) >= 4 and not _is_number(t)), key=lambda t: (-len(t), t))
+        head = next((t for t in heads if any(t in ts for ts in toks.values())), None)
+        alts = _alternatives(query.text if query else "")
     out: dict[str, Pick] = {}
     for p in picks:
-        if p.hit.doc_id in out or (head and head not in toks[id(p)]):
+        if p.hit.doc_id in out or (head and head not in toks[id(p)] and not alts & toks[id(p)]):
             continue
         close = p.cos is not None and best.cos is not None and p.cos >= best.cos - MANY_DENSE_MARGIN
-        if p.lex >= MANY_MIN_SHARE * max(best.lex, 1e-9) and p.lex >= MANY_MIN_LEX or (best.lex < MANY_MIN_LEX and close):
+        share = MANY_MIN_SHARE_EN if english else MANY_MIN_SHARE
+        if lex[id(p)] >= share * top_lex and lex[id(p)] >= MANY_MIN_LEX * (0.5 if english else 1.0) or (
+                top_lex < MANY_MIN_LEX and close):
             out[p.hit.doc_id] = p
     return list(out.values())
 
 
+_ALT = re.compile(r"[（(]([^）)]{2,20})[）)]|或([\u4e00-\u9fff]{2,12})")
+
+
+def _alternatives(text: str) -> set[str]:
+    """Words the question offers as alternatives: inside brackets or after 或 (无烟机关（无烟党政机关）)."""
+    out = set()
+    for m in _ALT.finditer(text):
+        out.update(t for t in tokenize(m.group(1) or m.group(2)) if len(t) >= 4 and t not in _FRAME_WORDS)
+    return out
+
+
+MANY_MIN_SHARE_EN = 0.4
 MANY_MIN_LEX = 0.3
 MANY_DENSE_MARGIN = 0.02
 
