@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from . import baseline as bl
+from .answers import qa_answerer
 from . import extra as extra_mod
 from .export import write_beir, write_trec
 from .questions import QuestionsError, load_questions
@@ -27,8 +28,9 @@ log = logging.getLogger("eval")
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m eval",
-        description="Score the retriever on the question set: hit@k, MRR, nDCG per mode "
-        "and question type, latency, abstention; writes eval/results/<timestamp>/.",
+        description="Score the retriever and its answers on the question set: hit@k, MRR, nDCG, "
+        "answer@1/any, district lists, abstention, calibration per mode and question type, "
+        "latency; writes eval/results/<timestamp>/.",
     )
     p.add_argument("--questions", type=Path, default=HERE / "questions.jsonl",
                    help="JSON Lines question file (default: eval/questions.jsonl)")
@@ -50,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record-baseline", metavar="NOTE",
                    help="overwrite the baseline file with this run's hybrid numbers; "
                    "NOTE says why (it is stored in the file)")
+    p.add_argument("--no-answers", action="store_true",
+                   help="score retrieval only (skip building and judging the answers)")
     p.add_argument("--extra", type=Path, metavar="DIR",
                    help="also load the documents listed in DIR/manifest.json (e.g. eval/unseen) "
                    "into a combined corpus under --extra-cache; corpus/ and index/ are not touched")
@@ -112,9 +116,11 @@ def write_results(run_dir: Path, meta: dict, summary: dict, runs: dict, markdown
     write_png(run_dir / "report.png", summary, k=meta["k"])
 
 
-def main(argv: list[str] | None = None, *, retriever=None, encoder=None) -> int:
+def main(argv: list[str] | None = None, *, retriever=None, answerer=None, encoder=None) -> int:
     """Entry point; ``retriever`` replaces `qa.Retriever.load()` (tests pass a fake);
-    ``encoder`` is handed to `Retriever.load` (tests pass a fake encoder).
+    ``answerer`` the assistant's answer pipeline (`eval.answers.qa_answerer`, used by default
+    only with a retriever loaded here); ``encoder`` is handed to `Retriever.load` (tests pass a
+    fake encoder).
 
     Returns 0, 1 when --baseline-check fails, 2 for a usage or input error.
     """
@@ -123,7 +129,7 @@ def main(argv: list[str] | None = None, *, retriever=None, encoder=None) -> int:
         logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                             format="%(levelname)s %(name)s: %(message)s")
     try:
-        return _main(args, retriever, encoder)
+        return _main(args, retriever, answerer, encoder)
     except (QuestionsError, EvalError, bl.BaselineError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -132,7 +138,7 @@ def main(argv: list[str] | None = None, *, retriever=None, encoder=None) -> int:
         return 2
 
 
-def _main(args: argparse.Namespace, retriever, encoder=None) -> int:
+def _main(args: argparse.Namespace, retriever, answerer=None, encoder=None) -> int:
     if args.k < 1:
         raise EvalError(f"--k must be at least 1, got {args.k}")
     questions = load_questions(args.questions)
@@ -145,8 +151,12 @@ def _main(args: argparse.Namespace, retriever, encoder=None) -> int:
         agreement = extra_mod.metadata_agreement(combined)
         retriever = load_retriever(index_dir=combined.index_dir, corpus_dir=combined.corpus_dir,
                                    encoder=encoder)
+        if answerer is None and not args.no_answers:
+            answerer = qa_answerer(retriever)
     if retriever is None:
         retriever = load_retriever(encoder=encoder)
+        if answerer is None and not args.no_answers:
+            answerer = qa_answerer(retriever)
     requested = [m.strip() for arg in args.mode or [] for m in arg.split(",") if m.strip()]
     modes = resolve_modes(retriever, requested)
     for needed in ([baseline.mode] if baseline else []) + (["hybrid"] if args.record_baseline else []):
@@ -154,7 +164,7 @@ def _main(args: argparse.Namespace, retriever, encoder=None) -> int:
             raise EvalError(f"the baseline needs mode {needed!r}; add --mode {needed}")
 
     now = dt.datetime.now().astimezone()
-    runs = run_all(retriever, questions, modes, k=args.k)
+    runs = run_all(retriever, questions, modes, k=args.k, answerer=answerer)
     summary = summarise(runs, k=args.k)
     chunks = getattr(retriever, "chunks", None)
     unmatched = unmatched_gold(questions, chunks) if chunks is not None else None

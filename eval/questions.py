@@ -7,6 +7,8 @@ from pathlib import Path
 
 TYPES = ("lexical", "paraphrase", "english", "district", "number", "multi", "unanswerable")
 LANGS = ("zh", "en")
+# header fields a question may ask for (the DocMeta field names), see `field`
+FIELDS = ("doc_number", "date", "signer", "issuer", "title", "catalogue")
 
 
 class QuestionsError(ValueError):
@@ -27,6 +29,8 @@ class Question:
     type: str
     gold: tuple[GoldItem, ...]
     answer: str = ""
+    districts: tuple[str, ...] = ()  # doc ids a which-districts answer must list (default: the gold doc ids)
+    field: str = ""  # the header field asked for (one of FIELDS), "" for content questions
 
     @property
     def answerable(self) -> bool:
@@ -74,7 +78,14 @@ def parse_question(obj: object, where: str) -> Question:
         answer = ""
     if not isinstance(answer, str):
         raise QuestionsError(f"{where}: 'answer' must be a string, got {type(answer).__name__}")
-    return Question(id=qid, question=text, lang=lang, type=qtype, gold=tuple(gold), answer=answer)
+    districts = obj.get("districts", [])
+    if not isinstance(districts, list) or not all(isinstance(d, str) and d.strip() for d in districts):
+        raise QuestionsError(f"{where}: 'districts' must be a list of doc ids, got {districts!r}")
+    field = obj.get("field", "") or ""
+    if field and field not in FIELDS:
+        raise QuestionsError(f"{where}: 'field' must be one of {FIELDS}, got {field!r}")
+    return Question(id=qid, question=text, lang=lang, type=qtype, gold=tuple(gold), answer=answer,
+                    districts=tuple(districts), field=field)
 
 
 def load_questions(path: str | Path) -> list[Question]:

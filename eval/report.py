@@ -4,9 +4,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .run import ALL, metric_names
+from .run import ALL, ANSWER_METRICS, metric_names
 
 _LABELS = {"mrr": "MRR", "ndcg": "nDCG"}
+_ANSWER_LABELS = {"answer@1": "answer@1", "answer@any": "answer@any", "district_named": "district named",
+                  "list_precision": "list P", "list_recall": "list R"}
+CONFIDENCE_ORDER = ("直接回答", "部分相关", "未找到")
 
 
 def _label(name: str) -> str:
@@ -79,6 +82,60 @@ def abstention_lines(summary: dict) -> list[str]:
     return lines
 
 
+def answer_overview_table(summary: dict) -> str:
+    """One row per mode: the answer metrics over all answerable questions, abstention, build time."""
+    rows = []
+    for mode, s in summary.items():
+        a = s.get("answers", {})
+        if not a.get("available"):
+            continue
+        overall = s["by_type"][ALL]
+        multi = s["by_type"].get("multi", {})
+        district = s["by_type"].get("district", {})
+        rows.append([mode, overall["n"], overall.get("answer@1"), overall.get("answer@any"),
+                     district.get("district_named"), multi.get("list_precision"), multi.get("list_recall"),
+                     a["abstain_rate"], a["false_abstain_rate"], a["answer_ms"]["p50"]])
+    header = ["mode", "n", "answer@1", "answer@any", "district named", "list P", "list R",
+              "abstain (unans.)", "false abstain", "answer p50 ms"]
+    return markdown_table(header, rows)
+
+
+def answer_type_table(mode_summary: dict) -> str:
+    """Rows: each question type, then "all"; columns: the answer metrics that apply."""
+    rows = []
+    for group, row in mode_summary["by_type"].items():
+        label = f"**{group}** (answerable)" if group == ALL else group
+        rows.append([label, row["n"], *(row.get(name) for name in ANSWER_METRICS)])
+    return markdown_table(["type", "n", *(_ANSWER_LABELS[n] for n in ANSWER_METRICS)], rows)
+
+
+def calibration_table(mode_summary: dict) -> str:
+    """Reliability: per confidence label, how often the answer was right."""
+    cal = mode_summary.get("answers", {}).get("calibration", {})
+    order = [c for c in CONFIDENCE_ORDER if c in cal] + [c for c in cal if c not in CONFIDENCE_ORDER]
+    rows = [[label, cal[label]["n"], cal[label]["answerable"], cal[label]["unanswerable"], cal[label]["right"],
+             cal[label]["right_rate"]] for label in order]
+    return markdown_table(["confidence", "n", "answerable", "unanswerable", "right", "right rate"], rows)
+
+
+def answer_section(summary: dict) -> list[str]:
+    if not any(s.get("answers", {}).get("available") for s in summary.values()):
+        return []
+    out = ["", "## Answers", "",
+           "answer@1: the answer's first sentence comes from a gold document and holds its evidence; "
+           "answer@any: any answer sentence does; district named: a which-district answer names the gold "
+           "district; list P/R: the districts a which-districts answer lists against the gold documents; "
+           "abstention is the answer's (unanswerable questions), false abstention on answerable ones. "
+           "Right (calibration): answer@1 on an answerable question, abstention on an unanswerable one.",
+           "", answer_overview_table(summary)]
+    for mode, s in summary.items():
+        if s.get("answers", {}).get("available"):
+            out += ["", f"### Answers, mode `{mode}`, by question type", "", answer_type_table(s),
+                    "", f"Calibration (`{mode}`): how often an answer with each confidence label is right",
+                    "", calibration_table(s)]
+    return out
+
+
 def render_markdown(meta: dict, summary: dict, *, unmatched: list[dict] | None = None) -> str:
     """The whole report: header facts, overview, per-mode tables, abstention, warnings."""
     k = meta["k"]
@@ -101,6 +158,7 @@ def render_markdown(meta: dict, summary: dict, *, unmatched: list[dict] | None =
     for mode, s in summary.items():
         out += ["", f"## Mode `{mode}` by question type", "", mode_table(s, k=k)]
     out += ["", "## Abstention", "", *abstention_lines(summary)]
+    out += answer_section(summary)
     if unmatched:
         out += [
             "",

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import metrics
+from .answers import Answerer, AnswerOutcome, calibration, score_answer
 from .judge import Judgement, judge, normalise
 from .questions import TYPES, Question
 
@@ -41,6 +42,8 @@ class QuestionResult:
     latency_ms: float
     abstained: bool | None  # None when the retriever has no should_abstain
     scores: dict[str, float] = field(default_factory=dict)
+    answer: AnswerOutcome | None = None  # None when no answerer was given
+    answer_scores: dict[str, float] = field(default_factory=dict)  # see eval.answers.score_answer
 
 
 def metric_names(k: int) -> list[str]:
@@ -81,8 +84,13 @@ def resolve_modes(retriever, requested: Sequence[str] | None) -> list[str]:
     return list(dict.fromkeys(requested))
 
 
-def run_mode(retriever, questions: Sequence[Question], mode: str, *, k: int) -> list[QuestionResult]:
-    """Search every question in ``mode``; latency times ``search`` only."""
+def run_mode(retriever, questions: Sequence[Question], mode: str, *, k: int,
+             answerer: Answerer | None = None) -> list[QuestionResult]:
+    """Search every question in ``mode``; latency times ``search`` only.
+
+    With an ``answerer`` each question's hits are also turned into an answer
+    and scored (`eval.answers`); its time is ``answer.ms``.
+    """
     if k < 1:
         raise EvalError(f"--k must be at least 1, got {k}")
     abstain = getattr(retriever, "should_abstain", None)
@@ -98,6 +106,7 @@ def run_mode(retriever, questions: Sequence[Question], mode: str, *, k: int) -> 
         hits = list(retriever.search(q.question, k=k, mode=mode))[:k]
         latency_ms = (time.perf_counter() - t0) * 1000
         j = judge(hits, q.gold)
+        outcome = answerer(q.question, hits, mode) if answerer else None
         results.append(
             QuestionResult(
                 id=q.id,
@@ -111,19 +120,22 @@ def run_mode(retriever, questions: Sequence[Question], mode: str, *, k: int) -> 
                 latency_ms=latency_ms,
                 abstained=bool(abstain(q.question, hits)) if abstain else None,
                 scores=score_judgement(j, k) if q.answerable else {},
+                answer=outcome,
+                answer_scores=score_answer(q, outcome) if outcome else {},
             )
         )
     return results
 
 
 def run_all(
-    retriever, questions: Sequence[Question], modes: Sequence[str], *, k: int
+    retriever, questions: Sequence[Question], modes: Sequence[str], *, k: int,
+    answerer: Answerer | None = None,
 ) -> dict[str, list[QuestionResult]]:
     """mode => results, in question order."""
     out = {}
     for mode in modes:
         log.info("running %d questions in mode %s", len(questions), mode)
-        out[mode] = run_mode(retriever, questions, mode, k=k)
+        out[mode] = run_mode(retriever, questions, mode, k=k, answerer=answerer)
     return out
 
 
@@ -148,6 +160,10 @@ def summarise_mode(results: Sequence[QuestionResult], *, k: int) -> dict:
             row[name] = metrics.mean(r.scores[name] for r in members)
         if group == "multi":
             row[f"recall@{k}"] = metrics.mean(r.scores[f"recall@{k}"] for r in members)
+        for name in ANSWER_METRICS:  # only where the metric applies (district named: type district)
+            values = [r.answer_scores[name] for r in members if name in r.answer_scores]
+            if values:
+                row[name] = metrics.mean(values)
         by_type[group] = row
     latencies = [r.latency_ms for r in results]
     unanswerable = [r for r in results if not r.answerable]
@@ -167,6 +183,30 @@ def summarise_mode(results: Sequence[QuestionResult], *, k: int) -> dict:
             "n_answerable": len(answerable),
             "false_abstain_rate": _rate([bool(r.abstained) for r in answerable]) if available else None,
         },
+        "answers": _answers_block(results),
+    }
+
+
+ANSWER_METRICS = ("answer@1", "answer@any", "district_named", "list_precision", "list_recall")
+
+
+def _answers_block(results: Sequence[QuestionResult]) -> dict:
+    """Abstention and false abstention *of the answer*, its build time, and the calibration table."""
+    done = [r for r in results if r.answer is not None]
+    if not done:
+        return {"available": False}
+    unanswerable = [r for r in done if not r.answerable]
+    answerable = [r for r in done if r.answerable]
+    ms = [r.answer.ms for r in done]
+    return {
+        "available": True,
+        "n_unanswerable": len(unanswerable),
+        "abstain_rate": _rate([r.answer.abstained for r in unanswerable]),
+        "n_answerable": len(answerable),
+        "false_abstain_rate": _rate([r.answer.abstained for r in answerable]),
+        "answer_ms": {"p50": metrics.percentile(ms, 50), "p95": metrics.percentile(ms, 95)},
+        "calibration": calibration([(r.answer.confidence, r.answerable, r.answer_scores.get("answer@1"),
+                                     r.answer.abstained) for r in done]),
     }
 
 
@@ -192,6 +232,7 @@ def unmatched_gold(questions: Sequence[Question], chunks: Sequence) -> list[dict
 
 __all__ = [
     "ALL",
+    "ANSWER_METRICS",
     "EvalError",
     "QuestionResult",
     "metric_names",

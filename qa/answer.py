@@ -1,21 +1,27 @@
 """Hits → `Answer`: a short extractive answer that cites its passages.
 
 No language model: the answer is made of the passages' own sentences. Each
-sentence of the top hits is scored by the weighted share of the question's
-terms it contains (a number from the question, e.g. `4.5%`, weighs most),
-and the best one or two lead the answer, prefixed with the district they
-come from. Highlights are data (`segments`), so any front end can render
-them safely.
+sentence of the top hits is scored by what the question asks (`qa.pick`:
+its terms, a number from the question weighing most; its meaning, by the
+embedding model; the asked-for number or date), and the best one or two lead
+the answer, prefixed with the district they come from; `qa.confidence` says
+how well it is supported. Highlights are data (`segments`), so any front end
+can render them safely.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 from .abstain import unloaded_message
+from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
+from .confidence import label as confidence_label
+from .pick import TOP_HITS, Pick, asked_unit, pick_sentences
 from .query import Query
+from .topic import many_districts, unknown_terms
 from .records import Hit
 from .tokenize import tokenize
 
@@ -26,7 +32,6 @@ ABSTAIN_EN = "The documents do not seem to answer this. The closest passages are
 
 _SENT_END = "。；！？!?;\n"
 _MAX_SENT_CHARS = 120  # longer sentences are cut to the clauses around the match
-_TOP_HITS = 5  # sentences are drawn from this many hits
 # Words that frame a question rather than name its topic: they would make any
 # sentence with "要求" or "工作" look relevant and light up half the passage.
 _FRAME_WORDS = frozenset(
@@ -34,9 +39,6 @@ _FRAME_WORDS = frozenset(
     "方面 相关 内容 具体 主要 哪里 目标 区 市 县 which what how does district city".split()
 )
 _NUMBER_WEIGHT = 6.0
-_MIN_SCORE = 0.2  # below this share of the question's terms, no sentence is an answer: abstain
-# "11. 提升…水平。", "（四）细化…", "二是…": an item's own short title
-_ITEM_TITLE = re.compile(r"^\s*(?:\d{1,3}\s*[.、．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、是])")
 # Half-width forms for matching only; 1:1 so offsets stay valid in the original text.
 _MATCH_MAP = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
@@ -49,6 +51,7 @@ class Citation:
     hit: Hit
     segments: tuple[tuple[str, bool], ...]
     section_text: str = ""
+    used: bool = True  # an answer line cites it; False: shown apart as 其他相关段落
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,10 @@ class Answer:
     searched: str  # the question text actually searched
     heading: str = ""  # the first line when it stands alone (which-questions, abstention)
     terms: tuple[str, ...] = field(default=())  # what is highlighted
+    doc_ids: tuple[str, ...] = field(default=())  # the documents of `districts`, same order
+    confidence: str = ""  # 直接回答 | 部分相关 | 未找到 (qa.confidence)
+    caption: str = ""  # the line that says a partial answer is partial
+    note: str = ""  # e.g. the filter excluded the best passage
 
 
 # ---------------------------------------------------------------- pure helpers
@@ -131,12 +138,18 @@ def query_terms(query: Query) -> dict[str, float]:
     return weights
 
 
+@functools.lru_cache(maxsize=16384)
+def sentence_tokens(sentence: str) -> frozenset[str]:
+    """The sentence's token set, cached: the same passages' sentences are scored for many questions."""
+    return frozenset(tokenize(sentence))
+
+
 def sentence_score(sentence: str, weights: Mapping[str, float]) -> float:
     """Weighted share (0..1) of the question's terms found among the sentence's tokens."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    have = set(tokenize(sentence))
+    have = sentence_tokens(sentence)
     return sum(w for t, w in weights.items() if t in have) / total
 
 
@@ -248,41 +261,38 @@ def english_label(hit: Hit) -> str:
 
 
 # ---------------------------------------------------------------- the answer
-@dataclass(frozen=True, slots=True)
-class _Pick:
-    score: float
-    rank: int  # of the hit
-    hit: Hit
-    text: str
-    has_number: bool
-    is_heading: bool  # the item's own title ("11. 提升基本公共卫生服务水平。"): says little
+MIN_LEX = 0.2  # below this share of the question's terms the sentence must be close in meaning…
+MIN_DENSE_Z = 1.0  # …at least this many std above the question's mean cosine over all sentences, or abstain
 
 
-def _best_sentences(hits: list[Hit], weights: Mapping[str, float], numbers: set[str]) -> list[_Pick]:
-    picks = []
-    for rank, h in enumerate(hits[:_TOP_HITS]):
-        for a, b in split_sentences(h.text):
-            s = h.text[a:b]
-            toks = set(tokenize(s))
-            score = sentence_score(s, weights)
-            title = h.section.rsplit(" > ", 1)[-1]
-            is_heading = (bool(title) and s.rstrip("。；！？!?;") in title) or bool(
-                len(s) <= 30 and _ITEM_TITLE.match(s))
-            picks.append(_Pick(score * (0.75 if is_heading else 1.0), rank, h, s, bool(numbers & toks), is_heading))
-    # a small rank prior: among equally good sentences the better hit wins
-    picks.sort(key=lambda p: (-(p.score - 0.02 * p.rank), p.rank))
-    return picks
+def _dense_z(p: Pick, sim_stats) -> float | None:
+    if p.cos is None or not sim_stats or sim_stats[1] <= 0:
+        return None
+    return (p.cos - sim_stats[0]) / sim_stats[1]
+
+
+def _unit_present(unit: str, texts) -> bool:
+    pat = re.compile(r"(?:\d[\d.,]*|[零一二两三四五六七八九十百千万]+)\s*" + re.escape(unit))
+    return any(pat.search(t) for t in texts)
 
 
 def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool, lang: str = "zh",
-                 max_citations: int = 3, sections: Mapping[str, str] | Callable[[str], str] | None = None) -> Answer:
+                 max_citations: int = 3, sections: Mapping[str, str] | Callable[[str], str] | None = None,
+                 sims: Mapping[str, Sequence[tuple[int, int, float]]] | None = None,
+                 sim_stats: tuple[float, float] | None = None, note: str = "",
+                 known: Callable[[str], bool] | None = None) -> Answer:
     """The answer to `question` from ranked `hits` (best first).
 
     `query` is the analysed searched text; `abstain` comes from
     `Retriever.should_abstain`; `sections` maps a chunk id to its whole
     section's text (for 'show whole section'); `max_citations` caps the
     passages shown, except that a which-districts listing cites one passage
-    per district it names.
+    per district it names. `sims` maps a chunk id to its sentences'
+    (start, end, cosine with the question) and `sim_stats` is the (mean, std)
+    of that cosine over all sentences (`qa.sentvec`); `note` is shown under
+    the answer (e.g. that a filter excluded the best passage); `known(term)`
+    says whether any indexed passage contains a term (a question term none
+    does makes the answer at best 部分相关).
     """
     en = lang == "en"
     weights = query_terms(query)
@@ -296,7 +306,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
             cited.append(h)
         return cited.index(h) + 1
 
-    def sent(p: _Pick, label: str = "") -> Sentence:
+    def sent(p: Pick, label: str = "") -> Sentence:
         text = _trim(p.text, weights)
         return Sentence(text, cite(p.hit), label, segments(text, terms))
 
@@ -306,53 +316,81 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     def with_title(h: Hit) -> str:
         return f"{label(h)}, in 《{h.title}》" if en else f"{label(h)}（《{h.title}》）"
 
-    heading, lines, districts = "", [], []
-    picks = _best_sentences(hits, weights, numbers) if hits and not abstain else []
-    if not picks or picks[0].score < _MIN_SCORE:
-        abstain = True
+    heading, lines, districts, doc_ids = "", [], [], []
+    figure, docs, missing = None, [], ()
+    picks = pick_sentences(hits, query, weights, numbers, sims=sims, split=split_sentences,
+                           score_fn=sentence_score, tokens_fn=sentence_tokens,
+                           top=len(hits) if query.which == "many" else TOP_HITS) if hits and not abstain else []
+    unit = asked_unit(query)
+    z0 = _dense_z(picks[0], sim_stats) if picks else None
+    if not picks or picks[0].lex < MIN_LEX and (z0 is None or z0 < MIN_DENSE_Z):
+        abstain = True  # few of the question's words, and its meaning no closer than a typical sentence's
+    elif unit and not _unit_present(unit, [p.text for p in picks]):
+        abstain = True  # asked for 多少亿元/多少岁 and no passage states such a figure
     if abstain:
         heading = unloaded_message(query, en=en) or (ABSTAIN_EN if en else ABSTAIN_ZH)
     else:
         best = picks[0]
-        # a sentence with the question's number is the answer; other places must match it too
-        need_number = best.has_number
-        per_doc: dict[str, _Pick] = {}
-        for p in picks:
-            if p.hit.doc_id not in per_doc and (p.has_number or not need_number):
-                per_doc[p.hit.doc_id] = p
         if query.which == "many":
-            keep = [p for p in per_doc.values() if p.score >= max(0.5 * best.score, 0.25)]
+            keep = many_districts(picks, weights, query)
             heading = (f"{len(keep)} district(s) mention this:" if en else f"以下 {len(keep)} 个区的文件提到了相关内容：")
             for p in keep:
                 lines.append(sent(p, with_title(p.hit)))
                 districts.append(place_label(p.hit))
+                doc_ids.append(p.hit.doc_id)
         else:
+            # a sentence with the question's number is the answer; other places must match it too
+            need_number = best.has_number
+            per_doc: dict[str, Pick] = {}
+            for p in picks:
+                if p.hit.doc_id not in per_doc and (p.has_number or not need_number):
+                    per_doc[p.hit.doc_id] = p
             docs = [best]
             if query.which == "one":  # name every place that answers equally well
-                docs += [p for p in per_doc.values() if p is not best and p.score >= 0.9 * best.score][:2]
+                docs += [p for p in per_doc.values() if p is not best and p.lex >= 0.9 * best.lex
+                         and p.score >= best.score - 0.1][:2]
                 heading = "；".join(with_title(p.hit) for p in docs) if not en else "; ".join(
                     with_title(p.hit) for p in docs)
             districts = [place_label(p.hit) for p in docs]
+            doc_ids = [p.hit.doc_id for p in docs]
             if len(docs) == 1:
-                # a second sentence from the same document, when nearly as good
-                chosen = [best] + [p for p in picks[1:] if p.hit.doc_id == best.hit.doc_id and p.text != best.text
-                                   and not p.is_heading and p.score >= max(0.7 * best.score, 0.2)][:1]
-                chosen.sort(key=lambda p: (p.hit.start, p.hit.text.find(p.text)))  # the document's order
+                # a second sentence from the same passage when nearly as good, or when it carries the
+                # asked-for figure the first lacks; the best stays first (staff copy the first line)
+                figure = None if best.asked_ok else next(
+                    (p for p in picks[1:] if p.hit is best.hit and p.asked_ok and not p.is_heading), None)
+                if figure is not None:  # the asked-for figure leads; the sentence that matched best follows
+                    chosen = [figure, best]
+                else:
+                    chosen = [best] + [p for p in picks[1:] if p.hit is best.hit and p.text != best.text
+                                       and not p.is_heading and p.score >= best.score - 0.1][:1]
                 first_label = "" if query.which == "one" else label(best.hit)
                 lines = [sent(p, first_label if i == 0 else "") for i, p in enumerate(chosen)]
             else:
                 lines = [sent(p, label(p.hit)) for p in docs]
+    n_used = len(cited)
     for h in hits:
         if len(cited) >= max(max_citations, len(lines)):
             break
         cite(h)
-    citations = tuple(Citation(i + 1, h, segments(h.text, terms), get_section(h.chunk_id) or "")
+    citations = tuple(Citation(i + 1, h, segments(h.text, terms), get_section(h.chunk_id) or "", i < n_used)
                       for i, h in enumerate(cited))
-    lead = _plain(heading, lines, en)
+    conf = NOT_FOUND
+    if not abstain:
+        top = picks[0]
+        asked_ok = top.asked_ok or (figure is not None if query.which != "many" and len(docs) == 1 else False)
+        missing = unknown_terms(query, weights, known)
+        conf = confidence_label(Signals(top.lex, z0, agreement(top.hit.signals), asked_ok, missing), abstained=False)
+    if query.which == "many" and not abstain:
+        conf = DIRECT if lines else NOT_FOUND
+    cap = caption(conf, en, missing if conf != DIRECT and not abstain else ())
+    lead = _plain(heading, lines, en, cap, note)
     log.debug("answer for %r: %d lines, %d citations, abstained=%s", question, len(lines), len(citations), abstain)
     return Answer(lead=lead, lang="en" if en else "zh", districts=tuple(dict.fromkeys(districts)),
                   sentences=tuple(lines), citations=citations, abstained=abstain, searched=query.text,
-                  heading=heading, terms=terms)
+                  heading=heading, terms=terms, doc_ids=tuple(dict.fromkeys(doc_ids)), confidence=conf,
+                  caption=cap, note=note)
+
+
 
 
 def format_line(s: Sentence, en: bool) -> str:
@@ -362,7 +400,9 @@ def format_line(s: Sentence, en: bool) -> str:
     return f"{s.label}{sep if s.label else ''}{body} [{s.n}]"
 
 
-def _plain(heading: str, lines: list[Sentence], en: bool) -> str:
-    out = [heading] if heading else []
+def _plain(heading: str, lines: list[Sentence], en: bool, caption: str = "", note: str = "") -> str:
+    out = [caption] if caption else []  # first: staff read the first line
+    out += [heading] if heading else []
     out += [format_line(s, en) for s in lines]
+    out += [note] if note else []
     return "\n".join(out)

@@ -24,10 +24,11 @@ from typing import Any, Callable
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from .answer import Answer, build_answer
-from .followup import MAX_HISTORY, bounded, bounded_history, rewrite
+from .answer import Answer
+from .followup import MAX_HISTORY, bounded, bounded_history
 from .query import MAX_QUERY_CHARS, encodable
 from .render import answer_html, answer_text
+from .respond import respond, warm
 from .workers import Busy, Lanes, TimedOut
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FEEDBACK_LOG = REPO_ROOT / "feedback" / "feedback.jsonl"
 MAX_API_K = 50
 ALL = "全部"  # the "no filter" choice in the UI; also accepted by the API
-_SEARCH_POOL = 10  # hits fetched for answering even when fewer passages are shown
 # Feedback: what a vote may be, and how much of each field is kept. Before, any value was
 # accepted and 10 votes on a 1 MB question grew the log by 31 MB in 0.2 s.
 VOTES = ("up", "down")
@@ -125,6 +125,7 @@ class Backend:
             log.info("loading the index (a first start builds it; this can take a minute)…")
             r = self._loader()
             r.search("卫生健康", k=1)  # warm-up: the embedding model loads lazily; the first user should not wait
+            log.info("answer sentences: %s", warm(r))
             self.retriever = r
             log.info("index ready after %.1f s%s", time.monotonic() - self.started,
                      " (built now)" if getattr(r, "built_now", False) else "")
@@ -164,19 +165,14 @@ class Backend:
         typed_text = question if isinstance(question, str) else ""
         question, cut = bounded(question)
         history = bounded_history(history)
-        searched, note = rewrite(question, history, r.gazetteer)
-        q = r.analyze(searched)  # ValueError on an empty question
-        hits = self.search(searched, k=max(int(k), _SEARCH_POOL), district=district, year=year, mode=mode)
-        abstain = r.should_abstain(q, hits)
-        typed = r.analyze(question) if question.strip() else q
-        lang = "en" if (typed.script == "en" or (q.script == "en" and typed.script != "zh")) else "zh"
-        if q.truncated or cut:  # say so: the rest of a pasted text was not searched
-            cut = (f"question truncated to {MAX_QUERY_CHARS} characters" if lang == "en"
+        res = respond(r, question, history, k=k, district=clean_filter(district), year=clean_filter(year),
+                      mode=mode or "hybrid", sections=self.section_text)
+        note = res.note
+        if cut:  # say so: the rest of a pasted text was not searched
+            cut = (f"question truncated to {MAX_QUERY_CHARS} characters" if res.answer.lang == "en"
                    else f"问题过长，只检索了前 {MAX_QUERY_CHARS} 个字符")
             note = f"{note}; {cut}" if note else cut
-        answer = build_answer(question, hits, query=q, abstain=abstain, lang=lang, max_citations=int(k),
-                              sections=lambda cid: self.section_text(cid))
-        return AskResult(question, q.text, note, answer, answer_html(answer, question=typed_text, note=note))
+        return AskResult(question, res.searched, note, res.answer, answer_html(res.answer, question=typed_text, note=note))
 
     def section_text(self, chunk_id: str) -> str:
         r = self.require()
@@ -309,7 +305,7 @@ def hit_json(hit) -> dict:
 def citations_json(answer: Answer) -> list[dict]:
     return [{"n": c.n, "chunk_id": c.hit.chunk_id, "doc_id": c.hit.doc_id, "district": c.hit.district,
              "city": c.hit.city, "title": c.hit.title, "section": c.hit.section, "text": c.hit.text,
-             "start": c.hit.start, "end": c.hit.end} for c in answer.citations]
+             "start": c.hit.start, "end": c.hit.end, "used": c.used} for c in answer.citations]
 
 
 def add_routes(app, backend: Backend) -> None:
@@ -380,7 +376,8 @@ def add_routes(app, backend: Backend) -> None:
                                       year=parse_filter(body.get("year"), "year"), mode=mode)
         return {"question": res.question, "answer": answer_text(res.answer, with_citations=False),
                 "answer_html": res.html, "searched": res.searched, "note": res.note,
-                "abstained": res.answer.abstained, "districts": list(res.answer.districts),
+                "abstained": res.answer.abstained, "confidence": res.answer.confidence,
+                "districts": list(res.answer.districts),
                 "citations": citations_json(res.answer)}
 
     app.add_api_route("/api/search", api_search, methods=["GET"])

@@ -117,11 +117,26 @@ def _strip_places(text: str, mentions: list[PlaceMention]) -> str:
 
 
 def _place_name(mentions: list[PlaceMention], english: bool) -> str:
-    """The new place as it will be searched: the catalogue name, or the typed form in English."""
+    """The new place as it will be searched, in the language of the question it goes into:
+    the catalogue name, or in English the typed Latin form (else the name romanised)."""
     best = next((p for p in mentions if p.field == "district"), mentions[0])
-    if english and _LATIN.search(best.surface):
+    if not english:
+        return best.value
+    if _LATIN.search(best.surface):
         return best.surface.strip().title()
-    return best.value
+    return _romanise(best.value, best.field)
+
+
+def _romanise(name: str, field: str) -> str:
+    """鼓楼区 → 'Gulou District', 福州市 → 'Fuzhou' (so an English question stays English)."""
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:
+        return name
+    suffix = {"district": "区", "city": "市"}.get(field, "")
+    core = name[: -len(suffix)] if suffix and name.endswith(suffix) and len(name) > len(suffix) + 1 else name
+    roman = "".join(lazy_pinyin(core)).capitalize()
+    return f"{roman} District" if field == "district" else roman
 
 
 def _switch_place(prev: str, new_place: str, gazetteer: Gazetteer) -> str:
@@ -183,10 +198,13 @@ def _one(question: str, previous: str | None, gazetteer: Gazetteer) -> tuple[str
     kind, mentions = _kind(q, gazetteer)
     english = _is_english(_residue(q, mentions)) or (_is_english(q) and not _CJK.search(q))
     if kind == "switch":
-        place = _place_name(mentions, english or _is_english(previous))
+        # the place goes into the previous question, so it takes that question's language: "那鼓楼区呢？"
+        # after an English question searches "… Gulou District …", "What about Gulou?" after a Chinese one "…鼓楼区…"
+        old = gazetteer.find(previous)
+        place = _place_name(mentions, _is_english(previous) or (bool(old) and _is_english(_strip_places(previous, old))))
         searched = _switch_place(previous, place, gazetteer)
         note = (f"Follow-up: the previous question, about {place}" if english
-                else f"追问：沿用上一问的主题，地点换成{place}")
+                else f"追问：沿用上一问的主题，地点换成{_place_name(mentions, False)}")
         return searched, note
     if kind == "widen":
         searched = _widen(previous, gazetteer)

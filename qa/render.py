@@ -17,6 +17,9 @@ import html
 import logging
 
 from .answer import Answer, Citation, Sentence, segments, split_sentences
+from .confidence import DIRECT, EN as CONFIDENCE_EN, NOT_FOUND, PARTIAL
+
+_CONF_CLASS = {DIRECT: "qa-conf-direct", PARTIAL: "qa-conf-partial", NOT_FOUND: "qa-conf-none"}
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,13 @@ CSS = """
 .qa-answer summary { cursor: pointer; font-size: 0.85em; color: var(--link-text-color); }
 .qa-answer mark { background: #fde68a; color: inherit; padding: 0; }
 .qa-q { white-space: pre-wrap; }
+.qa-conf { display: inline-block; font-size: 0.8em; padding: 0 0.5em; border-radius: 0.6em; margin-bottom: 0.2em; }
+.qa-conf-direct { background: #dcfce7; color: #166534; }
+.qa-conf-partial { background: #fef9c3; color: #854d0e; }
+.qa-conf-none { background: #fee2e2; color: #991b1b; }
+.qa-caption { color: #854d0e; font-size: 0.9em; }
+.qa-note { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.qa-others { margin-top: 0.4em; }
 """
 
 
@@ -133,15 +143,28 @@ def answer_html(answer: Answer, *, question: str | None = None, note: str = "") 
         label = "Searched: " if en else "检索："
         extra = f"（{esc(note)}）" if note and not en else (f" ({esc(note)})" if note else "")
         parts.append(f'<div class="qa-searched">{label}{esc(answer.searched)}{extra}</div>')
+    if answer.confidence:  # how well the documents support it, before anything else
+        shown = CONFIDENCE_EN.get(answer.confidence, answer.confidence) if en else answer.confidence
+        parts.append(f'<span class="qa-conf {_CONF_CLASS.get(answer.confidence, "")}">{esc(shown)}</span>')
+    if answer.caption:
+        parts.append(f'<p class="qa-caption">{esc(answer.caption)}</p>')
     if answer.heading:
         cls = "qa-abstain" if answer.abstained else "qa-heading"
         parts.append(f'<p class="{cls}">{esc(answer.heading)}</p>')
     parts.extend(_line(s, en) for s in answer.sentences)
-    if answer.citations:
-        title = ("Closest passages" if answer.abstained else "Sources") if en else (
-            "最接近的段落" if answer.abstained else "引用段落")
-        parts.append(f'<div class="qa-cites"><div class="qa-cites-title">{title}</div>')
-        parts.extend(_citation(c, answer.terms, en) for c in answer.citations)
+    if answer.note:
+        parts.append(f'<p class="qa-note">{esc(answer.note)}</p>')
+    used = [c for c in answer.citations if c.used and not answer.abstained]
+    others = [c for c in answer.citations if c not in used]
+    if used:
+        parts.append(f'<div class="qa-cites"><div class="qa-cites-title">{"Sources" if en else "引用段落"}</div>')
+        parts.extend(_citation(c, answer.terms, en) for c in used)
+        parts.append("</div>")
+    if others:  # passages the answer does not use: shown apart, below its sources
+        title = ("Closest passages" if answer.abstained else "Other related passages") if en else (
+            "最接近的段落" if answer.abstained else "其他相关段落")
+        parts.append(f'<div class="qa-cites qa-others"><div class="qa-cites-title">{title}</div>')
+        parts.extend(_citation(c, answer.terms, en) for c in others)
         parts.append("</div>")
     parts.append("</div>")
     return "".join(parts)
@@ -152,7 +175,7 @@ def answer_text(answer: Answer, *, with_citations: bool = True) -> str:
     out = [answer.lead]
     if with_citations and answer.citations:
         out.append("")
-        for c in answer.citations:
+        for c in sorted(answer.citations, key=lambda c: (not c.used, c.n)):
             h = c.hit
             place = f"{h.city}{h.district}" if h.district else h.city
             out.append(f"[{c.n}] {place} · 《{h.title}》 · {h.section}\n{h.text}")

@@ -84,7 +84,9 @@ def test_ask_answers_with_citations(client):
     assert "报告患病率不低于4.5%" in body["answer"]
     assert body["abstained"] is False and body["searched"] == Q_ZH
     c = body["citations"][0]
-    assert set(c) == {"n", "chunk_id", "doc_id", "district", "city", "title", "section", "text", "start", "end"}
+    assert set(c) == {"n", "chunk_id", "doc_id", "district", "city", "title", "section", "text", "start", "end",
+                      "used"}
+    assert c["used"] is True and body["confidence"] in ("直接回答", "部分相关")
     assert c["n"] == 1 and c["district"] == "卫东区"
     assert "<mark>4.5%</mark>" in body["answer_html"]
 

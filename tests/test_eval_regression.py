@@ -24,8 +24,11 @@ def test_hybrid_does_not_fall_below_baseline():
     from qa import Retriever
 
     retriever = Retriever.load()
-    runs = run_all(retriever, questions, [baseline.mode], k=baseline.k)
+    from eval.answers import qa_answerer
+
+    runs = run_all(retriever, questions, [baseline.mode], k=baseline.k, answerer=qa_answerer(retriever))
     passed, lines = check_baseline(summarise(runs, k=baseline.k), baseline, k=baseline.k)
     missed = [r.id for r in runs[baseline.mode] if r.answerable and (r.rank is None or r.rank > 5)]
+    wrong = [r.id for r in runs[baseline.mode] if r.answerable and not r.answer_scores.get("answer@1")]
     assert passed, "\n".join([*lines, f"answerable questions without a correct hit in the "
-                                       f"top 5: {missed}"])
+                                       f"top 5: {missed}", f"first answer sentence without the evidence: {wrong}"])

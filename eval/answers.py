@@ -1,0 +1,126 @@
+"""Judge the *answer* (not only the passages): answer@1, answer@any, district named,
+which-district list precision/recall, abstention, and the confidence calibration.
+
+An answerer is any callable ``(question_text, hits, mode) -> AnswerOutcome``;
+`qa_answerer` wraps the assistant's own pipeline (`qa.respond.respond`), so the
+evaluation scores exactly what a user reads.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from .judge import normalise
+from .questions import Question
+
+ELLIPSIS = "…"
+MIN_PART_CHARS = 6  # an answer sentence shorter than this cannot stand for the gold evidence
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerOutcome:
+    """What one answer says, reduced to what the metrics need."""
+
+    sentences: tuple[tuple[str, str], ...]  # (answer sentence text, doc_id of the passage it cites), in order
+    doc_ids: tuple[str, ...]  # documents (places) the answer names
+    abstained: bool
+    confidence: str = ""  # the label shown to the user, e.g. 直接回答 / 部分相关 / 未找到
+    ms: float = 0.0  # time to build the answer from the hits
+
+
+Answerer = Callable[[str, Sequence, str], AnswerOutcome]
+
+
+def sentence_holds(text: str, doc_id: str, gold) -> bool:
+    """True iff the answer sentence comes from a gold document and holds its evidence.
+
+    The sentence holds the evidence when it contains it, or when the sentence
+    (cut with … around its clauses) is itself a part of the evidence: a long
+    evidence string cannot fit in a trimmed sentence but is still what it says.
+    """
+    s = normalise(text)
+    parts = [p for p in s.split(ELLIPSIS) if p]
+    for g in gold:
+        if g.doc_id != doc_id:
+            continue
+        ev = normalise(g.evidence)
+        if ev in s or any(ev in p for p in parts):
+            return True
+        if parts and all(len(p) >= MIN_PART_CHARS and p.rstrip("。；;") in ev for p in parts):
+            return True
+    return False
+
+
+def precision_recall(named: Iterable[str], gold: Iterable[str]) -> tuple[float, float]:
+    """(precision, recall) of the named set against the gold set; nothing named → (0, 0)."""
+    named, gold = set(named), set(gold)
+    if not named or not gold:
+        return 0.0, 0.0
+    hit = len(named & gold)
+    return hit / len(named), hit / len(gold)
+
+
+def score_answer(question: Question, out: AnswerOutcome) -> dict[str, float]:
+    """Metric name → value for one answerable question's answer.
+
+    answer@1 / answer@any: the first / any answer sentence holds gold evidence;
+    district_named (type "district"): a gold document's place is named;
+    list_precision / list_recall (type "multi"): the places listed against
+    the gold documents (``question.districts`` when given, else the gold doc ids).
+    """
+    if not question.answerable:
+        return {}
+    sents = [] if out.abstained else list(out.sentences)
+    scores = {
+        "answer@1": 1.0 if sents and sentence_holds(*sents[0], question.gold) else 0.0,
+        "answer@any": 1.0 if any(sentence_holds(t, d, question.gold) for t, d in sents) else 0.0,
+    }
+    gold_docs = set(question.districts) or {g.doc_id for g in question.gold}
+    named = () if out.abstained else out.doc_ids
+    if question.type == "district":
+        scores["district_named"] = 1.0 if gold_docs & set(named) else 0.0
+    if question.type == "multi":
+        scores["list_precision"], scores["list_recall"] = precision_recall(named, gold_docs)
+    return scores
+
+
+def calibration(rows: Sequence[tuple[str, bool, float | None, bool]]) -> dict[str, dict]:
+    """Reliability per confidence label.
+
+    rows: (label, answerable, answer@1 or None, abstained). An answer is right
+    when it is answerable and its first sentence holds the evidence, or when
+    the question is unanswerable and the answer abstained.
+    """
+    out: dict[str, dict] = {}
+    for label, answerable, a1, abstained in rows:
+        b = out.setdefault(label or "–", {"n": 0, "answerable": 0, "unanswerable": 0, "right": 0})
+        b["n"] += 1
+        b["answerable" if answerable else "unanswerable"] += 1
+        b["right"] += int(bool(a1) if answerable else abstained)
+    for b in out.values():
+        b["right_rate"] = b["right"] / b["n"] if b["n"] else None
+    return out
+
+
+def qa_answerer(retriever) -> Answerer:
+    """The assistant's own answer pipeline over already-searched hits."""
+    from qa.respond import respond, warm
+
+    warm(retriever)
+
+    def answer(question: str, hits: Sequence, mode: str) -> AnswerOutcome:
+        t0 = time.perf_counter()
+        res = respond(retriever, question, [], mode=mode, hits=list(hits))
+        ms = (time.perf_counter() - t0) * 1000
+        a = res.answer
+        doc_of = {c.n: c.hit.doc_id for c in a.citations}
+        return AnswerOutcome(
+            sentences=tuple((s.text, doc_of.get(s.n, "")) for s in a.sentences),
+            doc_ids=tuple(getattr(a, "doc_ids", ())),
+            abstained=bool(a.abstained),
+            confidence=str(getattr(a, "confidence", "")),
+            ms=ms,
+        )
+
+    return answer

@@ -1,0 +1,58 @@
+"""How well the documents support an answer: 直接回答 / 部分相关 / 未找到.
+
+A pure function of signals measured for the chosen answer sentence; the
+thresholds were set on eval/questions.jsonl so that 直接回答 answers are
+right far more often than 部分相关 ones (the reliability table in the eval
+report shows how often each label was right on each question set).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DIRECT, PARTIAL, NOT_FOUND = "直接回答", "部分相关", "未找到"
+EN = {DIRECT: "Direct answer", PARTIAL: "Partly related", NOT_FOUND: "Not found"}
+
+LEX_DIRECT = 0.45  # share of the question's weighted terms in the answer sentence
+LEX_AGREED = 0.3  # …enough when both retrievers rank the passage in their top AGREE_RANK
+AGREE_RANK = 3
+DENSE_Z_DIRECT = 4.0  # sentence cosine, in std above all sentences' mean for this question
+LEX_DENSE = 0.2  # …with at least this lexical share
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    lex: float
+    dense_z: float | None  # None without sentence vectors
+    agree: bool  # the passage is in both retrievers' top AGREE_RANK
+    asked_ok: bool  # the sentence carries the asked-for number/date (True when nothing is asked)
+    missing: tuple[str, ...] = ()  # question terms no document contains (方舱, HPV): the topic may be absent
+
+
+def agreement(signals: dict) -> bool:
+    """Both retrievers put the passage near the top (hybrid hits carry per-side ranks)."""
+    b, d = signals.get("bm25_rank"), signals.get("dense_rank")
+    return b is not None and d is not None and b <= AGREE_RANK and d <= AGREE_RANK
+
+
+def label(s: Signals, *, abstained: bool) -> str:
+    if abstained:
+        return NOT_FOUND
+    if not s.asked_ok or s.missing:
+        return PARTIAL
+    if s.lex >= LEX_DIRECT or (s.agree and s.lex >= LEX_AGREED):
+        return DIRECT
+    if s.dense_z is not None and s.dense_z >= DENSE_Z_DIRECT and s.lex >= LEX_DENSE:
+        return DIRECT
+    return PARTIAL
+
+
+def caption(name: str, en: bool, missing: tuple[str, ...] = ()) -> str:
+    """The line shown above a partial answer (naming the question's words no document uses)."""
+    if name == PARTIAL and missing:
+        words = "、".join(f"“{m}”" for m in missing[:3])
+        return (f"Partly related: no document mentions {', '.join(missing[:3])}; the closest text is below — "
+                "check the source." if en else f"部分相关：文件中没有提到{words}，以下是最接近的原文，请核对。")
+    if name == PARTIAL:
+        return ("Partly related: the documents hold nothing that answers this exactly; the closest text is below — "
+                "check the source." if en else "部分相关：文件中没有与问题完全对应的内容，以下是最接近的原文，请核对。")
+    return ""

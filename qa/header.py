@@ -1,0 +1,133 @@
+"""Header and catalogue questions, answered from the documents' metadata.
+
+"周村区的文号是多少？", "《…》是哪天印发的？", "Who signed Zhoucun's plan?",
+"鼓楼区有哪些文件？", "一共载入了几份文件？" — the catalogue (`DocMeta`) holds
+these facts, so the answer states them and cites the document's header
+passage (its first chunk when it has no header). A field the header does not
+state is said to be missing, never guessed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .records import DocMeta, Hit
+
+# (field, pattern): the order decides when a question names two ("印发…文号" asks for the 文号)
+FIELDS = (
+    ("doc_number", re.compile(r"文号|发文字号|发文编号|\b(?:document|reference|file) (?:number|no\.?)\b", re.I)),
+    ("signer", re.compile(r"签发人|谁签发|签发的|\bsign(?:ed|atory|er)\b|\bwho signed\b", re.I)),
+    ("date", re.compile(r"印发日期|成文日期|发文日期|落款日期|哪天印发|哪一天印发|何时印发|什么时候印发|印发时间|"
+                        r"哪天发布|什么时候发布|哪天发的|\bdate of issue\b|\bissue date\b|\bwhen was\b.*\bissued\b|"
+                        r"\bdated\b|\bwhat date\b", re.I)),
+    ("issuer", re.compile(r"发文机关|发文单位|印发单位|哪个部门印发|谁印发|哪个单位印发|由谁印发|"
+                          r"\bwho issued\b|\bissued by\b|\bissuing (?:body|authority|agency)\b|"
+                          r"\bwhich (?:bureau|agency|authority|body) issued\b", re.I)),
+    ("title", re.compile(r"标题|文件名称|文件名|文件的题目|\btitle of\b|\bwhat is the title\b", re.I)),
+)
+_LABEL_ZH = {"doc_number": "文号", "signer": "签发人", "date": "印发日期", "issuer": "发文机关", "title": "标题"}
+_LABEL_EN = {"doc_number": "document number", "signer": "signer", "date": "date of issue", "issuer": "issuer",
+             "title": "title"}
+# the whole question once places, years and titles are removed: a request for the catalogue itself
+_CATALOGUE_ZH = re.compile(
+    r"^(?:请问|请列出|列出|目前|现在|系统里|库里|这里)?(?:一共|总共|共)?(?:有|载入了?|收录了?|加载了?|包含)?"
+    r"(?:的|年的?|年度的?)?(?:哪些|哪几份|几份|多少份|多少个|多少篇|几个|什么)?(?:文件|文档|工作要点|工作计划|计划)"
+    r"(?:有哪些|有几份|有多少份?|共几份)?(?:吗|呢)?$")
+_CATALOGUE_EN = re.compile(
+    r"^(?:which|what|how many|list(?: the)?|show(?: the)?)(?: documents?| plans?| files?| work plans?)"
+    r"(?: are| is| were| does| do| did)?(?: there| loaded| available| indexed| in the (?:library|index|system))?"
+    r"(?: (?:have|has|from|for|of|in))?(?: the)?(?: district| city)?$", re.I)
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
+_TITLE = re.compile(r"《([^》]{2,80})》")
+_PUNCT = re.compile(r"[\s?？!！。.,，、:：;；\"“”'‘’]+")
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderQuestion:
+    field: str  # a DocMeta field name, or "catalogue"
+    doc_ids: tuple[str, ...]  # the documents it is about (all of them for the catalogue)
+
+
+def _docs_named(text: str, metas: dict[str, DocMeta], place_doc_ids) -> list[str]:
+    titled = [d for d, m in metas.items() for t in _TITLE.findall(text) if m.title and (t in m.title or m.title in t)]
+    titled += [d for d, m in metas.items() if m.title and len(m.title) >= 6 and m.title in text]
+    docs = list(dict.fromkeys(titled)) or sorted(place_doc_ids)
+    years = {int(y) for y in _YEAR.findall(text)}
+    if years and len(docs) > 1:
+        docs = [d for d in docs if metas[d].year in years] or docs
+    return docs
+
+
+def _residue(text: str, query) -> str:
+    for p in sorted(query.places, key=lambda p: -p.start):
+        text = text[: p.start] + " " + text[p.end :]
+    text = _TITLE.sub(" ", text)
+    text = _YEAR.sub(" ", text)
+    return _PUNCT.sub(" ", text).strip()
+
+
+def classify(query, metas: dict[str, DocMeta]) -> HeaderQuestion | None:
+    """The header field (or the catalogue) a question asks for, and about which documents; None otherwise."""
+    text = query.text
+    rest = _residue(text, query)
+    if _CATALOGUE_ZH.match(rest.replace(" ", "")) or _CATALOGUE_EN.match(re.sub(r"\s+", " ", rest)):
+        docs = sorted(query.place_doc_ids) or list(metas)
+        years = {int(y) for y in _YEAR.findall(text)}
+        if years:
+            docs = [d for d in docs if metas[d].year in years]
+        return HeaderQuestion("catalogue", tuple(docs))
+    for field, pattern in FIELDS:
+        if pattern.search(text):
+            docs = _docs_named(text, metas, query.place_doc_ids)
+            if docs:
+                return HeaderQuestion(field, tuple(docs))
+            return None
+    return None
+
+
+def header_chunk(chunks_of_doc) -> object | None:
+    """The document's header passage, else its first chunk."""
+    chunks = list(chunks_of_doc)
+    return next((c for c in chunks if c.kind == "header"), chunks[0] if chunks else None)
+
+
+def as_hit(chunk, meta: DocMeta) -> Hit:
+    return Hit(chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, text=chunk.text, score=1.0, section=chunk.section,
+               district=meta.district, city=meta.city, province=meta.province, title=meta.title, year=meta.year,
+               start=chunk.start, end=chunk.end, signals={"header": True})
+
+
+def value_text(field: str, meta: DocMeta, en: bool) -> str:
+    """The field as a reader writes it: dates as 2021年3月18日 (English adds 18 March 2021)."""
+    value = getattr(meta, field, "") or ""
+    if field == "date" and value:
+        m = re.match(r"(\d{4})-(\d{2})-(\d{2})$", value)
+        if m:
+            y, mo, d = (int(x) for x in m.groups())
+            zh = f"{y}年{mo}月{d}日"
+            months = ("January February March April May June July August September October November "
+                      "December").split()
+            return f"{d} {months[mo - 1]} {y} ({zh})" if en else zh
+    return str(value)
+
+
+def field_line(field: str, meta: DocMeta, en: bool) -> str:
+    """One answer sentence stating the field of one document, or saying the header does not state it."""
+    v = value_text(field, meta, en)
+    if en:
+        name = _LABEL_EN[field]
+        return (f"The {name} of 《{meta.title}》 is {v}." if v else
+                f"《{meta.title}》 does not state its {name}.")
+    name = _LABEL_ZH[field]
+    return f"《{meta.title}》的{name}是{v}。" if v else f"《{meta.title}》未载明{name}。"
+
+
+def catalogue_line(meta: DocMeta, en: bool) -> str:
+    """One document as a catalogue line: title, issuer, 文号, date — what the catalogue holds."""
+    parts = [f"《{meta.title}》"]
+    extra = [x for x in (meta.issuer, meta.doc_number, value_text("date", meta, en)) if x]
+    if meta.year and not en:
+        extra.append(f"{meta.year}年")
+    elif meta.year:
+        extra.append(str(meta.year))
+    return parts[0] + (f" ({', '.join(extra)})" if en else f"（{'，'.join(extra)}）") if extra else parts[0]

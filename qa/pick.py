@@ -1,0 +1,129 @@
+"""Candidate answer sentences → scored `Pick`s: which sentence answers the question.
+
+A sentence is scored by what the question asks, not only by how many of its
+words it repeats (weights measured on eval/questions.jsonl, see eval/README.md):
+
+    score = lexical share of the question's terms               (qa.answer.sentence_score)
+          + DENSE_WEIGHT × (cosine − best cosine among the candidates)
+          ± ASKED_BONUS   the asked-for kind of fact (a number for 多少/几/what rate,
+                          a date for 哪天/when) is present / absent
+          − HEADING_PENALTY an item's own short title says little
+          − TITLE_PENALTY   the notice line that only repeats the document title
+          + FRAME_BONUS     the question's frame around its question word ("以…为主线")
+          − RANK_PENALTY × the passage's rank
+
+The cosine is the question's embedding against the sentence's, embedded at
+index time (`qa.sentvec`); without it (tests, no model) the dense term is 0.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from .query import Query
+from .records import Hit
+
+TOP_HITS = 5  # sentences are drawn from this many hits
+DENSE_WEIGHT = 8.0
+ASKED_BONUS = 0.2
+HEADING_PENALTY = 0.2
+TITLE_PENALTY = 0.3
+FRAME_BONUS = 0.3
+RANK_PENALTY = 0.03
+
+# "11. 提升…水平。", "（四）细化…", "二是…": an item's own short title
+ITEM_TITLE = re.compile(r"^\s*(?:\d{1,3}\s*[.、．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、是])")
+ASKS_NUMBER = re.compile(
+    r"多少|几[个项家所名年岁次类种天条批]?|比例|比率|百分之|"
+    r"\bwhat (?:rate|percentage|share|proportion|number|target|level|amount|ratio)\b|"
+    r"\bhow (?:many|much|high)\b|\bby how much\b|\bper ?cent\b", re.IGNORECASE)
+ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b",
+                       re.IGNORECASE)
+# a figure: a number with a unit or percent sign (masked digits xx.x% too), or a counted Chinese numeral;
+# not the 3 of "3+X", not 三个 in "三个全覆盖" (names, not figures)
+HAS_NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|周年|年|"
+                        r"平方米|床|辆|支|批|条|例|倍|户)|百分之|[一二两三四五六七八九十百千万]+[名家所岁元次批]")
+HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|底前|上半年|下半年")
+# a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
+# (measures only: "哪几个/几家" can be answered by naming them)
+_ASKED_UNIT = re.compile(r"(?:多少|几)(亿元|万元|元|岁|张|小时|分钟|平方米)")
+_TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|卫生健康委员会|卫生健康委|卫健委|卫健局)(?:文件)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    score: float
+    rank: int  # of the hit
+    hit: Hit
+    text: str
+    lex: float  # weighted share of the question's terms (0..1)
+    cos: float | None  # cosine with the question, None without sentence vectors
+    has_number: bool  # holds one of the question's own numbers
+    is_heading: bool
+    asked_ok: bool  # carries the asked-for kind of fact (True when nothing particular is asked)
+
+
+def asked_kind(query: Query) -> str:
+    """'date' | 'number' | '' — what kind of fact the question asks for."""
+    if ASKS_DATE.search(query.text):
+        return "date"
+    if ASKS_NUMBER.search(query.text):
+        return "number"
+    return ""
+
+
+def asked_unit(query: Query) -> str:
+    m = _ASKED_UNIT.search(query.text)
+    return m.group(1) if m else ""
+
+
+def carries(kind: str, text: str) -> bool:
+    if kind == "date":
+        return bool(HAS_DATE.search(text))
+    if kind == "number":
+        return bool(HAS_NUMBER.search(text))
+    return True
+
+
+def _compile_any(patterns: Sequence[str]):
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, float], numbers: set[str], *,
+                   sims: Mapping[str, Sequence[tuple[int, int, float]]] | None = None,
+                   split, score_fn, tokens_fn, top: int = TOP_HITS) -> list[Pick]:
+    """Every sentence of the top hits, best first.
+
+    `sims` maps a chunk id to its sentences' (start, end, cosine); `split`,
+    `score_fn`, `tokens_fn` are qa.answer's sentence splitter, lexical score and tokenizer.
+    """
+    kind = asked_kind(query)
+    frame = _compile_any(query.answer_patterns)
+    raw = []
+    for rank, h in enumerate(hits[:top]):
+        cos_at = {(a, b): c for a, b, c in (sims or {}).get(h.chunk_id, ())}
+        title = h.section.rsplit(" > ", 1)[-1]
+        for a, b in split(h.text):
+            s = h.text[a:b]
+            is_heading = (bool(title) and s.rstrip("。；！？!?;") in title) or bool(len(s) <= 30 and ITEM_TITLE.match(s))
+            raw.append((rank, h, s, score_fn(s, weights), cos_at.get((a, b)), is_heading,
+                        bool(numbers & tokens_fn(s))))
+    cmax = max((r[4] for r in raw if r[4] is not None), default=None)
+    picks = []
+    for rank, h, s, lex, cos, is_heading, has_number in raw:
+        ok = carries(kind, s)
+        score = lex - RANK_PENALTY * rank
+        if cos is not None and cmax is not None:
+            score += DENSE_WEIGHT * (cos - cmax)
+        if kind:
+            score += ASKED_BONUS if ok else -ASKED_BONUS
+        if is_heading:
+            score -= HEADING_PENALTY
+        if _TITLEISH.search(s.strip()) or s.strip(" 。") == h.title:  # the title line says nothing new
+            score -= TITLE_PENALTY
+        if frame is not None and frame.search(s):
+            score += FRAME_BONUS
+        picks.append(Pick(score, rank, h, s, lex, cos, has_number, is_heading, ok))
+    picks.sort(key=lambda p: (-p.score, p.rank))
+    return picks

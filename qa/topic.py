@@ -1,0 +1,122 @@
+"""What a question is about, against what the documents say.
+
+`many_districts`: which districts a which-districts answer lists (one passage
+each, and only districts whose passage says it). `unknown_terms`: the
+question's topical words that no indexed passage contains (方舱, HPV) — the
+answer is then at best 部分相关, and says which words are missing.
+"""
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from .pick import Pick
+from .query import Query
+from .tokenize import tokenize
+
+
+def _answer_helpers():
+    # qa.answer imports this module; its helpers are looked up at call time
+    from .answer import _FRAME_WORDS, _is_number, sentence_score, sentence_tokens
+
+    return _FRAME_WORDS, _is_number, sentence_score, sentence_tokens
+
+
+MANY_MIN_SHARE = 0.6  # of the question's topic weight a district's sentence must hold to be listed
+
+
+def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query | None = None) -> list[Pick]:
+    """One pick per document whose best sentence states the question's topic, best first.
+
+    A district is listed when one of its sentences holds most of the
+    question's weighted terms — and its head term (the longest, e.g.
+    互联网医院 rather than 互联网 + 医院, or an alternative the question gives
+    in brackets or after 或) whenever any candidate sentence has it — or, for
+    a question the lexical terms miss, when its sentence is as close in meaning
+    as the best one; and only then. English questions are matched on their
+    Chinese glossary terms, which are alternatives (建党 / 中国共产党), so no
+    head term is required of them.
+    """
+    _, _is_number, sentence_score, sentence_tokens = _answer_helpers()
+    zh = {t: w for t, w in weights.items() if not t.isascii()} or dict(weights)
+    english = query is not None and query.script != "zh"
+    lex = {id(p): sentence_score(p.text, zh) for p in picks}
+    best = picks[0]
+    top_lex = max(lex.values())
+    toks = {id(p): sentence_tokens(p.text) for p in picks}
+    head, alts = None, set()
+    if not english:
+        heads = sorted((t for t in zh if len(t) >= 4 and not _is_number(t)), key=lambda t: (-len(t), t))
+        head = next((t for t in heads if any(t in ts for ts in toks.values())), None)
+        alts = _alternatives(query.text if query else "")
+    out: dict[str, Pick] = {}
+    for p in picks:
+        if p.hit.doc_id in out or (head and head not in toks[id(p)] and not alts & toks[id(p)]):
+            continue
+        close = p.cos is not None and best.cos is not None and p.cos >= best.cos - MANY_DENSE_MARGIN
+        share = MANY_MIN_SHARE_EN if english else MANY_MIN_SHARE
+        if lex[id(p)] >= share * top_lex and lex[id(p)] >= MANY_MIN_LEX * (0.5 if english else 1.0) or (
+                top_lex < MANY_MIN_LEX and close):
+            out[p.hit.doc_id] = p
+    return list(out.values())
+
+
+_ALT = re.compile(r"[（(]([^）)]{2,20})[）)]|或([\u4e00-\u9fff]{2,12})")
+
+
+def _alternatives(text: str) -> set[str]:
+    """Words the question offers as alternatives: inside brackets or after 或 (无烟机关（无烟党政机关）)."""
+    frame_words = _answer_helpers()[0]
+    out = set()
+    for m in _ALT.finditer(text):
+        out.update(t for t in tokenize(m.group(1) or m.group(2)) if len(t) >= 4 and t not in frame_words)
+    return out
+
+
+MANY_MIN_SHARE_EN = 0.4
+MANY_MIN_LEX = 0.3
+MANY_DENSE_MARGIN = 0.02
+
+
+# A word jieba's general dictionary counts more often than this is everyday language (打算, 名字, 小孩):
+# a paraphrase, not a topic. Rarer dictionary words (流感, 方舱, 摔倒) and Latin acronyms (HPV) name one.
+_TOPICAL_MAX_FREQ = 700
+_QUESTION_CHARS = re.compile(r"[几哪谁何么怎吗呢]|多少|多长|多大")
+
+
+def _dictionary_freq(word: str) -> int | None:
+    """How often jieba's general dictionary counts `word` (None: not a dictionary word, e.g. 区要)."""
+    from .tokenize import _get_tokenizer
+
+    tk = _get_tokenizer()
+    freq = getattr(tk, "FREQ", None)
+    if freq is None:
+        get = getattr(tk, "get_freq", None) or getattr(tk, "freq", None)
+        return get(word) if callable(get) else None
+    return freq.get(word)
+
+
+def unknown_terms(query: Query, weights: Mapping[str, float], known) -> tuple[str, ...]:
+    """The question's topical words that no indexed passage contains.
+
+    Topical: a Chinese dictionary word rarer than everyday language, or a Latin
+    acronym in a Chinese question; never numbers, question words or pieces a
+    tokenizer glued together. English questions are skipped: their words never
+    occur in the Chinese passages. A part of a longer unknown word is not repeated.
+    """
+    if known is None or query.script != "zh":
+        return ()
+    _is_number = _answer_helpers()[1]
+    out = []
+    for t in weights:
+        if len(t) < 2 or _is_number(t) or _QUESTION_CHARS.search(t) or known(t):
+            continue
+        if t.isascii():
+            if t.isalnum() and t.isupper():
+                out.append(t)
+            continue
+        f = _dictionary_freq(t)
+        if f is not None and 0 < f <= _TOPICAL_MAX_FREQ:
+            out.append(t)
+    out = [t for t in out if not any(t != o and t in o for o in out)]  # the longest unknown words
+    return tuple(sorted(out, key=query.text.find))

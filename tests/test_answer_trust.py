@@ -1,0 +1,175 @@
+"""What a user sees in an answer (issue "Answers staff can trust"), over the real corpus.
+
+Header and catalogue answers, filters, follow-ups and the layout need no
+model (fake encoder); sentence choice, which-district lists and confidence
+are checked with the real model (marked `model`).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qa.confidence import DIRECT, NOT_FOUND, PARTIAL
+from qa.followup import rewrite
+from qa.header import value_text
+from qa.render import answer_html
+from qa.respond import respond
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _romanised(name: str, suffix: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    core = name[: -len(suffix)] if name.endswith(suffix) else name
+    return "".join(lazy_pinyin(core)).capitalize()
+
+
+def _first(answer):
+    """(text, doc_id of the passage it cites) of the answer's first line."""
+    s = answer.sentences[0]
+    return s.text, answer.citations[s.n - 1].hit.doc_id
+
+
+def _place(m) -> str:
+    return m.district or m.city
+
+
+# ---------------------------------------------------------------- header and catalogue questions
+@pytest.mark.parametrize("field, template", [
+    ("doc_number", "{place}的文号是多少？"),
+    ("date", "《{title}》是哪天印发的？"),
+    ("signer", "{place}这份文件的签发人是谁？"),
+    ("issuer", "{place}这份文件的发文机关是哪个？"),
+    ("title", "{place}的文件标题是什么？"),
+])
+def test_header_questions_are_answered_from_the_catalogue_citing_the_header(fake_retriever, field, template):
+    r = fake_retriever
+    for m in r.metas.values():
+        a = respond(r, template.format(place=_place(m), title=m.title)).answer
+        text, doc = _first(a)
+        assert doc == m.doc_id, (m.doc_id, a.lead)
+        cited = r.chunk(a.citations[0].hit.chunk_id)
+        assert cited.kind == "header" or cited.n == min(c.n for c in r.chunks if c.doc_id == m.doc_id)
+        value = value_text(field, m, en=False)
+        if value:  # the first line states it
+            assert value in text and a.confidence == DIRECT and not a.abstained, a.lead
+        else:  # a field the header does not state is said to be missing, never guessed
+            assert a.abstained and a.confidence == NOT_FOUND and "未载明" in text, a.lead
+
+
+def test_header_questions_in_english(fake_retriever):
+    r = fake_retriever
+    for m in r.metas.values():
+        if not m.district:
+            continue
+        place = f"{_romanised(m.district, '区')} District"
+        a = respond(r, f"What is the document number of {place}'s plan?").answer
+        text, doc = _first(a)
+        assert doc == m.doc_id and a.lang == "en"
+        assert (m.doc_number in text) if m.doc_number else ("does not state" in text and a.abstained)
+        if m.date:
+            a = respond(r, f"When was {place}'s plan issued?").answer
+            assert value_text("date", m, en=False) in _first(a)[0]
+
+
+def test_catalogue_questions_list_the_loaded_documents(fake_retriever):
+    r = fake_retriever
+    n = len(r.metas)
+    for q in ("一共载入了几份文件？", "How many documents are loaded?"):
+        a = respond(r, q).answer
+        assert str(n) in a.heading and len(a.sentences) == n and set(a.doc_ids) == set(r.metas)
+        assert all(m.title in a.lead for m in r.metas.values())
+    year = min(r.years())
+    a = respond(r, f"{year}年有哪些文件？").answer
+    assert set(a.doc_ids) == {d for d, m in r.metas.items() if m.year == year}
+    m = next(iter(r.metas.values()))
+    a = respond(r, f"{_place(m)}有哪些文件？").answer
+    assert m.doc_id in a.doc_ids and m.title in a.lead
+
+
+def test_a_content_question_about_documents_is_not_taken_for_the_catalogue(fake_retriever):
+    a = respond(fake_retriever, "哪些文件提到医养结合？").answer
+    assert "医养结合" in a.lead and not a.heading.startswith("共")
+
+
+@pytest.mark.parametrize("question", [
+    "周村区要求各单位在哪一天前报送？",  # a date, but not the document's
+    "鹿城区拍的那部短片叫什么名字？",  # a name, but not the title
+    "哪些文件提到医养结合？",
+    "文号是什么？",  # no document named: searched like any question
+])
+def test_content_questions_are_not_header_questions(fake_retriever, question):
+    from qa.header import classify
+
+    assert classify(fake_retriever.analyze(question), fake_retriever.metas) is None
+
+
+# ---------------------------------------------------------------- filters, follow-ups, layout
+def test_a_filter_that_hides_the_best_passage_is_stated(fake_retriever):
+    r = fake_retriever
+    q = "哪个区要求严重精神障碍患者报告患病率不低于4.5%？"
+    best = r.search(q, k=1)[0]
+    other = next(m for m in r.metas.values() if m.district and m.doc_id != best.doc_id)
+    a = respond(r, q, district=other.district).answer
+    assert f"已按 {other.district} 筛选" in a.lead and best.district in a.note
+    assert "已按" in answer_html(a)
+    unfiltered = respond(r, q).answer
+    assert not unfiltered.note
+
+
+@pytest.mark.parametrize("previous, follow_up, want_english", [
+    ("Which district targets a 4.5% reported prevalence?", "那鼓楼区呢？", True),
+    ("哪个区要求严重精神障碍患者报告患病率不低于4.5%？", "What about Gulou?", False),
+])
+def test_a_follow_up_in_the_other_language_is_searched_in_one_language(fake_retriever, previous, follow_up,
+                                                                        want_english):
+    searched, note = rewrite(follow_up, [previous], fake_retriever.gazetteer)
+    assert note
+    assert bool(_CJK.search(searched)) is (not want_english), searched
+    assert "Gulou" in searched if want_english else "鼓楼区" in searched
+
+
+def test_unused_passages_are_shown_apart_below_the_sources(fake_retriever):
+    a = respond(fake_retriever, "哪个区要求严重精神障碍患者报告患病率不低于4.5%？", k=3).answer
+    html = answer_html(a)
+    used = [c for c in a.citations if c.used]
+    others = [c for c in a.citations if not c.used]
+    assert used and others
+    assert html.index("引用段落") < html.index("其他相关段落")
+    sources = html[html.index("引用段落"):html.index("其他相关段落")]
+    assert all(f"<b>[{c.n}]</b>" in sources for c in used)
+    assert not any(f"<b>[{c.n}]</b>" in sources for c in others)
+
+
+# ---------------------------------------------------------------- the real model
+@pytest.mark.model
+def test_a_question_no_document_answers_does_not_get_a_direct_answer(real_retriever):
+    a = respond(real_retriever, "老人摔倒的问题有什么措施？").answer
+    assert a.confidence in (PARTIAL, NOT_FOUND)
+    first_line = a.lead.splitlines()[0]
+    assert first_line.startswith(("部分相关", "文件中似乎没有")), a.lead
+
+
+@pytest.mark.model
+def test_the_first_line_holds_the_asked_for_figure(real_retriever):
+    a = respond(real_retriever, "嘉定区家庭医生签约率目标是多少？").answer
+    assert re.search(r"\d+(?:\.\d+)?\s*%", a.sentences[0].text), a.lead
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("question, topic", [
+    ("哪些区提到了家庭医生签约服务？", "家庭医生签约"),
+    ("哪些区提到了要建设互联网医院？", "互联网医院"),
+])
+def test_which_district_lists_are_complete_and_precise(real_retriever, question, topic):
+    a = respond(real_retriever, question, k=3).answer
+    listed = {}
+    for s in a.sentences:  # every listed district cites a passage of its own that says it
+        h = a.citations[s.n - 1].hit
+        assert h.doc_id not in listed and topic in h.text, (s.label, h.text)
+        listed[h.doc_id] = h
+    assert set(a.doc_ids) == set(listed)
+    saying = {c.hit.doc_id for c in a.citations if topic in c.hit.text}
+    assert saying <= set(listed), "a district whose shown passage says it is left out of the list"
