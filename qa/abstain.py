@@ -14,6 +14,7 @@ are conservative and each has a reason a person would accept:
 """
 from __future__ import annotations
 
+from .crosslingual import translations
 from .query import Query
 from .records import Hit
 from .tokenize import tokenize
@@ -46,7 +47,7 @@ def missing_header_field(q: Query, metas: dict) -> str | None:
 
 def evidence(r, q: Query, hit: Hit) -> tuple[float, float]:
     """(lexical coverage, dense z-score) of one hit for the question."""
-    terms = tokenize(q.text) + (tokenize(" ".join(q.expansion)) if q.expansion else [])
+    terms = tokenize(q.text) + (tokenize(" ".join(translations(q))) if q.expansion else [])
     row = r._row[hit.chunk_id]
     cov = r._coverage(terms, row)
     if q.xling:  # English: each word's alternative translations count once (qa.crosslingual.group_coverage)

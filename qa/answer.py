@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
 from .abstain import unloaded_message
+from .crosslingual import translations
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .pick import TOP_HITS, Pick, asked_unit, pick_sentences
@@ -120,7 +121,7 @@ def query_terms(query: Query) -> dict[str, float]:
         text = text[: p.start] + " " + text[p.end :]
     toks = tokenize(text)
     if query.expansion:
-        toks += tokenize(" ".join(query.expansion))
+        toks += tokenize(" ".join(translations(query)))  # one word per English word, not every alternative
     weights: dict[str, float] = {}
     for t in toks:
         if t in _FRAME_WORDS:

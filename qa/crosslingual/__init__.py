@@ -244,3 +244,17 @@ def enrich(q, xl: CrossLingual, *, encoder=None, config: Config = DEFAULT):
 
 def group_terms(groups: Sequence[TermGroup]) -> set[str]:
     return {t for g in groups for t, _ in g.terms}
+
+
+def translations(q) -> list[str]:
+    """The Chinese words an English question is taken to say: the glossary's terms, plus the best
+    dictionary translation of each word the lexicon translated.
+
+    A lexicon group's alternatives (目标/指标/对象 for "targets") are ways to say one word, and a
+    passage uses one of them; term-table and feedback neighbours are associations, not
+    translations.  Coverage and answer scoring count these, not every alternative.
+    """
+    groups = getattr(q, "xling", ()) or ()
+    grouped = {t for g in groups for t, _ in g.terms}
+    best = [max(g.terms, key=lambda tw: tw[1])[0] for g in groups if g.terms and g.source == "lexicon"]
+    return list(dict.fromkeys([t for t in q.expansion if t not in grouped] + best))
