@@ -28,7 +28,7 @@ from live_app import live_app
 
 pytestmark = pytest.mark.slow
 
-START_TIMEOUT = 180  # s: a first start builds the index and loads the model
+START_TIMEOUT = 420  # s: a first start converts the model, exports it to ONNX (once) and builds the index
 SECONDS = float(os.environ.get("QA_LOAD_SECONDS") or 60)
 CLIENT_COUNTS = [int(os.environ["QA_LOAD_CLIENTS"])] if os.environ.get("QA_LOAD_CLIENTS") else [8, 16]
 UNIQUE = os.environ.get("QA_LOAD_REPEAT") != "1"  # QA_LOAD_REPEAT=1: the same 12 questions again and again (cached)
