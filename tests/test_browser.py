@@ -21,7 +21,7 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-START_TIMEOUT = 240  # s: a first start builds the index and loads the model
+START_TIMEOUT = 420  # s: a first start converts the model, exports it to ONNX (once) and builds the index
 REPLY_TIMEOUT = 60_000  # ms
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 
