@@ -1,0 +1,19 @@
+"""Connections: autocommit (transactions are explicit), parameterised SQL only."""
+from __future__ import annotations
+
+import re
+
+EF_SEARCH = 200  # HNSW candidate list; ≥ the retriever's 100 candidates, else pgvector returns fewer
+
+
+def connect(url: str):
+    import psycopg
+
+    conn = psycopg.connect(url, autocommit=True)
+    conn.execute("SET hnsw.ef_search = %d" % EF_SEARCH)  # a constant: SET takes no parameters
+    return conn
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for logs and manifests."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
