@@ -28,6 +28,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="port (default: $GRADIO_SERVER_PORT or 7860)")
     p.add_argument("--index", default=None, help="index directory (default: $QA_INDEX_DIR or ./index)")
     p.add_argument("--corpus", default=None, help="corpus directory (default: $QA_CORPUS_DIR or ./corpus)")
+    p.add_argument("--database-url", default=None, metavar="URL",
+                   help="serve the index in PostgreSQL (default: $QA_DATABASE_URL, else the embedded index/)")
     p.add_argument("--feedback-log", default=None,
                    help="JSONL file for 👍/👎 feedback (default: $QA_FEEDBACK_LOG or feedback/feedback.jsonl)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -48,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     def loader():
         from qa import Retriever
 
-        return Retriever.load(args.index, args.corpus, show_progress=True)
+        return Retriever.load(args.index, args.corpus, show_progress=True, database_url=args.database_url)
 
     app = create_app(loader=loader, feedback_log=args.feedback_log)
     log.info("serving on http://%s:%d (API: /api/search, /api/ask; docs: /api/docs)", args.host, args.port)

@@ -5,6 +5,7 @@ See eval/README.md for the question format, flags and output files.
 from __future__ import annotations
 
 import argparse
+import os
 import dataclasses
 import datetime as dt
 import json
@@ -49,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record-baseline", metavar="NOTE",
                    help="overwrite the baseline file with this run's hybrid numbers; "
                    "NOTE says why (it is stored in the file)")
+    p.add_argument("--database-url", default=None, metavar="URL",
+                   help="evaluate the index in PostgreSQL (default: $QA_DATABASE_URL, else the embedded index/)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
 
@@ -112,6 +115,8 @@ def main(argv: list[str] | None = None, *, retriever=None) -> int:
     Returns 0, 1 when --baseline-check fails, 2 for a usage or input error.
     """
     args = build_parser().parse_args(argv)
+    if args.database_url:  # Retriever.load() reads it
+        os.environ["QA_DATABASE_URL"] = args.database_url
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                             format="%(levelname)s %(name)s: %(message)s")
