@@ -28,6 +28,8 @@ from .writer import vector_text
 
 log = logging.getLogger(__name__)
 
+_TERM_CACHE = 200_000  # terms remembered per snapshot
+
 # rank_bm25's BM25Okapi with the epsilon floor (see qa.bm25); sums over postings of the query's terms
 _SCORE = "sum(q.w * (p.tf * %(k1p1)s / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.dl / %(avgdl)s))))"
 _BM25_TOP = f"""
@@ -81,6 +83,7 @@ class PgStore:
         self.avgdl = total_len / self.n if self.n else 1.0
         self.average_idf = float(idf_sum) / n_terms if n_terms else 0.0
         self.manifest = {**(manifest or {}), "version": self.version}
+        self._terms: dict[str, tuple[int, int] | None] = {}  # term → (id, df), None = not in the vocabulary
         rows_by_doc: dict[str, list[int]] = {m.doc_id: [] for m in self.metas}
         for i, c in enumerate(self.chunks):
             rows_by_doc[c.doc_id].append(i)
@@ -114,7 +117,15 @@ class PgStore:
     # ---------------------------------------------------------------- BM25
     def _term_weights(self, terms: list[str]) -> tuple[list[int], list[float], dict[str, float]]:
         counts = Counter(terms)
-        found = self._pool.get().execute("SELECT id, term, df FROM terms WHERE term = ANY(%s)", (list(counts),)).fetchall()
+        missing = [t for t in counts if t not in self._terms]
+        if missing:  # per snapshot: df as of this version, like N and avgdl
+            got = {t: (i, df) for i, t, df in self._pool.get().execute(
+                "SELECT id, term, df FROM terms WHERE term = ANY(%s)", (missing,)).fetchall()}
+            if len(self._terms) < _TERM_CACHE:
+                self._terms.update({t: got.get(t) for t in missing})
+        else:
+            got = {}
+        found = [(e[0], t, e[1]) for t in counts for e in [self._terms.get(t) or got.get(t)] if e is not None]
         idf = {}
         for _, term, df in found:
             raw = math.log(self.n - df + 0.5) - math.log(df + 0.5)
