@@ -336,21 +336,27 @@ def main(args) -> int:
            "machine": machine(), "queries": args.queries, "sizes": [],
            "note": args.note or ""}
     try:
+        if not args.no_throughput:
+            res["throughput"] = throughput(url, args)
+            _save(res, args, started)
         enc = E5Encoder()
         enc.load()
         real = _real_vectors(workdir, args.seed)
-        for size in args.sizes:
+        for size in args.sizes:  # results are written after each step: a long run interrupted keeps the rest
             res["sizes"].append(measure_size(size, url, enc, real, args))
-        if not args.no_throughput:
-            res["throughput"] = throughput(url, args)
+            _save(res, args, started)
     finally:
         if own is not None:
             server.stop(own)
+    print(_save(res, args, started))
+    return 0
+
+
+def _save(res: dict, args, started: float) -> str:
     res["total_s"] = round(time.perf_counter() - started, 1)
     res["loadavg_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     text = render(res)
-    print(text)
     write_results(args.out, text)
     if args.json:
         args.json.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
-    return 0
+    return text
