@@ -242,7 +242,8 @@ def test_migration_keeps_data_written_under_the_old_schema(pg_server):
     assert len(r.chunks) > 100
 
 
-def test_db_start_stop_cli(tmp_path):
+def test_db_start_stop_cli():
+    import shutil
     import tempfile
 
     d = Path(tempfile.mkdtemp(prefix="qa-pgcli-", dir="/tmp"))
@@ -262,3 +263,4 @@ def test_db_start_stop_cli(tmp_path):
     assert stop.stdout.strip() == "stopped"
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(url, connect_timeout=3)
+    shutil.rmtree(d, ignore_errors=True)
