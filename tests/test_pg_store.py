@@ -7,7 +7,6 @@ older schema.
 """
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
