@@ -11,6 +11,10 @@ def connect(url: str):
 
     conn = psycopg.connect(url, autocommit=True)
     conn.execute("SET hnsw.ef_search = %d" % EF_SEARCH)  # a constant: SET takes no parameters
+    # Every query here has an index to use.  Without this the planner costs the HNSW index scan
+    # (ef_search=200) above a sequential scan of every vector and picks the scan: measured
+    # 66 ms → 10 ms for the top 100 of 3,000 chunks, and the gap grows with the table.
+    conn.execute("SET enable_seqscan = off")
     return conn
 
 
