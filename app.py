@@ -38,6 +38,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "changes are allowed only when listening on 127.0.0.1")
     p.add_argument("--max-upload-mb", type=float, default=20.0, help="largest uploaded file, MiB (default: 20)")
     p.add_argument("--max-documents", type=int, default=500, help="most documents in the library (default: 500)")
+    p.add_argument("--database-url", default=None, metavar="URL",
+                   help="serve the index in PostgreSQL (default: $QA_DATABASE_URL, else the embedded index/)")
     p.add_argument("--feedback-log", default=None,
                    help="JSONL file for 👍/👎 feedback (default: $QA_FEEDBACK_LOG or feedback/feedback.jsonl)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -63,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     def loader(progress=None):
         from qa import Retriever
 
-        return Retriever.load(args.index, args.corpus, show_progress=True, progress=progress)
+        return Retriever.load(args.index, args.corpus, show_progress=True, progress=progress,
+                              database_url=args.database_url)
 
     limits = Limits(max_bytes=int(args.max_upload_mb * 2**20), max_documents=args.max_documents)
     app = create_app(loader=loader, feedback_log=args.feedback_log, index_dir=args.index, corpus_dir=args.corpus,

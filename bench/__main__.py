@@ -60,7 +60,15 @@ def main(argv=None) -> int:
     ap.add_argument("--no-shipped", action="store_true", help="skip the shipped-corpus measurements")
     ap.add_argument("--load-seconds", type=float, default=30, help="duration of each app load run (default %(default)s)")
     ap.add_argument("--load-clients", default="8", help="client counts for the app load runs (default %(default)s; 0: skip)")
+    ap.add_argument("--store", choices=["embedded", "postgres"], default="embedded",
+                    help="postgres: the PostgreSQL store side by side with the embedded one (bench/pg.py)")
+    ap.add_argument("--database-url", default=None, help="--store postgres: this server (default: a local one)")
+    ap.add_argument("--clients", type=int, default=16, help="--store postgres: concurrent clients (default 16)")
+    ap.add_argument("--port-base", type=int, default=7960, help="--store postgres: the app processes' ports")
+    ap.add_argument("--no-throughput", action="store_true", help="--store postgres: skip the 2-process run")
+    ap.add_argument("--note", default=None, help="--store postgres: a line added under the results")
     args = ap.parse_args(argv)
+    default_sizes = args.sizes == ap.get_default("sizes") and not args.quick
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.from_json:
         args.out.write_text(report.render(json.loads(args.from_json.read_text(encoding="utf-8"))), encoding="utf-8")
@@ -78,6 +86,15 @@ def main(argv=None) -> int:
     own_workdir = args.workdir is None
     args.workdir = Path(tempfile.mkdtemp(prefix="qa-bench-")) if own_workdir else args.workdir
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.store == "postgres":
+        from . import pg
+
+        args.sizes = [10_000, 100_000] if default_sizes else sizes
+        try:
+            return pg.main(args)
+        finally:
+            if own_workdir:
+                shutil.rmtree(args.workdir, ignore_errors=True)
 
     started, info = time.perf_counter(), machine()
     say("main", f"sizes {sizes}, {args.queries} queries, workdir {args.workdir}; "

@@ -232,11 +232,14 @@ def _hnsw(r, data, queries: np.ndarray, texts: list[str], tag: str, cold, DenseI
     say(tag, f"HNSW built in {t_build:.1f} s; recall@10 {np.mean(rec10):.3f}; hybrid with HNSW")
     # hybrid end to end, HNSW vs flat, rotated per block of queries (the bench swaps
     # the dense side in place of a rebuild)
-    swap = {"flat": lambda: setattr(r, "_data", data), "hnsw": lambda: setattr(r, "_data", replace(data, dense=hnsw))}
+    from qa.store.embedded import EmbeddedStore
+
+    flat_store, hnsw_store = r._store, EmbeddedStore(replace(data, dense=hnsw))
+    swap = {"flat": lambda: setattr(r, "_store", flat_store), "hnsw": lambda: setattr(r, "_store", hnsw_store)}
     try:
         both = _rotate(swap, lambda q: cold(q, mode="hybrid"), texts)
     finally:
-        r._data = data
+        r._store = flat_store
     lat_hybrid, lat_flat_hybrid = both["hnsw"], both["flat"]
     return {"build_s": round(t_build, 2), "disk_mb": disk, "flat_k10": pcts(lat_flat10),
             "hnsw_k10": pcts(lat_hnsw10), "hnsw_k100": pcts(lat_hnsw100),

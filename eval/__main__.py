@@ -5,6 +5,7 @@ See eval/README.md for the question format, flags and output files.
 from __future__ import annotations
 
 import argparse
+import os
 import dataclasses
 import datetime as dt
 import json
@@ -59,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "into a combined corpus under --extra-cache; corpus/ and index/ are not touched")
     p.add_argument("--extra-cache", type=Path, default=extra_mod.DEFAULT_CACHE, metavar="DIR",
                    help="where combined corpora and their indexes are kept (default: .cache/eval-corpora)")
+    p.add_argument("--database-url", default=None, metavar="URL",
+                   help="evaluate the index in PostgreSQL (default: $QA_DATABASE_URL, else the embedded index/)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
 
@@ -125,6 +128,8 @@ def main(argv: list[str] | None = None, *, retriever=None, answerer=None, encode
     Returns 0, 1 when --baseline-check fails, 2 for a usage or input error.
     """
     args = build_parser().parse_args(argv)
+    if args.database_url:  # Retriever.load() reads it
+        os.environ["QA_DATABASE_URL"] = args.database_url
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                             format="%(levelname)s %(name)s: %(message)s")

@@ -56,7 +56,7 @@ def evidence(r, q: Query, hit: Hit) -> tuple[float, float]:
         cov = max(cov, group_coverage(q.xling, r._token_set(row), r._idf))
     qv = r.query_vector(q.text)
     mean, std = r._dense_stats(qv, None)
-    cos = float(r._data.dense.scores_for(qv, [row])[0])
+    cos = float(r.dense_scores(qv, [row])[0])
     return cov, (cos - mean) / std if std > 0 else 0.0
 
 

@@ -82,7 +82,19 @@ def cmd_add(args) -> int:
         print(metadata_table(m, header=False))
         print()
     print("A field shown as unresolved or not found can be set in corpus/catalog.json.")
-    print("The index is rebuilt on the next search (or run: python -m qa build).")
+    from .store import database_url
+
+    url = database_url(args.database_url)
+    if url is None:
+        print("The index is rebuilt on the next search (or run: python -m qa build).")
+        return 0
+    from .encoder import get_default_encoder
+    from .retriever import DEFAULT_PARAMS
+    from .store.postgres import open_synced
+
+    store, _ = open_synced(url, args.corpus, get_default_encoder(), dict(DEFAULT_PARAMS), show_progress=True)
+    print(f"indexed in the database (version {store.version}, {len(store.chunks)} chunks): searchable now from every app process")
+    store.close()
     return 0
 
 
@@ -90,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m qa", description="Cited-passage search over district health-bureau work plans.")
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus directory (default: %(default)s)")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    p.add_argument("--database-url", default=None, metavar="URL",
+                   help="keep the index in PostgreSQL (default: $QA_DATABASE_URL, else the embedded index/)")
     sub = p.add_subparsers(dest="cmd", required=True)
 
     c = sub.add_parser("chunks", help="list the section chunks, or --stats for a table")
@@ -106,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_library_commands(sub)
 
+    from .cli_db import add_db_commands
+
+    add_db_commands(sub)
+
     try:
         from .cli_search import add_search_commands
     except ImportError:  # the retriever commands live beside the retriever
@@ -120,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("jieba").setLevel(logging.WARNING)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.database_url:  # Retriever.load() and the db commands read it
+        os.environ["QA_DATABASE_URL"] = args.database_url
     try:
         return args.func(args)
     except CorpusError as e:

@@ -17,8 +17,10 @@ def cmd_build(args) -> int:
     m = r.manifest
     c = m["counts"]
     took = time.perf_counter() - started
-    print(f"index {index_store.current_build(Path(args.index or index_store.DEFAULT_INDEX))}")
-    print(f"  {c['documents']} documents, {c['chunks']} chunks, {c['dim']}-dim vectors ({m['params']['dense_kind']})")
+    where = m.get("database") or index_store.current_build(Path(args.index or index_store.DEFAULT_INDEX))
+    print(f"index {where}" + (f" (version {m['version']})" if "version" in m else ""))
+    kind = "pgvector HNSW" if m.get("database") else m["params"]["dense_kind"]
+    print(f"  {c['documents']} documents, {c['chunks']} chunks, {c['dim']}-dim vectors ({kind})")
     print(f"  embedded {c['embedded']} chunks, reused {c['reused']} from the previous build")
     print(f"  model {m['model_id']}, tokenizer {m['tokenizer_version']}, corpus {m['corpus_hash'][:12]}")
     state = "built now" if r.built_now else "was up to date, built"

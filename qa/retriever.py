@@ -13,13 +13,16 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import math
 import os
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
 
 from . import crosslingual, fusion, index_store
+from .store import database_url as _database_url
+from .store.embedded import EmbeddedStore
 from .documents import DEFAULT_CORPUS
 from .metadata.header import header_states
 from .places import Gazetteer, short_forms
@@ -37,7 +40,7 @@ _CANDIDATES = 100  # per side, before fusion
 # a signature date is, is known; what remains is which document
 HEADER_BOOST = 3.0
 ANSWER_CONTEXT_BOOST = 0.5  # z-units for a passage matching the question's frame (qa.query.answer_context_patterns)
-_STATS_SAMPLE = 4096  # rows sampled to estimate the dense score distribution
+_REFRESH_SECONDS = 1.0  # how often a shared (database) store is asked whether another process changed it
 _STEER_MARGIN = 0.01  # score gap between the last steered chunk and the first demoted one (> the 1e-6 rounding)
 
 
@@ -63,48 +66,101 @@ def _steer(ranked: list[tuple[str, float]], inside) -> list[tuple[str, float]]:
     return ins + out
 
 
+class _IdfView:
+    """A read-only term → IDF mapping over a store's `idf()` (cached per term)."""
+
+    def __init__(self, store):
+        self._store, self._cache = store, {}
+
+    def _get(self, term: str):
+        if term not in self._cache:
+            self._cache[term] = self._store.idf([term]).get(term)
+        return self._cache[term]
+
+    def get(self, term: str, default=None):
+        v = self._get(term)
+        return default if v is None else v
+
+    def __contains__(self, term) -> bool:
+        return self._get(term) is not None
+
+    def __getitem__(self, term: str):
+        v = self._get(term)
+        if v is None:
+            raise KeyError(term)
+        return v
+
+
 class Retriever:
     MODES = ("hybrid", "bm25", "dense", "rrf")
 
-    def __init__(self, data: index_store.IndexData, encoder, *, corpus_dir: Path = DEFAULT_CORPUS):
+    def __init__(self, data, encoder, *, corpus_dir: Path = DEFAULT_CORPUS):
+        """`data`: a `qa.store.base.Store`, or an `index_store.IndexData` (wrapped in the embedded store)."""
         self._data = data
         self.encoder = encoder
         self.corpus_dir = Path(corpus_dir)
-        self.chunks: list[Chunk] = data.chunks
-        self.metas: dict[str, DocMeta] = {m.doc_id: m for m in data.metas}
-        self.gazetteer = Gazetteer(data.metas)
-        self._row = {c.chunk_id: i for i, c in enumerate(self.chunks)}
-        rows_by_doc: dict[str, list[int]] = {d: [] for d in self.metas}
-        for i, c in enumerate(self.chunks):  # one pass: a scan per document is O(docs × chunks)
-            rows_by_doc[c.doc_id].append(i)
-        self._doc_rows = {d: np.array(rows, dtype=np.int64) for d, rows in rows_by_doc.items()}
-        n = len(self.chunks)
-        self._all_rows = np.arange(n)
-        self._idf = data.bm25.idf_map()
-        self._token_sets_cache: dict[int, frozenset] = {}
         self.built_now = False
-        self.xling = data.crosslingual or crosslingual.CrossLingual()
+        self.xling = getattr(data, "crosslingual", None) or crosslingual.CrossLingual()
         self.xling_config = crosslingual.DEFAULT  # which English mechanisms run (eval.crosslingual varies it)
         self._qvec = functools.lru_cache(maxsize=512)(self._encode_query)
-        self.manifest = {k: v for k, v in data.manifest.items() if not k.startswith("_")}
-        log.debug("retriever over %d chunks in %s", n, data.directory)
+        self._refresh_lock = threading.Lock()
+        self._use(EmbeddedStore(data) if isinstance(data, index_store.IndexData) else data)
+
+    def _use(self, store) -> None:
+        self._store = store
+        self.chunks: list[Chunk] = store.chunks
+        self.metas: dict[str, DocMeta] = {m.doc_id: m for m in store.metas}
+        self.gazetteer = Gazetteer(store.metas)
+        self._row = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self._token_sets_cache: dict[int, frozenset] = {}
+        # term → IDF for the cross-lingual layer and the answer code: the embedded store's dict,
+        # or a view asking a database store term by term
+        self._idf = getattr(store, "_idf", None) or _IdfView(store)
+        self.manifest = {k: v for k, v in store.manifest.items() if not k.startswith("_")}
+        self._checked = time.monotonic()
+        log.debug("retriever over %d chunks in %s", len(self.chunks), store.directory)
+
+    def refresh(self, *, force: bool = False) -> bool:
+        """Pick up another process's add or build (shared stores; at most once a second
+        unless forced).  True if the index changed."""
+        if not force and time.monotonic() - self._checked < _REFRESH_SECONDS:
+            return False
+        with self._refresh_lock:
+            if not force and time.monotonic() - self._checked < _REFRESH_SECONDS:
+                return False
+            self._checked = time.monotonic()
+            fresh = self._store.changed()
+            if fresh is None:
+                return False
+            self._use(fresh)
+            return True
 
     # ---------------------------------------------------------------- loading
     @classmethod
     def load(cls, index_dir: Path | str | None = None, corpus_dir: Path | str | None = None, *, encoder=None,
              rebuild: bool = False, dense_kind: str = "flat", show_progress: bool = False,
-             progress=None) -> "Retriever":
+             progress=None, database_url: str | None = None) -> "Retriever":
         """Load the index over corpus_dir, building it when missing, stale or damaged.
 
         `progress(stage, done, total)` is passed to the build (see index_store.build).
+        With a database URL (argument or $QA_DATABASE_URL) the index lives in PostgreSQL
+        (`qa.store.postgres`); the corpus is synced into it the same way.
         """
-        index_dir = Path(index_dir or os.environ.get("QA_INDEX_DIR") or index_store.DEFAULT_INDEX)
+        url = _database_url(database_url)
         corpus_dir = Path(corpus_dir or os.environ.get("QA_CORPUS_DIR") or DEFAULT_CORPUS)
         if encoder is None:
             from .encoder import get_default_encoder
 
             encoder = get_default_encoder()
         params = {**DEFAULT_PARAMS, "dense_kind": dense_kind}
+        if url is not None:
+            from .store.postgres import open_synced
+
+            store, built = open_synced(url, corpus_dir, encoder, params, rebuild=rebuild, show_progress=show_progress)
+            r = cls(store, encoder, corpus_dir=corpus_dir)
+            r.built_now = built
+            return r
+        index_dir = Path(index_dir or os.environ.get("QA_INDEX_DIR") or index_store.DEFAULT_INDEX)
         expect = index_store.identity(corpus_dir, encoder.model_id, params)
         data, built = None, False
         if not rebuild:
@@ -153,7 +209,7 @@ class Retriever:
                 return p.value
         raise ValueError(f"unknown {field} {value!r}; valid values: {', '.join(valid)}")
 
-    def _allowed(self, district, city, year) -> np.ndarray | None:
+    def _allowed(self, district, city, year) -> frozenset[str] | None:
         if district is None and city is None and year is None:
             return None
         docs = list(self.metas.values())
@@ -173,10 +229,7 @@ class Retriever:
             if y not in self.years():
                 raise ValueError(f"unknown year {year!r}; valid values: {', '.join(map(str, self.years()))}")
             docs = [m for m in docs if m.year == y]
-        mask = np.zeros(len(self.chunks), dtype=bool)
-        for m in docs:
-            mask[self._doc_rows[m.doc_id]] = True
-        return mask
+        return frozenset(m.doc_id for m in docs)
 
     # ---------------------------------------------------------------- search
     def search(self, query: str, k: int = 10, district: str | None = None, year: int | None = None,
@@ -187,9 +240,10 @@ class Retriever:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise ValueError(f"k must be a positive integer, not {k!r}")
         k = min(int(k), MAX_K)
+        self.refresh()
         q = self.analyze(query)
         allowed = self._allowed(district, city, year)
-        if allowed is not None and not allowed.any():  # e.g. a district in another city: nothing to rank
+        if allowed is not None and not allowed:  # e.g. a district in another city: nothing to rank
             return []
         rows = self._rank(q, k, allowed, mode, steer=district is None and city is None)
         return [self._hit(i, s, sig) for i, s, sig in rows[:k]]
@@ -225,31 +279,13 @@ class Retriever:
         flat = [t for t in q.expansion if t not in grouped]  # the glossary's; grouped terms score per group
         if flat:
             terms += tokenize(" ".join(flat))
-        scores = self._data.bm25.scores(terms) if terms else np.zeros(len(self.chunks), dtype=np.float32)
-        if groups:
-            scores = scores + crosslingual.grouped_scores(self._data.bm25, groups)
-        if allowed is not None:
-            scores = np.where(allowed, scores, 0.0)
-        n = min(_CANDIDATES, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
-        top = [int(i) for i in top if scores[i] > 0]
-        top.sort(key=lambda i: (-scores[i], self.chunks[i].chunk_id))
-        return terms, scores, top
+        res = self._store.bm25(terms, _CANDIDATES, allowed, groups=groups)
+        return terms, res, [i for i, _ in res.top]
 
     def _dense_side(self, q: Query, allowed):
         qv = self.query_vector(q.text)
-        dense = self._data.dense
-        if allowed is None:
-            hits = dense.search(qv, _CANDIDATES)
-            ranked = [i for i, _ in hits]
-            cos = {i: s for i, s in hits}
-        else:
-            rows = np.flatnonzero(allowed)
-            sc = dense.scores_for(qv, rows)
-            order = np.lexsort((rows, -sc))[:_CANDIDATES]
-            ranked = [int(rows[j]) for j in order]
-            cos = {int(rows[j]): float(sc[j]) for j in order}
-        return qv, ranked, cos
+        hits = self._store.dense_top(qv, _CANDIDATES, allowed)
+        return qv, [i for i, _ in hits], dict(hits)
 
     def _coverage(self, terms: list[str], row: int) -> float:
         """IDF-weighted share of the query's distinct terms present in chunk `row`."""
@@ -257,15 +293,16 @@ class Retriever:
         if not uniq:
             return 0.0
         have = self._token_set(row)
-        total = sum(max(self._idf.get(t, 0.0), 0.0) for t in uniq)
+        idf = self._store.idf(uniq)
+        total = sum(max(idf.get(t, 0.0), 0.0) for t in uniq)
         if total <= 0:
             return 0.0
-        return sum(max(self._idf.get(t, 0.0), 0.0) for t in uniq if t in have) / total
+        return sum(max(idf.get(t, 0.0), 0.0) for t in uniq if t in have) / total
 
     def _token_set(self, row: int) -> frozenset:
         s = self._token_sets_cache.get(row)
         if s is None:
-            s = frozenset(self._data.tokens[row])
+            s = self._store.token_set(row)
             if len(self._token_sets_cache) < 4096:
                 self._token_sets_cache[row] = s
         return s
@@ -279,20 +316,19 @@ class Retriever:
             fb = [tokenize(self.chunks[i].text) for i in dense_first[1][: self.xling_config.prf_docs]]
             groups = groups + crosslingual.feedback_groups(fb, self._idf, config=self.xling_config)
         steer_docs = q.place_doc_ids if (steer and mode == "hybrid") else frozenset()
-        terms, bm25_scores, bm25_top = (self._bm25_side(q, allowed, steer_docs=steer_docs, groups=groups)
-                                        if mode != "dense" else ([], None, []))
+        terms, bm25_res, bm25_top = (self._bm25_side(q, allowed, steer_docs=steer_docs, groups=groups)
+                                     if mode != "dense" else ([], None, []))
         if mode == "bm25":
-            return [(i, float(bm25_scores[i]), {"bm25": float(bm25_scores[i]), "bm25_rank": r + 1})
-                    for r, i in enumerate(bm25_top)]
+            return [(i, s, {"bm25": s, "bm25_rank": r + 1}) for r, (i, s) in enumerate(bm25_res.top)]
         qv, dense_top, cos = dense_first or self._dense_side(q, allowed)
         if mode == "dense":
             return [(i, cos[i], {"dense": cos[i], "dense_rank": r + 1}) for r, i in enumerate(dense_top)]
 
         cand = list(dict.fromkeys(dense_top + bm25_top))
-        missing = np.array([i for i in cand if i not in cos], dtype=np.int64)
-        if len(missing):
-            for i, s in zip(missing, self._data.dense.scores_for(qv, missing)):
-                cos[int(i)] = float(s)
+        missing = [i for i in cand if i not in cos]
+        if missing:
+            cos.update(zip(missing, self._store.dense_scores(qv, missing)))
+        bm25_scores = bm25_res.scores_for(cand)
         bm25_rank = {i: r + 1 for r, i in enumerate(bm25_top)}
         dense_rank = {i: r + 1 for r, i in enumerate(dense_top)}
         framed: set[str] = set()
@@ -307,7 +343,7 @@ class Retriever:
                 any(ch.isdigit() for ch in t) and t in self._token_set(bm25_top[0]) for t in set(terms))
             sig = fusion.QuerySignals(q.script, q.en_coverage, cov, exact)
             weights = fusion.adaptive_weights(sig)
-            b_mean, b_std = self._bm25_stats(bm25_scores, allowed)
+            b_mean, b_std = bm25_res.mean, bm25_res.std
             d_mean, d_std = self._dense_stats(qv, allowed)
             b = fusion.z_normalize({cid(i): float(bm25_scores[i]) for i in cand}, mean=b_mean, std=b_std)
             d = fusion.z_normalize({cid(i): cos[i] for i in cand}, mean=d_mean, std=d_std)
@@ -337,21 +373,13 @@ class Retriever:
         pat = _compile_any(q.answer_patterns)
         return {self.chunks[i].chunk_id for i in rows if pat.search(self.chunks[i].text)}
 
-    def _bm25_stats(self, scores: np.ndarray, allowed) -> tuple[float, float]:
-        vals = scores[allowed] if allowed is not None else scores
-        return float(vals.mean()), float(vals.std())
-
     def _dense_stats(self, qv: np.ndarray, allowed) -> tuple[float, float]:
-        """Mean/std of the query's cosine over the collection, from a fixed sample.
+        """Mean/std of the query's cosine over the collection, from a fixed sample (see the store)."""
+        return self._store.dense_stats(qv, allowed)
 
-        A sample of ≤ 4096 rows estimates them well and keeps this O(1) in
-        corpus size (the exact scan costs ~10 ms at 100k chunks).
-        """
-        rows = np.flatnonzero(allowed) if allowed is not None else self._all_rows
-        if len(rows) > _STATS_SAMPLE:
-            rows = rows[:: math.ceil(len(rows) / _STATS_SAMPLE)]
-        sc = self._data.dense.scores_for(qv, rows)
-        return float(sc.mean()), float(sc.std())
+    def dense_scores(self, qv: np.ndarray, rows: list[int]) -> list[float]:
+        """Exact cosine of the query with the given rows."""
+        return self._store.dense_scores(qv, rows)
 
     def _hit(self, row: int, score: float, signals: dict) -> Hit:
         c = self.chunks[row]

@@ -24,3 +24,22 @@ def real_retriever():
     from qa.retriever import Retriever
 
     return Retriever.load()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL 16 + pgvector on 127.0.0.1 (see tests/pg_helpers.py), stopped at the end."""
+    from pg_helpers import PgServer
+
+    srv = PgServer()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_fake_retriever(pg_server):
+    """The shipped corpus indexed in PostgreSQL with the fake encoder."""
+    from qa.encoder import FakeEncoder
+    from qa.retriever import Retriever
+
+    return Retriever.load(encoder=FakeEncoder(), database_url=pg_server.fresh_db())
