@@ -66,6 +66,17 @@ def _steer(ranked: list[tuple[str, float]], inside) -> list[tuple[str, float]]:
     return ins + out
 
 
+def _store_crosslingual(store) -> "crosslingual.CrossLingual":
+    """A database store keeps no cross-lingual files: its lexicon is built from its vocabulary
+    at load (a second or two); the term table is not (README: PostgreSQL limits)."""
+    vocab = getattr(store, "vocabulary_idf", None)
+    if vocab is None:
+        return crosslingual.CrossLingual()
+    from .crosslingual import lexicon
+
+    return crosslingual.CrossLingual(lexicon.build(vocab()))
+
+
 class _IdfView:
     """A read-only term → IDF mapping over a store's `idf()` (cached per term)."""
 
@@ -100,7 +111,7 @@ class Retriever:
         self.encoder = encoder
         self.corpus_dir = Path(corpus_dir)
         self.built_now = False
-        self.xling = getattr(data, "crosslingual", None) or crosslingual.CrossLingual()
+        self.xling = getattr(data, "crosslingual", None) or _store_crosslingual(data)
         self.xling_config = crosslingual.DEFAULT  # which English mechanisms run (eval.crosslingual varies it)
         self._qvec = functools.lru_cache(maxsize=512)(self._encode_query)
         self._refresh_lock = threading.Lock()

@@ -28,6 +28,21 @@ def _questions():
 
 
 def _assert_bm25_parity(emb, pg, questions, **filters):
+    # the same cross-lingual tables on both sides: what is compared is the stores' BM25
+    # (a database store builds only the lexicon itself; see test_database_store_has_a_lexicon)
+    own, pg.xling = pg.xling, emb.xling
+    try:
+        _check_parity(emb, pg, questions, **filters)
+    finally:
+        pg.xling = own
+
+
+def test_database_store_has_a_lexicon(pg_fake_retriever):
+    groups = pg_fake_retriever.analyze("How many rabies vaccination clinics?").xling
+    assert pg_fake_retriever.xling.lexicon is not None and any(g.source == "lexicon" for g in groups)
+
+
+def _check_parity(emb, pg, questions, **filters):
     for q in questions:
         a = emb.search(q.question, k=10, mode="bm25", **filters)
         b = pg.search(q.question, k=10, mode="bm25", **filters)
@@ -48,6 +63,14 @@ def test_bm25_parity_with_filters(fake_retriever, pg_fake_retriever):
 
 
 def _metrics_agree(emb, pg, modes=("dense", "hybrid")):
+    own, pg.xling = pg.xling, emb.xling  # same cross-lingual tables: the stores are compared
+    try:
+        _check_metrics(emb, pg, modes)
+    finally:
+        pg.xling = own
+
+
+def _check_metrics(emb, pg, modes):
     for path in QUESTION_SETS:
         qs = load_questions(path)
         a = summarise(run_all(emb, qs, modes, k=10), k=10)

@@ -30,22 +30,24 @@ log = logging.getLogger(__name__)
 
 _TERM_CACHE = 200_000  # terms remembered per snapshot
 
-# rank_bm25's BM25Okapi with the epsilon floor (see qa.bm25); sums over postings of the query's terms
-_SCORE = "sum(q.w * (p.tf * %(k1p1)s / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.dl / %(avgdl)s))))"
+# rank_bm25's BM25Okapi with the epsilon floor (see qa.bm25), per posting of a query term
+_TERM = "q.w * (p.tf * %(k1p1)s / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.dl / %(avgdl)s)))"
+# grp 0: plain terms, summed; grp > 0: one cross-lingual group (qa.crosslingual), worth its best
+# alternative — the same structured query the embedded store scores (crosslingual.grouped_scores)
+_GROUPED = f"""
+q(term, w, grp) AS (SELECT * FROM unnest(%(terms)s::int[], %(weights)s::float8[], %(grps)s::int[])),
+t AS (SELECT p.chunk, q.grp, {_TERM} AS ts FROM postings p JOIN q ON p.term = q.term {{where}}),
+g AS (SELECT chunk, CASE WHEN grp = 0 THEN sum(ts) ELSE max(ts) END AS gs FROM t GROUP BY chunk, grp)"""
 _BM25_TOP = f"""
-WITH q(term, w) AS (SELECT * FROM unnest(%(terms)s::int[], %(weights)s::float8[])),
-s AS MATERIALIZED (
-  SELECT p.chunk, {_SCORE} AS score
-  FROM postings p JOIN q ON p.term = q.term {{where}}
-  GROUP BY p.chunk)
+WITH {_GROUPED},
+s AS MATERIALIZED (SELECT chunk, sum(gs) AS score FROM g GROUP BY chunk)
 (SELECT chunk, score, NULL::float8 AS sq FROM s ORDER BY score DESC, chunk LIMIT %(n)s)
 UNION ALL
 SELECT NULL, coalesce(sum(score), 0), coalesce(sum(score * score), 0) FROM s
 """
 _BM25_ROWS = f"""
-WITH q(term, w) AS (SELECT * FROM unnest(%(terms)s::int[], %(weights)s::float8[]))
-SELECT p.chunk, {_SCORE} FROM postings p JOIN q ON p.term = q.term
-WHERE p.chunk = ANY(%(chunks)s) GROUP BY p.chunk
+WITH {_GROUPED.replace("{where}", "WHERE p.chunk = ANY(%(chunks)s)")}
+SELECT chunk, sum(gs) FROM g GROUP BY chunk
 """
 
 
@@ -137,16 +139,25 @@ class PgStore:
                 "avgdl": self.avgdl, **kw}
 
     def bm25(self, terms: list[str], n: int, allowed: frozenset[str] | None, *, groups=()) -> BM25Top:
-        # English groups (qa.crosslingual) are summed here as plain terms, not max-per-group as the
-        # embedded store scores them: a structured query in SQL is future work (README, limits)
-        terms = list(terms) + [t for g in groups for t, _ in g.terms]
-        tids, weights, _ = self._term_weights(terms) if terms else ([], [], {})
+        tids, weights, idf = self._term_weights(list(terms) + [t for g in groups for t, _ in g.terms])
+        plain = Counter(terms)
+        ids = dict(zip([t for t in dict.fromkeys(list(terms) + [t for g in groups for t, _ in g.terms]) if t in idf],
+                       tids))
+        tids, weights, grps = [], [], []
+        for t, c in plain.items():
+            if t in ids:
+                tids.append(ids[t]), weights.append(idf[t] * c), grps.append(0)
+        for k, g in enumerate(groups, start=1):
+            for t, w in g.terms:
+                if t in ids:
+                    tids.append(ids[t]), weights.append(g.weight * w * idf[t]), grps.append(k)
         if not tids:
             return BM25Top([], 0.0, 0.0, lambda rows: {})
         where, extra = "", {}
         if allowed is not None:
             where, extra = "WHERE p.doc = ANY(%(docs)s)", {"docs": self._docs(allowed)}
-        res = self._pool.get().execute(_BM25_TOP.format(where=where), self._params(tids, weights, n=n, **extra)).fetchall()
+        res = self._pool.get().execute(_BM25_TOP.format(where=where),
+                                       self._params(tids, weights, n=n, grps=grps, **extra)).fetchall()
         total, sq = next((r[1], r[2]) for r in res if r[0] is None)
         top = self._rows((r[0], r[1]) for r in res if r[0] is not None and r[1] > 0)
         top.sort(key=lambda kv: (-kv[1], self.chunks[kv[0]].chunk_id))
@@ -156,9 +167,17 @@ class PgStore:
 
         def score_rows(rows):
             pks = [int(self._pk[i]) for i in rows]
-            got = self._pool.get().execute(_BM25_ROWS, self._params(tids, weights, chunks=pks)).fetchall()
+            got = self._pool.get().execute(_BM25_ROWS, self._params(tids, weights, chunks=pks, grps=grps)).fetchall()
             return dict(self._rows(got))
         return BM25Top(top, mean, std, score_rows)
+
+    def vocabulary_idf(self) -> dict[str, float]:
+        """term → IDF over the whole vocabulary (for the cross-lingual lexicon, built at load)."""
+        out = {}
+        for term, df in self._pool.get().execute("SELECT term, df FROM terms").fetchall():
+            raw = math.log(self.n - df + 0.5) - math.log(df + 0.5)
+            out[term] = self.epsilon * self.average_idf if raw < 0 else raw
+        return out
 
     def idf(self, terms: Iterable[str]) -> dict[str, float]:
         terms = list(terms)
