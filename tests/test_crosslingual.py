@@ -11,7 +11,7 @@ import pytest
 from qa import crosslingual, index_store
 from qa.bm25 import BM25Index
 from qa.crosslingual import Config, CrossLingual, TermGroup, english, lexicon, prf
-from qa.crosslingual.term_table import TermTable, content_terms
+from qa.crosslingual.term_table import NONSENSE, TermTable, content_terms
 from qa.encoder import FakeEncoder
 from qa.query import expand_english
 from qa.retriever import Retriever
@@ -191,7 +191,7 @@ class _Axes:
         self.calls = 0
 
     def encode_queries(self, texts):
-        self.calls += len(texts)
+        self.calls += sum(t not in NONSENSE for t in texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, t in enumerate(texts):
             out[i, self.AXES.get(t, 3)] = 1.0
@@ -206,6 +206,16 @@ def test_term_table_nearest_margin():
     assert got[0] == [("疫苗", 1.0, pytest.approx(0.6667, abs=1e-4))]
     assert got[1] == []
     assert table.nearest(enc.encode_queries(["vaccine"]), margin=0.7) == [[]]
+    assert table.noise == 0.0  # nonsense strings sit on the unknown axis: orthogonal to every term
+
+
+def test_term_table_maps_nothing_for_an_encoder_without_meaning():
+    """FakeEncoder's hashed bigrams give chance margins of ~0.6; the noise level keeps them out."""
+    enc = FakeEncoder()
+    terms = ["疫苗", "儿童", "医院", "社区卫生", "家庭医生", "慢性病", "高血压", "糖尿病", "健康教育", "老年人"] * 1
+    table = TermTable.build(terms, enc)
+    assert table.noise > 0.3
+    assert table.nearest(enc.encode_queries(["vaccination", "hospital", "targets"]), margin=0.08) == [[], [], []]
 
 
 def test_term_table_saved_loaded_and_reused(tmp_path):
@@ -215,6 +225,7 @@ def test_term_table_saved_loaded_and_reused(tmp_path):
     files = table.save(tmp_path)
     loaded = TermTable.load(tmp_path)
     assert loaded.terms == table.terms and loaded.keys == table.keys and loaded.model_id == "axes"
+    assert loaded.noise == table.noise
     assert np.allclose(loaded.vectors, table.vectors, atol=1e-3)  # stored as float16
     assert np.load(tmp_path / files[1], allow_pickle=False).dtype == np.float16
     again = TermTable.build(["医院", "疫苗", "儿童"], enc, previous=loaded)

@@ -32,7 +32,7 @@ from .term_table import TERMS_FILE, TermTable, content_terms
 
 log = logging.getLogger(__name__)
 
-_CODE_VERSION = "2"
+_CODE_VERSION = "3"
 
 
 def version() -> str:

@@ -12,7 +12,7 @@ pair of short texts at 0.75–0.9, so an absolute threshold means nothing;
 the mean over the table is q · centroid, one dot product).
 
 Files (in the build directory, listed with checksums in the manifest):
-    xling_terms.json         {"format", "model_id", "prompt", "terms": [...], "keys": [...]}
+    xling_terms.json         {"format", "model_id", "prompt", "noise", "terms": [...], "keys": [...]}
     xling_term_vectors.npy   float16 (n_terms, dim), unit rows, allow_pickle=False
 """
 from __future__ import annotations
@@ -33,6 +33,11 @@ VECTORS_FILE = "xling_term_vectors.npy"
 FORMAT = "qa-xling-terms 1"
 MAX_TERMS = 50_000  # most frequent first: ~7 ms each to embed on a busy CPU core, 768 bytes each stored
 _CONTENT_TERM = re.compile(r"^[\u3400-\u9fff]{2,8}$")
+# Letter strings that mean nothing in any language: the best margin they reach over the table is
+# what chance gives with this encoder (e5: ≤ 0.06; a hashing stand-in like FakeEncoder: ~0.7),
+# and a real match must beat it — so an encoder without meaning maps no English word at all.
+NONSENSE = ("zxq", "qwpd", "vbnk", "xkcd", "jzvq", "pfft", "grxl", "mnbv", "tzwk", "qqxz", "dwzj", "fjkq",
+            "hxvb", "kzqt", "wvxp", "bzrk")
 
 
 def term_key(model_id: str, term: str) -> str:
@@ -52,13 +57,15 @@ def content_terms(tokens: Iterable[Sequence[str]], *, limit: int = MAX_TERMS) ->
 class TermTable:
     """Chinese terms and their unit vectors; `nearest` maps query vectors onto them."""
 
-    def __init__(self, terms: Sequence[str], vectors: np.ndarray, keys: Sequence[str], model_id: str):
+    def __init__(self, terms: Sequence[str], vectors: np.ndarray, keys: Sequence[str], model_id: str, *,
+                 noise: float = 0.0):
         if len(terms) != len(vectors) or len(terms) != len(keys):
             raise ValueError(f"term table: {len(terms)} terms, {len(vectors)} vectors, {len(keys)} keys")
         self.terms = tuple(terms)
         self.keys = tuple(keys)
         self.model_id = model_id
         self.embedded = 0  # how many terms the build that made this table had to embed
+        self.noise = float(noise)  # best margin a NONSENSE string reaches: matches must beat it
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.vectors.flags.writeable = False
         self.centroid = self.vectors.mean(axis=0) if len(self.terms) else np.zeros(self.vectors.shape[1:])
@@ -83,17 +90,26 @@ class TermTable:
             vectors[todo] = encoder.encode_queries([terms[i] for i in todo])
         table = cls(terms, vectors, keys, encoder.model_id)
         table.embedded = len(todo)
+        if len(terms):
+            table.noise = round(max(m for m in table.margins(encoder.encode_queries(list(NONSENSE)))), 4)
         return table
+
+    def margins(self, queries: np.ndarray) -> list[float]:
+        """Per query vector: its best cosine over the table minus its mean cosine."""
+        q = np.asarray(queries, dtype=np.float32)
+        return [float(x) for x in (q @ self.vectors.T).max(axis=1) - q @ self.centroid]
 
     def nearest(self, queries: np.ndarray, *, margin: float, k: int = 3, band: float = 0.01
                 ) -> list[list[tuple[str, float, float]]]:
-        """Per query vector: up to k (term, weight, margin) with cosine ≥ mean + margin.
+        """Per query vector: up to k (term, weight, margin) with cosine ≥ mean + margin
+        (and above the table's noise level, see NONSENSE).
 
         Only terms within `band` of the best are kept (a clear best term stands
         alone); weight = its margin / the best's margin, in (0, 1].
         """
         if not len(self.terms) or not len(queries):
             return [[] for _ in range(len(queries))]
+        margin = max(margin, self.noise + 0.01)
         sims = np.asarray(queries, dtype=np.float32) @ self.vectors.T
         means = np.asarray(queries, dtype=np.float32) @ self.centroid
         out = []
@@ -112,7 +128,7 @@ class TermTable:
     # ------------------------------------------------------------ persistence
     def save(self, directory: Path) -> list[str]:
         directory = Path(directory)
-        meta = {"format": FORMAT, "model_id": self.model_id, "prompt": "query",
+        meta = {"format": FORMAT, "model_id": self.model_id, "prompt": "query", "noise": self.noise,
                 "terms": list(self.terms), "keys": list(self.keys)}
         (directory / TERMS_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         np.save(directory / VECTORS_FILE, self.vectors.astype(np.float16), allow_pickle=False)
@@ -127,4 +143,4 @@ class TermTable:
         vectors = np.load(directory / VECTORS_FILE, allow_pickle=False).astype(np.float32)
         if vectors.ndim != 2:
             raise ValueError(f"{directory / VECTORS_FILE}: expected a 2-d array, got shape {vectors.shape}")
-        return cls(meta["terms"], vectors, meta["keys"], meta["model_id"])
+        return cls(meta["terms"], vectors, meta["keys"], meta["model_id"], noise=float(meta.get("noise", 0.0)))
