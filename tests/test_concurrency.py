@@ -39,6 +39,8 @@ def test_real_model_thread_pool_matches_single_threaded(real_retriever):
     for (q, m), hits, abst in got:
         want = expected[q, m]
         assert [h.chunk_id for h in hits] == [h.chunk_id for h in want], (q, m)
-        np.testing.assert_allclose([h.score for h in hits], [h.score for h in want], atol=1e-4)
+        # ONNX Runtime's int8 kernels may sum in another order when sessions run side by side:
+        # fused scores then differ in the 5th significant digit (measured 5e-5 relative), never the ranking
+        np.testing.assert_allclose([h.score for h in hits], [h.score for h in want], rtol=2e-4, atol=1e-4)
         if abst is not None:
             assert abst == abstain[q], q

@@ -155,7 +155,11 @@ def test_upload_ask_read_reload_copy_delete(server, browser, size):
         cached = [p for p in (server["data"] / "gradio-cache").rglob("*") if p.is_file() and p.read_bytes() == sent]
         assert cached == []
         page.locator("#qa-commit").click()
-        page.get_by_text("已加入").first.wait_for(state="visible", timeout=30_000)
+        try:
+            page.get_by_text("已加入").first.wait_for(state="visible", timeout=30_000)
+        except Exception:
+            _shot(page, f"library_commit_failed_{size}.png")
+            raise AssertionError(f"commit not confirmed; page errors {errors}; blocked {blocked}") from None
         _wait_status(page, f"{n_docs + 1} 份文件")
         row = page.locator("#qa-lib-list tr", has_text=district)
         row.first.wait_for(state="visible", timeout=30_000)

@@ -42,7 +42,8 @@ MAX_BYTES = getattr(ingest, "MAX_BYTES", 20 * 2**20)
 MIN_CHARS = getattr(ingest, "MIN_CHARS", 20)
 SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 # what a reviewer may correct; doc_id and file are the library's own
-EDITABLE = tuple(f.name for f in fields(DocMeta) if f.name not in ("doc_id", "file", "notes"))
+# where each field came from is not for editing: it is shown beside the fields (qa.metadata.report)
+EDITABLE = tuple(f.name for f in fields(DocMeta) if f.name not in ("doc_id", "file", "notes", "sources"))
 MAX_FIELD_CHARS = 200
 _UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _COPY_BLOCK = 1 << 16

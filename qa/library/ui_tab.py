@@ -65,7 +65,12 @@ def preview_html(p) -> str:
 
     names = UI_STRINGS["zh-CN"]
     unres = "、".join(names.get(f"f_{k}", k) for k in p.unresolved) if p.unresolved else "无"
-    extra = "".join(f"<li>{_e(k)}: {_e(v)}</li>" for k, v in p.extra.items())
+    sources = p.extra.get("sources") or {}
+    # where each recognised field came from and how sure it is, and why a place stayed open
+    extra = "".join(f"<li>{_e(names.get(f'f_{k}', k))}：{_e(v.get('from', ''))}（{_e(v.get('confidence', ''))}）</li>"
+                    for k, v in sources.items() if isinstance(v, dict))
+    extra += "".join(f"<li>未确定：{_e(note)}</li>" for note in sources.get("unresolved", []))
+    extra += "".join(f"<li>{_e(k)}: {_e(v)}</li>" for k, v in p.extra.items() if k != "sources")
     return (f'<div class="qa-review-note"><b>{_e(p.filename)}</b>：{p.chars} 字，{p.chunks} 个段落。'
             f'未能识别的字段：<span class="qa-unres">{_e(unres)}</span>'
             + (f"<ul>{extra}</ul>" if extra else "")
