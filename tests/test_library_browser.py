@@ -258,7 +258,10 @@ def test_english_browser_gets_an_english_page(server, browser):
         assert page.evaluate("document.documentElement.lang") == "en"
         page.get_by_role("tab", name="Library").wait_for(state="visible", timeout=10_000)
         assert page.get_by_role("button", name="Send").count() == 1
-        assert page.locator("#qa-status").inner_text().strip()  # filled on load, no stale "0 秒"
+        # filled by the page's load event (no stale "0 秒" baked into the HTML): wait for it, don't race it
+        page.wait_for_function("(document.querySelector('#qa-status')?.innerText || '').trim().length > 0",
+                               timeout=15_000)
+        assert "秒" not in page.locator("#qa-status").inner_text()
         _shot(page, "library_english.png")
     finally:
         ctx.close()
