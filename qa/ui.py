@@ -53,7 +53,7 @@ from .library.store import Library, Limits  # noqa: E402
 from .library.ui_tab import build_library_tab, library_html, place_choices, remove_choices, chunk_counts  # noqa: E402
 from .query import MAX_QUERY_CHARS, encodable, normalize_query  # noqa: E402
 from .render import message_html, user_html  # noqa: E402
-from .ui_assets import HEAD, PAGE_CSS, READER_SCROLL_JS, SCROLL_JS, UI_STRINGS  # noqa: E402
+from .ui_assets import FOCUS_JS, HEAD, PAGE_CSS, READER_SCROLL_JS, SCROLL_JS, UI_STRINGS  # noqa: E402
 from .ui_tools import message_with_tools  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -221,10 +221,12 @@ def build_blocks(backend: LibraryBackend, policy: AdminPolicy, *, secret: str) -
                                 )
                                 note = gr.Markdown("", elem_id="qa-filter-note")
                                 with gr.Row():
+                                    # disabled until the load event has restored the saved conversation: a question
+                                    # sent earlier had its answer overwritten by the (late) restore on a busy server
                                     msg = gr.Textbox(placeholder=I18N("input"), show_label=False, scale=8, lines=1,
-                                                     max_lines=4, autofocus=True, elem_id="qa-input")
+                                                     max_lines=4, interactive=False, elem_id="qa-input")
                                     send = gr.Button(I18N("send"), variant="primary", scale=1, min_width=80,
-                                                     elem_classes="submit-button")
+                                                     interactive=False, elem_classes="submit-button")
                             with gr.Column(scale=2, min_width=240, elem_id="qa-side") as side:
                                 district = gr.Dropdown([ALL] + districts, value=ALL, label=I18N("district"))
                                 year = gr.Dropdown([ALL] + years, value=ALL, label=I18N("year"))
@@ -297,7 +299,13 @@ def build_blocks(backend: LibraryBackend, policy: AdminPolicy, *, secret: str) -
         tick_out = [status, seen_build, district, year, lib_tab.list_html, lib_tab.place, lib_tab.remove_pick]
         timer = gr.Timer(2.0)
         timer.tick(tick, [seen_build, lib_tab.search, lib_tab.place], tick_out, show_progress="hidden")
-        demo.load(restore_state, [saved], [chatbot, memory]).then(
+        def on_load(saved_value):
+            history, restored = restore_state(saved_value)
+            enable = gr.update(interactive=True)
+            return (history, restored, enable, enable, *[enable] * len(example_buttons))
+
+        demo.load(on_load, [saved], [chatbot, memory, msg, send, *example_buttons]).then(
+            None, None, None, js=FOCUS_JS).then(
             tick, [seen_build, lib_tab.search, lib_tab.place], tick_out, show_progress="hidden")
     demo.queue(default_concurrency_limit=CHAT_WORKERS, max_size=CHAT_QUEUE)
     return demo

@@ -92,6 +92,10 @@ SCROLL_JS = """() => { setTimeout(() => {
   else window.scrollBy(0, el.getBoundingClientRect().top - 60);
 }, 150); }"""
 
+# The input is enabled by the load event (after the saved conversation is restored); focus it then,
+# as autofocus would have on a field that was enabled from the start.
+FOCUS_JS = """() => { setTimeout(() => document.querySelector('#qa-input textarea')?.focus(), 50); }"""
+
 # Scroll the reader to the cited passage once it is rendered (the new HTML can arrive a moment later).
 READER_SCROLL_JS = """() => { let tries = 0; const go = () => {
   const t = document.querySelector('#qa-reader .qa-target');

@@ -57,3 +57,13 @@ def live_app(tmp: Path, *, timeout: float):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=20)
+
+
+def wait_chat_ready(page, timeout: int = 60_000) -> None:
+    """Wait until the chat input is enabled: the page's load event has restored the saved conversation.
+
+    Typing earlier is impossible for a person (the field is disabled) and was a race for a test.
+    """
+    page.locator("#qa-input textarea").wait_for(state="visible", timeout=timeout)
+    page.wait_for_function("() => { const t = document.querySelector('#qa-input textarea'); return t && !t.disabled; }",
+                           timeout=timeout)

@@ -189,3 +189,19 @@ def test_the_page_is_served(client):
     r = client.get("/")
     assert r.status_code == 200 and "<html" in r.text.lower()
     assert client.get("/api/health").json()["ready"] is True
+
+
+# ---------------------------------------------------------------- the page's start
+def test_input_is_enabled_only_by_the_load_event_that_restores_the_conversation(client):
+    """A question sent before the saved conversation was restored lost its answer to the late restore:
+    the input and the send button start disabled and the load event (the restore) enables them."""
+    cfg = client.get("/config").json()
+    by_elem = {c["props"].get("elem_id"): c for c in cfg["components"] if c.get("props", {}).get("elem_id")}
+    field = by_elem["qa-input"]
+    sends = [c for c in cfg["components"] if "submit-button" in (c.get("props", {}).get("elem_classes") or [])]
+    assert field["props"]["interactive"] is False
+    assert sends and all(c["props"]["interactive"] is False for c in sends)
+    loads = [d for d in cfg["dependencies"] if any(t[1] == "load" for t in d["targets"])]
+    assert len(loads) == 1
+    chat = by_elem["qa-chat"]["id"]
+    assert {chat, field["id"], *(c["id"] for c in sends)} <= set(loads[0]["outputs"])

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from live_app import live_app
+from live_app import live_app, wait_chat_ready
 
 pytestmark = pytest.mark.browser
 
@@ -66,7 +66,7 @@ def session(server, browser):
     page.route("**/*", only_loopback)
     page.on("dialog", on_dialog)
     page.goto(server["url"])
-    page.locator("#qa-input textarea").wait_for(state="visible", timeout=30_000)
+    wait_chat_ready(page)
     ARTIFACTS.mkdir(exist_ok=True)
     yield {"page": page, "blocked": blocked, "dialogs": dialogs, **server}
     page.close()

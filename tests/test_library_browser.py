@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 import pytest
 
 from library_fixtures import ROOT, corpus_without, write_docx
-from live_app import free_port
+from live_app import free_port, wait_chat_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
@@ -108,7 +108,7 @@ def _page(browser, base: str, viewport: dict, locale: str = "zh-CN"):
     page.route("**/*", only_loopback)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(base + "/")
-    page.locator("#qa-input textarea").wait_for(state="visible", timeout=30_000)
+    wait_chat_ready(page)
     return ctx, page, blocked, errors
 
 
@@ -199,6 +199,7 @@ def test_upload_ask_read_reload_copy_delete(server, browser, size):
 
         # reload: the conversation and its follow-up context are still there
         page.reload()
+        wait_chat_ready(page)
         page.locator("#qa-chat .qa-answer").first.wait_for(state="visible", timeout=30_000)
         assert district in page.locator("#qa-chat .qa-answer").last.inner_text()
         docs = json.loads(urllib.request.urlopen(base + "/api/documents").read())["documents"]
