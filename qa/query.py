@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .places import Gazetteer, PlaceMention
+from .places import Gazetteer, PlaceMention, asked_kinds
 
 GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary_en_zh.tsv"
 MAX_QUERY_CHARS = 1000  # longer input is truncated (with a notice) so a paste cannot stall search
@@ -52,6 +52,7 @@ class Query:
     unloaded: tuple[str, ...] = field(default=())  # places named that no loaded document is about
     loaded_places: tuple[str, ...] = field(default=())  # what is loaded, to say so when unloaded is set
     xling: tuple = field(default=())  # qa.crosslingual.TermGroup's, added by Retriever.analyze (index-specific)
+    asked_kinds: frozenset[str] = field(default=frozenset())  # "哪个县…": the issuer kinds (qa.places.level) admitted
 
 
 def encodable(text: str) -> str:
@@ -220,4 +221,5 @@ def analyze(text: str, gazetteer: Gazetteer | None) -> Query:
         header_field=header_field(clean),
         unloaded=tuple(gazetteer.unloaded(clean)) if gazetteer else (),
         loaded_places=gazetteer.loaded_labels() if gazetteer else (),
+        asked_kinds=asked_kinds(clean) if which else frozenset(),
     )

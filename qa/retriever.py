@@ -25,7 +25,7 @@ from .store import database_url as _database_url
 from .store.embedded import EmbeddedStore
 from .documents import DEFAULT_CORPUS
 from .metadata.header import header_states
-from .places import Gazetteer, short_forms
+from .places import Gazetteer, issuer_kind, short_forms
 from .query import Query, analyze
 from .records import Chunk, DocMeta, Hit
 from .tokenize import tokenize
@@ -39,6 +39,9 @@ _CANDIDATES = 100  # per side, before fusion
 # z-units for a header passage that states the header fact asked for: where a 文号 or
 # a signature date is, is known; what remains is which document
 HEADER_BOOST = 3.0
+# z-units for a passage of a document whose issuer is the kind of unit the question asks for ("哪个县…"):
+# evidence, not a filter — a question may call a county-level city a 县
+KIND_BOOST = float(os.environ.get("QA_KIND_BOOST", "1.5"))
 ANSWER_CONTEXT_BOOST = 0.5  # z-units for a passage matching the question's frame (qa.query.answer_context_patterns)
 _REFRESH_SECONDS = 1.0  # how often a shared (database) store is asked whether another process changed it
 _STEER_MARGIN = 0.01  # score gap between the last steered chunk and the first demoted one (> the 1e-6 rounding)
@@ -361,6 +364,10 @@ class Retriever:
             fused = fusion.combine([(weights[0], b), (weights[1], d)])
             framed = self._answer_context(q, cand)
             fused = {c: s + (ANSWER_CONTEXT_BOOST if c in framed else 0.0) for c, s in fused.items()}
+            kind_docs = self._kind_docs(q.asked_kinds) if not steer_docs else frozenset()
+            if kind_docs:
+                fused = {c: s + (KIND_BOOST if self.chunks[self._row[c]].doc_id in kind_docs else 0.0)
+                         for c, s in fused.items()}
             if q.header_field:  # 文号, 印发日期, 签发人, 发文机关 are stated in the header passage
                 fused = {c: s + (HEADER_BOOST if self._states(c, q.header_field) else 0.0) for c, s in fused.items()}
         ranked = fusion.rank(fused)
@@ -376,6 +383,13 @@ class Retriever:
                 "framed": chunk_id in framed if mode == "hybrid" else False,
             }))
         return out
+
+    def _kind_docs(self, kinds: frozenset[str]) -> frozenset[str]:
+        """Documents whose issuer is of one of `kinds`; empty when that tells no document apart."""
+        if not kinds:
+            return frozenset()
+        docs = frozenset(d for d, m in self.metas.items() if issuer_kind(m.district, m.city) in kinds)
+        return docs if len(docs) < len(self.metas) else frozenset()
 
     def _answer_context(self, q: Query, rows) -> set[str]:
         """Chunk ids among rows whose text matches one of the question's answer frames."""
