@@ -109,7 +109,8 @@ def findings(res: dict) -> list[str]:
                    f"({mp['token_occurrences'] / 1e6:.1f}M references to {mp['token_str_objects']:,} str objects) + BM25 "
                    f"matrix {st['bm25']['delta_mb']:.0f} + dense {st['dense']['delta_mb']:.0f} + Retriever "
                    f"{st['retriever']['delta_mb']:.0f} (+ the interpreter {st['imports']['rss_mb']:.0f}). Of the dense part, "
-                   f"{faiss_copy:.0f} MB is IndexFlatIP's own copy of the vectors that DenseIndex.embeddings also holds.")
+                   f"{faiss_copy:.0f} MB is the vectors inside the faiss index (DenseIndex.embeddings is a view of them, "
+                   "not a second copy).")
         jump = st["bm25"]["hwm_mb"] - st["tokens"]["rss_mb"]
         bd = res["build"].get(big) or {}
         out.append(f"BM25Index() on load at {_k(big)}: +{st['bm25']['delta_mb']:.0f} MB once built, but a transient "
@@ -192,11 +193,11 @@ def render(res: dict) -> str:
         emb = (f"{enc['encode_s']:.0f} (measured)" if n == enc.get("passages")
                else f"~{n / enc['passages_per_s']:.0f} (est.)") if enc else "-"
         rows.append([_k(n), b["docs"], f"{b['tokens'] / 1e6:.2f}M", f"{s['tokenize']:.1f}", f"{s['bm25']:.2f}",
-                     f"{s['dense_flat']:.2f}", f"{b['build_s']:.1f}", emb, f"{s['write']:.1f}",
+                     f"{s['dense_flat']:.2f} ({b.get('dense_kind', 'flat')})", f"{b['build_s']:.1f}", emb, f"{s['write']:.1f}",
                      f"{sum(d.values()):.0f}", f"{d.get('chunks.jsonl', 0):.0f} / {d.get('bm25_tokens.jsonl', 0):.0f} / "
                      f"{d.get('embeddings.npy', 0):.0f} / {d.get('dense.faiss', 0):.0f}", f"{b['mem']['VmHWM']:.0f}",
                      b["loadavg_1min"][1]])
-    L += _table(["chunks", "docs", "tokens", "tokenize s", "BM25 s", "flat faiss s", "build s (sum)", "embedding s",
+    L += _table(["chunks", "docs", "tokens", "tokenize s", "BM25 s", "faiss s (kind)", "build s (sum)", "embedding s",
                  "write s", "disk MB", "chunks / tokens / npy / faiss MB", "peak RSS MB", "load"], rows)
     if enc:
         L += ["", f"Real encoding (e5-small, {mach['nproc']} CPUs): **{enc['passages_per_s']:.1f} passages/s** on "
