@@ -31,13 +31,14 @@ import stat
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from . import crosslingual
-from .bm25 import BM25Index
+from .bm25 import BM25Index, StoredTokens
 from .chunking import CHUNKER_VERSION, chunk_corpus
 from .dense import DenseIndex, resolve_kind
 from .documents import REPO_ROOT, corpus_hash, load_corpus
@@ -66,7 +67,7 @@ class IndexData:
     manifest: dict
     metas: list[DocMeta]
     chunks: list[Chunk]
-    tokens: list[list[str]]
+    tokens: Sequence[list[str]]  # a list after a build; StoredTokens (read on first use) after a load
     bm25: BM25Index
     dense: DenseIndex
     crosslingual: crosslingual.CrossLingual | None = None
@@ -240,8 +241,9 @@ def _load_build(root: Path, directory: Path, *, expect: dict | None, dense_kind:
                 keys.append(row.pop("embed_key"))
                 row["heading_path"] = tuple(row["heading_path"])
                 chunks.append(Chunk(**row))
-        bm25 = BM25Index(BM25Index.read_tokens(directory), **manifest["params"]["bm25"])
-        tokens = bm25.tokens  # one copy shared with the retriever
+        # the token lists only feed the matrix: dropped once it is built, re-read if someone asks
+        bm25 = BM25Index(BM25Index.read_tokens(directory), **manifest["params"]["bm25"], keep_tokens=False)
+        tokens = StoredTokens(directory, len(bm25))
         dense = DenseIndex.load(directory, kind=dense_kind or resolve_kind(manifest["params"]["dense_kind"], len(chunks)))
         xling = crosslingual.CrossLingual.load(directory, files)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:  # RuntimeError: faiss on a vanished file

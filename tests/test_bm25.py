@@ -325,3 +325,39 @@ def test_index_arrays_are_read_only(index):
     out = index.scores(tokenize("发热门诊"))
     out[:] = 0  # the caller's copy is theirs to change
     assert index.scores(tokenize("发热门诊")).any()
+
+
+def test_row_terms_and_dropped_token_lists(tmp_path):
+    from qa.bm25 import BM25Index, StoredTokens
+
+    docs = [["a", "b", "a"], ["c"], ["b", "c", "d", "d"], ["a"], ["e", "a", "e"]]
+    kept, lean = BM25Index(docs), BM25Index([list(d) for d in docs], keep_tokens=False)
+    for i, d in enumerate(docs):
+        assert kept.row_terms(i) == lean.row_terms(i) == frozenset(d)
+    for q in (["a"], ["b", "d", "d"], ["zz", "e"]):
+        assert (kept.scores(q) == lean.scores(q)).all()
+    assert len(lean) == 5 and lean.params() == kept.params()
+    with pytest.raises(ValueError, match="keep_tokens"):
+        lean.tokens
+    BM25Index.write_tokens(tmp_path, docs)
+    stored = StoredTokens(tmp_path, len(docs))
+    assert len(stored) == 5 and stored._rows is None  # nothing read yet
+    assert list(stored) == docs and stored[2] == ["b", "c", "d", "d"]
+    with pytest.raises(ValueError, match="rows"):
+        StoredTokens(tmp_path, 6)[0]
+
+
+def test_loaded_index_holds_no_token_lists(tmp_path):
+    from pathlib import Path
+
+    from qa import index_store
+    from qa.bm25 import StoredTokens
+    from qa.encoder import FakeEncoder
+    from qa.retriever import DEFAULT_PARAMS
+
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    built = index_store.build(tmp_path, corpus, FakeEncoder(), dict(DEFAULT_PARAMS))
+    loaded = index_store.load(tmp_path)
+    assert loaded.bm25._tokens is None and isinstance(loaded.tokens, StoredTokens)
+    assert [loaded.bm25.row_terms(i) for i in range(len(built.tokens))] == [frozenset(t) for t in built.tokens]
+    assert list(loaded.tokens) == built.tokens

@@ -60,7 +60,7 @@ class EmbeddedStore:
         return {t: self._idf[t] for t in terms if t in self._idf}
 
     def token_set(self, row: int) -> frozenset[str]:
-        return frozenset(self.data.tokens[row])
+        return self.data.bm25.row_terms(row)
 
     # ---------------------------------------------------------------- dense
     def dense_top(self, qv, n: int, allowed: frozenset[str] | None) -> list[tuple[int, float]]:
