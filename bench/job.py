@@ -181,7 +181,7 @@ def step_memprobe(args) -> dict:
     index object (DenseIndex.embeddings is a view of the vectors faiss holds, so this
     frees them; it must be the last stage).
     """
-    from qa.bm25 import BM25Index
+    from qa.bm25 import BM25Index, StoredTokens
     from qa.dense import DenseIndex
     from qa.encoder import FakeEncoder
     from qa.index_store import IndexData
@@ -213,8 +213,9 @@ def step_memprobe(args) -> dict:
     mark("tokens")
     occurrences = sum(map(len, tokens))
     objects = len({id(t) for row in tokens for t in row})
-    t_bm25, bm25 = timed(BM25Index, tokens, **manifest["params"]["bm25"])
-    tokens = getattr(bm25, "tokens", tokens)  # index_store.load shares the index's copy
+    t_bm25, bm25 = timed(BM25Index, tokens, **manifest["params"]["bm25"], keep_tokens=False)
+    del tokens  # index_store.load drops the lists once the matrix is built (StoredTokens re-reads them)
+    tokens = StoredTokens(directory, len(bm25))
     mark("bm25")
     t_dense, dense = timed(DenseIndex.load, directory)
     mark("dense")

