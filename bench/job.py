@@ -209,12 +209,10 @@ def step_memprobe(args) -> dict:
             row["heading_path"] = tuple(row["heading_path"])
             chunks.append(Chunk(**row))
     mark("chunks")
-    t_tok, tokens = timed(BM25Index.read_tokens, directory)
-    mark("tokens")
-    occurrences = sum(map(len, tokens))
-    objects = len({id(t) for row in tokens for t in row})
-    t_bm25, bm25 = timed(BM25Index, tokens, **manifest["params"]["bm25"], keep_tokens=False)
-    del tokens  # index_store.load drops the lists once the matrix is built (StoredTokens re-reads them)
+    mark("tokens")  # index_store.load no longer holds token lists: BM25 streams the file
+    t_tok = 0.0
+    t_bm25, bm25 = timed(BM25Index.from_token_file, directory, **manifest["params"]["bm25"])
+    occurrences, objects = int(bm25.doc_len.sum()), len(bm25.vocab)
     tokens = StoredTokens(directory, len(bm25))
     mark("bm25")
     t_dense, dense = timed(DenseIndex.load, directory)

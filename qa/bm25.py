@@ -18,6 +18,7 @@ rebuilt on load; parameters go in the caller's manifest.
 """
 from __future__ import annotations
 
+import array
 import itertools
 import json
 import logging
@@ -75,16 +76,48 @@ class BM25Index:
         all_tokens = itertools.chain.from_iterable(self._tokens)
         vocab = {tok: i for i, tok in enumerate(dict.fromkeys(all_tokens))}
         lengths = np.fromiter(map(len, self._tokens), dtype=np.int64, count=n)
-        # 32-bit ids and counts while building (an occurrence list is 14M long at 100k chunks:
-        # with int64/float64 the transient was ~0.9 GB); tf is exact in float64 afterwards
         rows = np.fromiter(
             map(vocab.__getitem__, itertools.chain.from_iterable(self._tokens)),
             dtype=np.int32, count=int(lengths.sum()),
         )
+        if not keep_tokens:
+            self._tokens = None
+        self._build(rows, lengths, vocab)
+
+    @classmethod
+    def from_token_file(cls, directory: str | Path, *, k1: float = 1.5, b: float = 0.75,
+                        epsilon: float = 0.25) -> BM25Index:
+        """The index of `write_tokens`' file, built as the lines stream by: no token lists are held
+        (at 100k chunks they were 134 MB, and freeing them gave little back to the OS); the
+        result equals BM25Index(read_tokens(directory), keep_tokens=False)."""
+        path = Path(directory) / TOKENS_FILE
+        vocab: dict[str, int] = {}
+        ids, lengths = array.array("i"), array.array("q")
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                row = json.loads(line)
+                if not isinstance(row, list) or not all(isinstance(t, str) for t in row):
+                    raise BM25IndexError(f"{path}:{n} is not a JSON list of strings; rebuild the index")
+                ids.extend([vocab.setdefault(t, len(vocab)) for t in row])  # first-occurrence order
+                lengths.append(len(row))
+        if not lengths:
+            raise ValueError("BM25Index needs at least one chunk; the corpus produced none")
+        self = cls.__new__(cls)
+        self.k1, self.b, self.epsilon = float(k1), float(b), float(epsilon)
+        self._tokens, self._n = None, len(lengths)
+        rows = np.frombuffer(ids, dtype=np.int32) if ids else np.zeros(0, dtype=np.int32)
+        self._build(rows, np.array(lengths, dtype=np.int64), vocab)
+        return self
+
+    def _build(self, rows: np.ndarray, lengths: np.ndarray, vocab: dict[str, int]) -> None:
+        """The matrices from every token occurrence's term id (chunk after chunk) and chunk lengths."""
+        n = self._n
         self.vocab = vocab
         self.doc_len = lengths
         self.avgdl = int(lengths.sum()) / n  # Python division, as rank_bm25
         cols = np.repeat(np.arange(n, dtype=np.int32), lengths)
+        # 32-bit ids and counts while building (an occurrence list is 14M long at 100k chunks:
+        # with int64/float64 the transient was ~0.9 GB); tf is exact in float64 afterwards
         # duplicates (a term repeated in a chunk) are summed: data becomes tf
         tf_matrix = scipy.sparse.csr_array(
             (np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(len(vocab), n)
@@ -107,8 +140,6 @@ class BM25Index:
         del order, term_of
         self._doc_indptr = np.concatenate([[0], np.cumsum(np.bincount(doc_of, minlength=n))]).astype(np.int64)
         self._terms = list(vocab)
-        if not keep_tokens:
-            self._tokens = None
         for arr in (self.doc_len, self.idf, self._indptr, self._indices, self._data, self._doc_terms, self._doc_indptr):
             arr.flags.writeable = False
         logger.debug("BM25 index: %d chunks, %d terms, avgdl %.1f", n, len(vocab), self.avgdl)

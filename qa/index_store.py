@@ -241,8 +241,9 @@ def _load_build(root: Path, directory: Path, *, expect: dict | None, dense_kind:
                 keys.append(row.pop("embed_key"))
                 row["heading_path"] = tuple(row["heading_path"])
                 chunks.append(Chunk(**row))
-        # the token lists only feed the matrix: dropped once it is built, re-read if someone asks
-        bm25 = BM25Index(BM25Index.read_tokens(directory), **manifest["params"]["bm25"], keep_tokens=False)
+        # the token lists only feed the matrix: it is built from the file directly, and the lists
+        # are read again only if someone asks for them
+        bm25 = BM25Index.from_token_file(directory, **manifest["params"]["bm25"])
         tokens = StoredTokens(directory, len(bm25))
         dense = DenseIndex.load(directory, kind=dense_kind or resolve_kind(manifest["params"]["dense_kind"], len(chunks)))
         xling = crosslingual.CrossLingual.load(directory, files)

@@ -361,3 +361,21 @@ def test_loaded_index_holds_no_token_lists(tmp_path):
     assert loaded.bm25._tokens is None and isinstance(loaded.tokens, StoredTokens)
     assert [loaded.bm25.row_terms(i) for i in range(len(built.tokens))] == [frozenset(t) for t in built.tokens]
     assert list(loaded.tokens) == built.tokens
+
+
+def test_from_token_file_equals_the_lists_path(tmp_path):
+    from qa.bm25 import BM25Index
+
+    rng = random.Random(5)
+    words = ["卫生", "健康", "a", "b", "疫苗", "2021", "x y"]
+    docs = [[rng.choice(words) for _ in range(rng.randint(0, 12))] for _ in range(60)] + [["a"]]
+    BM25Index.write_tokens(tmp_path, docs)
+    a, b = BM25Index(docs, k1=1.2, b=0.7, epsilon=0.3), BM25Index.from_token_file(tmp_path, k1=1.2, b=0.7, epsilon=0.3)
+    for name in ("_indptr", "_indices", "_data", "idf", "doc_len", "_doc_terms", "_doc_indptr"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert a.vocab == b.vocab and list(a.vocab) == list(b.vocab) and a.avgdl == b.avgdl and b._tokens is None
+    for q in (["a"], ["疫苗", "2021", "2021"], ["none"]):
+        assert np.array_equal(a.scores(q), b.scores(q))
+    (tmp_path / TOKENS_FILE).write_text('["a"]\n{"x": 1}\n', encoding="utf-8")
+    with pytest.raises(BM25IndexError, match=":2 "):
+        BM25Index.from_token_file(tmp_path)
