@@ -13,6 +13,7 @@ corpus text).
 """
 from __future__ import annotations
 
+import array
 import json
 import logging
 import threading
@@ -44,7 +45,7 @@ class LightTokenizer:
         for piece in list(self._ids):
             for j in range(1, min(len(piece), PREFIX_CHARS + 1)):
                 self._ids.setdefault(piece[:j], -1)
-        self._scores = [float(score) for _, score in vocab]
+        self._scores = array.array("d", (float(score) for _, score in vocab))  # 2 MB, not 8 as floats
         self._max_len = max(len(piece) for piece, _ in vocab)
         del vocab
         self._unk_id = int(model["unk_id"])
