@@ -4,7 +4,7 @@ A fresh process per step makes VmHWM (the kernel's peak-RSS mark) belong to
 that step alone.  Each step writes DIR/STEP-SIZE.json; progress goes to stderr.
 
   encode    real e5 passage encoding of the 1k synthetic corpus → real-1000.npy
-  build     tokenize + BM25 + flat faiss + write the index directory
+  build     tokenize + BM25 + faiss (kind auto: flat, HNSW from 20k chunks) + write the index directory
   baseline  rank_bm25.BM25Okapi vs our BM25Index, interleaved, same tokens
   memprobe  the index load, stage by stage, without the model
   serve     (bench.serve) load + Retriever + query latency per mode, HNSW
@@ -113,8 +113,8 @@ def step_build(args) -> dict:
         bm25 = BM25Index(tokens)
     vectors, origin = _vectors(size, args)
     with clock("dense_flat"):
-        dense = DenseIndex(vectors, kind="flat")
-    say(tag, f"BM25 {clock.seconds['bm25']:.1f} s, flat {clock.seconds['dense_flat']:.2f} s; writing the index")
+        dense = DenseIndex(vectors, kind="auto")  # as index_store.build picks it
+    say(tag, f"BM25 {clock.seconds['bm25']:.1f} s, {dense.kind} {clock.seconds['dense_flat']:.2f} s; writing the index")
     root = Path(args.workdir) / f"index-{size}"
     shutil.rmtree(root, ignore_errors=True)
     with clock("write"):
@@ -132,7 +132,7 @@ def step_build(args) -> dict:
         "seconds": clock.seconds, "build_s": round(sum(clock.seconds[k] for k in ("tokenize", "bm25", "dense_flat")), 2),
         "disk_mb": file_sizes_mb(directory), "index_dir": str(root), "vectors": origin,
         "cosine_stats": synth.cosine_stats(vectors, args.seed), "real_cosine_stats": synth.cosine_stats(real, args.seed),
-        "flat_search_no_torch": pcts(lat[10:]), "faiss_threads": faiss.omp_get_max_threads(),
+        "dense_kind": dense.kind, "flat_search_no_torch": pcts(lat[10:]), "faiss_threads": faiss.omp_get_max_threads(),
         "mem_start": mem0, "mem": mem_mb(),
     }
 
@@ -178,10 +178,10 @@ def step_memprobe(args) -> dict:
 
     Mirrors index_store.load step by step (BM25 built from the interned tokens
     it read, the retriever sharing that one copy); at the end, drops the faiss
-    index object to measure its private copy of the vectors (DenseIndex keeps
-    the .npy matrix as well, for exact scores and the embedding cache).
+    index object (DenseIndex.embeddings is a view of the vectors faiss holds, so this
+    frees them; it must be the last stage).
     """
-    from qa.bm25 import BM25Index
+    from qa.bm25 import BM25Index, StoredTokens
     from qa.dense import DenseIndex
     from qa.encoder import FakeEncoder
     from qa.index_store import IndexData
@@ -209,20 +209,21 @@ def step_memprobe(args) -> dict:
             row["heading_path"] = tuple(row["heading_path"])
             chunks.append(Chunk(**row))
     mark("chunks")
-    t_tok, tokens = timed(BM25Index.read_tokens, directory)
-    mark("tokens")
-    occurrences = sum(map(len, tokens))
-    objects = len({id(t) for row in tokens for t in row})
-    t_bm25, bm25 = timed(BM25Index, tokens, **manifest["params"]["bm25"])
-    tokens = getattr(bm25, "tokens", tokens)  # index_store.load shares the index's copy
+    mark("tokens")  # index_store.load no longer holds token lists: BM25 streams the file
+    t_tok = 0.0
+    t_bm25, bm25 = timed(BM25Index.from_token_file, directory, **manifest["params"]["bm25"])
+    occurrences, objects = int(bm25.doc_len.sum()), len(bm25.vocab)
+    tokens = StoredTokens(directory, len(bm25))
     mark("bm25")
-    t_dense, dense = timed(DenseIndex.load, directory, kind="flat")
+    t_dense, dense = timed(DenseIndex.load, directory)
     mark("dense")
     data = IndexData(directory, manifest, metas, chunks, tokens, bm25, dense)
     t_init, retriever = timed(Retriever, data, FakeEncoder())
     mark("retriever")
     peak = mem_mb()
-    dense.index = None  # faiss frees the vectors it copied; DenseIndex.embeddings stays
+    del data, retriever
+    dense.embeddings = None  # the view goes first: it points into the faiss index's memory
+    dense.index = None
     mark("drop faiss index")
     return {"stages": stages, "token_occurrences": occurrences, "token_str_objects": objects,
             "read_tokens_s": round(t_tok, 2), "bm25_s": round(t_bm25, 2), "dense_load_s": round(t_dense, 2),

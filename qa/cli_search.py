@@ -75,7 +75,8 @@ def cmd_ask(args) -> int:
 def add_search_commands(sub) -> None:
     b = sub.add_parser("build", help="build (or refresh) the index in index/")
     b.add_argument("--force", action="store_true", help="rebuild even if the index is up to date")
-    b.add_argument("--dense", choices=["flat", "hnsw"], default="flat", help="faiss index type (default flat = exact)")
+    b.add_argument("--dense", choices=["auto", "flat", "hnsw"], default="auto",
+                   help="faiss index type (default auto: flat = exact below 20,000 chunks, HNSW above)")
     b.add_argument("--index", type=Path, default=None, help="index directory (default: index/)")
     b.set_defaults(func=cmd_build)
 

@@ -31,15 +31,16 @@ import stat
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from . import crosslingual
-from .bm25 import BM25Index
+from .bm25 import BM25Index, StoredTokens
 from .chunking import CHUNKER_VERSION, chunk_corpus
-from .dense import DenseIndex
+from .dense import DenseIndex, resolve_kind
 from .documents import REPO_ROOT, corpus_hash, load_corpus
 from .files import sha256_file
 from .records import Chunk, DocMeta
@@ -66,7 +67,7 @@ class IndexData:
     manifest: dict
     metas: list[DocMeta]
     chunks: list[Chunk]
-    tokens: list[list[str]]
+    tokens: Sequence[list[str]]  # a list after a build; StoredTokens (read on first use) after a load
     bm25: BM25Index
     dense: DenseIndex
     crosslingual: crosslingual.CrossLingual | None = None
@@ -220,6 +221,7 @@ def _load_build(root: Path, directory: Path, *, expect: dict | None, dense_kind:
     if not isinstance(files, dict) or not all(isinstance(i, dict) and {"bytes", "sha256"} <= set(i) for i in files.values()):
         raise IndexUnusable(f"{directory}/manifest.json is damaged (no valid file list)")
     if expect is not None:
+        expect = _resolved(expect, (manifest.get("counts") or {}).get("chunks"))
         for key, want in expect.items():
             if manifest.get(key) != want:
                 raise IndexUnusable(f"index is stale: {key} changed ({manifest.get(key)!r} → {want!r})")
@@ -239,9 +241,11 @@ def _load_build(root: Path, directory: Path, *, expect: dict | None, dense_kind:
                 keys.append(row.pop("embed_key"))
                 row["heading_path"] = tuple(row["heading_path"])
                 chunks.append(Chunk(**row))
-        bm25 = BM25Index(BM25Index.read_tokens(directory), **manifest["params"]["bm25"])
-        tokens = bm25.tokens  # one copy shared with the retriever
-        dense = DenseIndex.load(directory, kind=dense_kind or manifest["params"]["dense_kind"])
+        # the token lists only feed the matrix: it is built from the file directly, and the lists
+        # are read again only if someone asks for them
+        bm25 = BM25Index.from_token_file(directory, **manifest["params"]["bm25"])
+        tokens = StoredTokens(directory, len(bm25))
+        dense = DenseIndex.load(directory, kind=dense_kind or resolve_kind(manifest["params"]["dense_kind"], len(chunks)))
         xling = crosslingual.CrossLingual.load(directory, files)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:  # RuntimeError: faiss on a vanished file
         raise IndexUnusable(f"index in {directory} cannot be read: {e}") from e
@@ -249,6 +253,14 @@ def _load_build(root: Path, directory: Path, *, expect: dict | None, dense_kind:
         raise IndexUnusable(f"index counts disagree: {len(chunks)} chunks, {len(tokens)} token rows, {len(dense)} vectors")
     manifest["_embed_keys"] = keys
     return IndexData(directory, manifest, metas, chunks, tokens, bm25, dense, xling)
+
+
+def _resolved(expect: dict, chunks) -> dict:
+    """`expect` with dense_kind "auto" replaced by what a build of `chunks` chunks stores."""
+    params = expect.get("params")
+    if not isinstance(params, dict) or params.get("dense_kind") != "auto" or not isinstance(chunks, int):
+        return expect
+    return {**expect, "params": {**params, "dense_kind": resolve_kind("auto", chunks)}}
 
 
 def _previous_build(root: Path, model_id: str) -> tuple[dict[str, np.ndarray], crosslingual.CrossLingual | None]:
@@ -301,6 +313,8 @@ def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress:
                 vectors[part] = encoder.encode_passages([texts[i] for i in part], show_progress=show_progress)
             report("embedding", len(todo), len(todo))
         report("writing", len(chunks), len(chunks))
+        # the manifest records the concrete kind ("auto" resolved), which load() checks against
+        params = {**params, "dense_kind": resolve_kind(params["dense_kind"], len(chunks))}
         dense = DenseIndex(vectors, kind=params["dense_kind"])
         bm25 = BM25Index(tokens, **params["bm25"])
         xl_started = time.perf_counter()

@@ -2,9 +2,10 @@
 
 The model is the same converted multilingual-e5-small that `qa.encoder.E5Encoder` runs with
 sentence-transformers (the reference), exported once to ONNX and quantised to int8 per channel
-(`qa.onnx_export`, in a subprocess so this process never imports torch). Here: the `tokenizers`
-tokenizer from the converter's tokenizer.json, the ONNX graph, mean pooling over the attention mask
-(prompt included, as the reference's Pooling module) and L2 normalisation in numpy.
+(`qa.onnx_export`, in a subprocess so this process never imports torch). Here: the converter's
+tokenizer.json read by `qa.e5tokenizer.LightTokenizer` (the ids of `tokenizers`, ~200 MB less
+resident), the ONNX graph, mean pooling over the attention mask (prompt included, as the
+reference's Pooling module) and L2 normalisation in numpy.
 
 Each run uses one intra-op thread: a question is too little work to share out (and OpenMP-style
 spinning on busy cores only adds waiting), concurrent requests then run side by side, and a batch
@@ -188,15 +189,13 @@ class OnnxE5Encoder:
 
     def _open(self) -> None:
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
+        from qa.e5tokenizer import LightTokenizer
         from qa.onnx_export import MODEL_FILE, TOKENIZER_FILE
 
         folder = ensure_onnx(self.folder, precision=self.precision, model_dir=self.model_dir)
         started = time.perf_counter()
-        tok = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
-        tok.no_padding()
-        tok.enable_truncation(MAX_TOKENS)  # counts <s> and </s>, as the reference does
+        tok = LightTokenizer(folder / TOKENIZER_FILE, MAX_TOKENS)  # MAX_TOKENS counts <s> and </s>, as the reference
         pad = tok.token_to_id("<pad>")
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1
@@ -217,7 +216,7 @@ class OnnxE5Encoder:
     def _ids(self, texts: list[str], kind: str) -> list[list[int]]:
         _, tok = self._get()
         prefix = PROMPTS[kind]
-        return [e.ids for e in tok.encode_batch([prefix + t for t in texts], add_special_tokens=True)]
+        return tok.encode([prefix + t for t in texts])
 
     def _run(self, rows: list[list[int]]) -> np.ndarray:
         """Unit vectors for one batch of token id lists."""

@@ -33,7 +33,7 @@ from .tokenize import tokenize
 log = logging.getLogger(__name__)
 
 MAX_DENSE_QUERY_CHARS = 256  # see Retriever.query_vector
-DEFAULT_PARAMS = {"bm25": {"k1": 1.5, "b": 0.75, "epsilon": 0.25}, "dense_kind": "flat"}
+DEFAULT_PARAMS = {"bm25": {"k1": 1.5, "b": 0.75, "epsilon": 0.25}, "dense_kind": "auto"}
 MAX_K = 100
 _CANDIDATES = 100  # per side, before fusion
 # z-units for a header passage that states the header fact asked for: where a 文号 or
@@ -152,7 +152,7 @@ class Retriever:
     # ---------------------------------------------------------------- loading
     @classmethod
     def load(cls, index_dir: Path | str | None = None, corpus_dir: Path | str | None = None, *, encoder=None,
-             rebuild: bool = False, dense_kind: str = "flat", show_progress: bool = False,
+             rebuild: bool = False, dense_kind: str = "auto", show_progress: bool = False,
              progress=None, database_url: str | None = None) -> "Retriever":
         """Load the index over corpus_dir, building it when missing, stale or damaged.
 

@@ -325,3 +325,57 @@ def test_index_arrays_are_read_only(index):
     out = index.scores(tokenize("发热门诊"))
     out[:] = 0  # the caller's copy is theirs to change
     assert index.scores(tokenize("发热门诊")).any()
+
+
+def test_row_terms_and_dropped_token_lists(tmp_path):
+    from qa.bm25 import BM25Index, StoredTokens
+
+    docs = [["a", "b", "a"], ["c"], ["b", "c", "d", "d"], ["a"], ["e", "a", "e"]]
+    kept, lean = BM25Index(docs), BM25Index([list(d) for d in docs], keep_tokens=False)
+    for i, d in enumerate(docs):
+        assert kept.row_terms(i) == lean.row_terms(i) == frozenset(d)
+    for q in (["a"], ["b", "d", "d"], ["zz", "e"]):
+        assert (kept.scores(q) == lean.scores(q)).all()
+    assert len(lean) == 5 and lean.params() == kept.params()
+    with pytest.raises(ValueError, match="keep_tokens"):
+        lean.tokens
+    BM25Index.write_tokens(tmp_path, docs)
+    stored = StoredTokens(tmp_path, len(docs))
+    assert len(stored) == 5 and stored._rows is None  # nothing read yet
+    assert list(stored) == docs and stored[2] == ["b", "c", "d", "d"]
+    with pytest.raises(ValueError, match="rows"):
+        StoredTokens(tmp_path, 6)[0]
+
+
+def test_loaded_index_holds_no_token_lists(tmp_path):
+    from pathlib import Path
+
+    from qa import index_store
+    from qa.bm25 import StoredTokens
+    from qa.encoder import FakeEncoder
+    from qa.retriever import DEFAULT_PARAMS
+
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    built = index_store.build(tmp_path, corpus, FakeEncoder(), dict(DEFAULT_PARAMS))
+    loaded = index_store.load(tmp_path)
+    assert loaded.bm25._tokens is None and isinstance(loaded.tokens, StoredTokens)
+    assert [loaded.bm25.row_terms(i) for i in range(len(built.tokens))] == [frozenset(t) for t in built.tokens]
+    assert list(loaded.tokens) == built.tokens
+
+
+def test_from_token_file_equals_the_lists_path(tmp_path):
+    from qa.bm25 import BM25Index
+
+    rng = random.Random(5)
+    words = ["卫生", "健康", "a", "b", "疫苗", "2021", "x y"]
+    docs = [[rng.choice(words) for _ in range(rng.randint(0, 12))] for _ in range(60)] + [["a"]]
+    BM25Index.write_tokens(tmp_path, docs)
+    a, b = BM25Index(docs, k1=1.2, b=0.7, epsilon=0.3), BM25Index.from_token_file(tmp_path, k1=1.2, b=0.7, epsilon=0.3)
+    for name in ("_indptr", "_indices", "_data", "idf", "doc_len", "_doc_terms", "_doc_indptr"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert a.vocab == b.vocab and list(a.vocab) == list(b.vocab) and a.avgdl == b.avgdl and b._tokens is None
+    for q in (["a"], ["疫苗", "2021", "2021"], ["none"]):
+        assert np.array_equal(a.scores(q), b.scores(q))
+    (tmp_path / TOKENS_FILE).write_text('["a"]\n{"x": 1}\n', encoding="utf-8")
+    with pytest.raises(BM25IndexError, match=":2 "):
+        BM25Index.from_token_file(tmp_path)

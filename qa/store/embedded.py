@@ -29,6 +29,9 @@ class EmbeddedStore:
         self._doc_rows = {d: np.array(rows, dtype=np.int64) for d, rows in rows_by_doc.items()}
         self._all_rows = np.arange(len(self.chunks))
         self._idf = data.bm25.idf_map()
+        # the unfiltered sample's rows, copied once (6 MB at most): gathering 4096 rows scattered
+        # over the whole matrix cost ~5 ms a query at 100k chunks, the product on a copy ~0.3 ms
+        self._all_sample = self.data.dense.embeddings[self._sample(self._all_rows)]
 
     def _mask(self, allowed: frozenset[str] | None) -> np.ndarray | None:
         if allowed is None:
@@ -60,7 +63,7 @@ class EmbeddedStore:
         return {t: self._idf[t] for t in terms if t in self._idf}
 
     def token_set(self, row: int) -> frozenset[str]:
-        return frozenset(self.data.tokens[row])
+        return self.data.bm25.row_terms(row)
 
     # ---------------------------------------------------------------- dense
     def dense_top(self, qv, n: int, allowed: frozenset[str] | None) -> list[tuple[int, float]]:
@@ -77,11 +80,15 @@ class EmbeddedStore:
     def dense_stats(self, qv, allowed: frozenset[str] | None) -> tuple[float, float]:
         """From a fixed sample of ≤ 4096 rows: estimates them well and keeps this O(1)
         in corpus size (the exact scan costs ~10 ms at 100k chunks)."""
-        rows = np.flatnonzero(self._mask(allowed)) if allowed is not None else self._all_rows
-        if len(rows) > STATS_SAMPLE:
-            rows = rows[:: math.ceil(len(rows) / STATS_SAMPLE)]
-        sc = self.data.dense.scores_for(qv, rows)
+        if allowed is None:
+            sc = self._all_sample @ qv.astype(np.float32).ravel()  # = dense.scores_for(qv, sample rows)
+        else:
+            sc = self.data.dense.scores_for(qv, self._sample(np.flatnonzero(self._mask(allowed))))
         return float(sc.mean()), float(sc.std())
+
+    @staticmethod
+    def _sample(rows: np.ndarray) -> np.ndarray:
+        return rows[:: math.ceil(len(rows) / STATS_SAMPLE)] if len(rows) > STATS_SAMPLE else rows
 
     def changed(self) -> None:
         return None  # one process owns the files; Retriever.load rebuilds when stale
