@@ -22,7 +22,7 @@ from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .pick import TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
 from .query import Query
-from .topic import many_districts, unknown_terms
+from .topic import many_districts, unknown_terms, unmatched_kind
 from .records import Hit
 from .tokenize import tokenize
 
@@ -341,6 +341,9 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         abstain = True  # few of the question's words, and its meaning no closer than a typical sentence's
     elif unit and not _unit_present(unit, [p.text for p in picks]):
         abstain = True  # asked for 多少亿元/多少岁 and no passage states such a figure
+    elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,
+                                                  sentence_tokens(picks[0].text)):
+        abstain = True  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind
     if abstain:
         heading = unloaded_message(query, en=en) or (ABSTAIN_EN if en else ABSTAIN_ZH)
     else:

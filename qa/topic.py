@@ -112,7 +112,7 @@ def unknown_terms(query: Query, weights: Mapping[str, float], known) -> tuple[st
         if len(t) < 2 or _is_number(t) or _QUESTION_CHARS.search(t) or known(t):
             continue
         if t.isascii():
-            if t.isalnum() and t.isupper():
+            if t.isalnum() and not t.isdigit() and re.search(re.escape(t.upper()), query.text):  # HPV, tokens are lower-cased
                 out.append(t)
             continue
         f = _dictionary_freq(t)
@@ -120,3 +120,44 @@ def unknown_terms(query: Query, weights: Mapping[str, float], known) -> tuple[st
             out.append(t)
     out = [t for t in out if not any(t != o and t in o for o in out)]  # the longest unknown words
     return tuple(sorted(out, key=query.text.find))
+
+
+_NOUN = frozenset({"n", "nz", "eng"})
+
+
+def _tagged(text: str) -> list[tuple[str, str]]:
+    """(word, part of speech) by jieba's tagger; loaded only for a question with a word no passage has."""
+    import jieba.posseg
+
+    return [(w.word.lower(), w.flag) for w in jieba.posseg.cut(text)]
+
+
+def unmatched_kind(query: Query, missing: tuple[str, ...], known, sentence: frozenset[str]) -> str:
+    """A noun of `missing` that narrows a noun the answer sentence has (方舱|医院, HPV|疫苗, 流感|疫苗).
+
+    The answer is about the head noun but the question asks for a kind of it that
+    no indexed passage names at all, so the documents do not answer it. Returns
+    the word, or "". Both must be tagged nouns (jieba's tagger): a verb or an
+    adjective in front of a noun (添置|设备, 冷冻|食品) is a paraphrase, not a kind.
+    """
+    if not missing or known is None:
+        return ""
+    # a missing word made of two known words (卫生机构 = 卫生 + 机构) is new phrasing, not a new thing
+    miss = {m.lower() for m in missing if not any(known(m[:k]) and known(m[k:]) for k in range(2, len(m) - 1))}
+
+    def head(w: str) -> bool:
+        return len(w) >= 2 and known(w) and w in sentence
+
+    words = _tagged(query.text)
+    for i, (w, tag) in enumerate(words):
+        if tag not in _NOUN:
+            continue
+        nxt = words[i + 1] if i + 1 < len(words) else ("", "")
+        if w in miss and nxt[1] == "n" and head(nxt[0]):
+            return w
+        if w in miss and any(head(w[k:]) and not known(w[:k]) for k in range(1, len(w) - 1)):
+            return w  # 流感疫苗: 疫苗 is in the answer, 流感 in no passage
+        for m in miss:  # one tagged word: 流感疫苗 = 流感 (in no passage) + 疫苗
+            if w != m and w.startswith(m) and head(w[len(m):]) and not known(m):
+                return m
+    return ""
