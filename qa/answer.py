@@ -203,9 +203,9 @@ def _trim(sentence: str, weights: Mapping[str, float], prefer=None) -> str:
     """A long sentence cut down to the run of clauses (≤ _MAX_SENT_CHARS) that holds most of the question.
 
     Every maximal run of whole clauses is scored as one text, so an answer
-    split over clauses ("“两新三强”定位、“五个大幅提升”目标") is kept together;
-    `prefer(text)` (the question's frame, the asked-for figure) breaks ties
-    before position does.
+    split over clauses ("“两新三强”定位、“五个大幅提升”目标") is kept together.
+    A run where `prefer(text)` holds (the question's frame around its question
+    word, the asked-for figure) wins over one that merely repeats more words.
     """
     if len(sentence) <= _MAX_SENT_CHARS:
         return sentence
@@ -220,7 +220,7 @@ def _trim(sentence: str, weights: Mapping[str, float], prefer=None) -> str:
         windows.append((a, b))
     def key(w):
         text = "".join(parts[w[0] : w[1]])
-        return (sentence_score(text, weights) + (0.3 if prefer is not None and prefer(text) else 0.0), -w[0])
+        return (prefer is not None and bool(prefer(text)), sentence_score(text, weights), -w[0])
     a, b = max(windows, key=key)
     return ("…" if a > 0 else "") + "".join(parts[a:b]) + ("…" if b < len(parts) else "")
 

@@ -133,7 +133,8 @@ def _body_first(picks: list[Pick], raw) -> list[Pick]:
     """An item's own title only names the item; the sentence right after it says what is done.
 
     When the best sentence is such a heading ("10. 深入推进职业健康工作。") and its
-    passage goes on, the next sentence of that passage leads, scored just above it.
+    passage goes on, the next sentence of that passage leads, scored just above it
+    and carrying the heading's lexical and dense evidence.
     """
     if not picks or not picks[0].is_heading:
         return picks
@@ -149,4 +150,6 @@ def _body_first(picks: list[Pick], raw) -> list[Pick]:
     if nxt is None or nxt.is_heading:
         return picks
     rest = [p for p in picks if p is not nxt]
-    return [replace(nxt, score=best.score + 1e-6)] + rest
+    # it answers on its heading's evidence: the heading's match is why this passage was picked
+    cos = max((c for c in (nxt.cos, best.cos) if c is not None), default=None)
+    return [replace(nxt, score=best.score + 1e-6, lex=max(nxt.lex, best.lex), cos=cos)] + rest
