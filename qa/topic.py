@@ -114,8 +114,9 @@ def unknown_terms(query: Query, weights: Mapping[str, float], known) -> tuple[st
         if len(t) < 2 or _is_number(t) or _QUESTION_CHARS.search(t) or known(t):
             continue
         if t.isascii():
-            if t.isalnum() and not t.isdigit() and re.search(re.escape(t.upper()), query.text):  # HPV, tokens are lower-cased
-                out.append(t)
+            m = re.search(re.escape(t.upper()), query.text) if t.isalnum() and not t.isdigit() else None
+            if m:  # an acronym (HPV) as the question writes it; tokens are lower-cased
+                out.append(m.group(0))
             continue
         f = _dictionary_freq(t)
         if f is not None and 0 < f <= _TOPICAL_MAX_FREQ:
