@@ -20,9 +20,9 @@ from .abstain import unloaded_message
 from .crosslingual import translations
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
-from .pick import TOP_HITS, Pick, asked_unit, pick_sentences
+from .pick import TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
 from .query import Query
-from .topic import many_districts, unknown_terms
+from .topic import many_districts, unknown_terms, unmatched_kind
 from .records import Hit
 from .tokenize import tokenize
 
@@ -199,22 +199,29 @@ def segments(text: str, terms) -> tuple[tuple[str, bool], ...]:
     return tuple(out)
 
 
-def _trim(sentence: str, weights: Mapping[str, float]) -> str:
-    """A long sentence cut down to the clauses around its best-matching clause."""
+def _trim(sentence: str, weights: Mapping[str, float], prefer=None) -> str:
+    """A long sentence cut down to the run of clauses (≤ _MAX_SENT_CHARS) that holds most of the question.
+
+    Every maximal run of whole clauses is scored as one text, so an answer
+    split over clauses ("“两新三强”定位、“五个大幅提升”目标") is kept together.
+    A run where `prefer(text)` holds (the question's frame around its question
+    word, the asked-for figure) wins over one that merely repeats more words.
+    """
     if len(sentence) <= _MAX_SENT_CHARS:
         return sentence
     parts = re.split(r"(?<=[，、,：:])", sentence)
-    scores = [sentence_score(p, weights) for p in parts]
-    best = max(range(len(parts)), key=lambda i: (scores[i], -i))
-    a, b = best, best + 1
-    while True:  # grow towards the better neighbour while there is room
-        grown = False
-        for na, nb in ((a - 1, b), (a, b + 1)):
-            if 0 <= na and nb <= len(parts) and len("".join(parts[na:nb])) <= _MAX_SENT_CHARS:
-                a, b, grown = na, nb, True
-                break
-        if not grown:
-            break
+    windows = []
+    for a in range(len(parts)):
+        b = a + 1
+        while b < len(parts) and len("".join(parts[a : b + 1])) <= _MAX_SENT_CHARS:
+            b += 1
+        if windows and windows[-1][1] == b:
+            continue  # contained in the previous run
+        windows.append((a, b))
+    def key(w):
+        text = "".join(parts[w[0] : w[1]])
+        return (prefer is not None and bool(prefer(text)), sentence_score(text, weights), -w[0])
+    a, b = max(windows, key=key)
     return ("…" if a > 0 else "") + "".join(parts[a:b]) + ("…" if b < len(parts) else "")
 
 
@@ -307,8 +314,14 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
             cited.append(h)
         return cited.index(h) + 1
 
+    frame = [re.compile(x) for x in query.answer_patterns]
+    kind = asked_kind(query)
+
+    def wanted(text: str) -> bool:  # the question's frame around its question word, or the asked-for figure
+        return any(f.search(text) for f in frame) or (bool(kind) and carries(kind, text))
+
     def sent(p: Pick, label: str = "") -> Sentence:
-        text = _trim(p.text, weights)
+        text = _trim(p.text, weights, wanted)
         return Sentence(text, cite(p.hit), label, segments(text, terms))
 
     def label(h: Hit) -> str:
@@ -328,6 +341,9 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         abstain = True  # few of the question's words, and its meaning no closer than a typical sentence's
     elif unit and not _unit_present(unit, [p.text for p in picks]):
         abstain = True  # asked for 多少亿元/多少岁 and no passage states such a figure
+    elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,
+                                                  sentence_tokens(picks[0].text)):
+        abstain = True  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind
     if abstain:
         heading = unloaded_message(query, en=en) or (ABSTAIN_EN if en else ABSTAIN_ZH)
     else:

@@ -18,7 +18,7 @@ index time (`qa.sentvec`); without it (tests, no model) the dense term is 0.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from .query import Query
@@ -126,4 +126,30 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             score += FRAME_BONUS
         picks.append(Pick(score, rank, h, s, lex, cos, has_number, is_heading, ok))
     picks.sort(key=lambda p: (-p.score, p.rank))
-    return picks
+    return _body_first(picks, raw)
+
+
+def _body_first(picks: list[Pick], raw) -> list[Pick]:
+    """An item's own title only names the item; the sentence right after it says what is done.
+
+    When the best sentence is such a heading ("10. 深入推进职业健康工作。") and its
+    passage goes on, the next sentence of that passage leads, scored just above it
+    and carrying the heading's lexical and dense evidence.
+    """
+    if not picks or not picks[0].is_heading:
+        return picks
+    best = picks[0]
+    order = [(r[1], r[2]) for r in raw]
+    try:
+        i = order.index((best.hit, best.text))
+    except ValueError:
+        return picks
+    if i + 1 >= len(order) or order[i + 1][0] is not best.hit:
+        return picks
+    nxt = next((p for p in picks if p.hit is best.hit and p.text == order[i + 1][1]), None)
+    if nxt is None or nxt.is_heading:
+        return picks
+    rest = [p for p in picks if p is not nxt]
+    # it answers on its heading's evidence: the heading's match is why this passage was picked
+    cos = max((c for c in (nxt.cos, best.cos) if c is not None), default=None)
+    return [replace(nxt, score=best.score + 1e-6, lex=max(nxt.lex, best.lex), cos=cos)] + rest

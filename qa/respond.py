@@ -115,8 +115,10 @@ def warm(r) -> str:
     """Load (or compute, once per index build) the sentence vectors and tokens answers are chosen with."""
     from .answer import sentence_tokens, split_sentences
     from .sentvec import MAX_PRECOMPUTE, for_retriever
+    from .topic import _nouns
 
     did = for_retriever(r).warm()
+    _nouns()  # read once here, not on the first question with a word no passage has
     sents = [c.text[a:b] for c in r.chunks for a, b in split_sentences(c.text)]
     if len(sents) <= MAX_PRECOMPUTE:
         for s in sents:

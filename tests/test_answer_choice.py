@@ -1,0 +1,62 @@
+"""Which sentence leads an answer, and when the answer says the documents do not answer.
+
+Pure cases use hand-made hits (no index, no model); the abstention cases run
+the real pipeline over the shipped corpus (marked `model`).
+"""
+from __future__ import annotations
+
+import pytest
+
+from qa.answer import ABSTAIN_ZH, build_answer
+from qa.documents import read_catalog
+from qa.places import Gazetteer
+from qa.query import analyze
+from qa.records import Hit
+from qa.respond import respond
+
+
+def hit(text: str, section: str = "一、总体 > 10. 条目") -> Hit:
+    return Hit(chunk_id="weidong-2021#1", doc_id="weidong-2021", text=text, score=1.0, section=section,
+               district="卫东区", city="平顶山市", province="河南省", title="2021年全区卫生健康重点工作安排",
+               year=2021, start=0, end=len(text))
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer(read_catalog())
+
+
+def test_an_item_heading_hands_the_first_line_to_the_sentence_under_it(gaz):
+    text = "10. 深入推进职业健康工作。以尘肺病、噪声聋为重点，持续深化重点行业专项治理。加强宣传。"
+    question = "卫东区深入推进职业健康工作有什么安排？"
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained
+    assert a.sentences[0].text.startswith("以尘肺病、噪声聋为重点"), a.lead
+    assert "10. 深入推进" not in a.lead.splitlines()[0]
+
+
+def test_a_long_sentence_is_cut_to_the_clauses_that_answer(gaz):
+    filler = "，".join(["坚持以人民健康为中心的发展思想"] * 8)
+    sentence = f"按照“两新三强”定位、“五个大幅提升”目标，{filler}，全面提升公共卫生能力。"
+    question = "卫东区提升公共卫生能力要按照什么定位和目标？"
+    a = build_answer(question, [hit(sentence)], query=analyze(question, gaz), abstain=False)
+    first = a.sentences[0].text
+    assert len(first.replace("…", "")) <= 120 < len(sentence)
+    assert "“两新三强”定位、“五个大幅提升”目标" in first, a.lead
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("question", ["哪个区计划建设方舱医院？", "哪个区安排了HPV疫苗免费接种？"])
+def test_a_kind_no_document_names_gets_no_answer(real_retriever, question):
+    """The passages speak of 医院 and 疫苗 in general; none names the kind asked for."""
+    a = respond(real_retriever, question).answer
+    assert a.abstained, a.lead
+    assert a.lead.splitlines()[0] == ABSTAIN_ZH
+
+
+@pytest.mark.model
+def test_everyday_rewording_still_gets_its_answer(real_retriever):
+    """卫生机构, 方便群众, 化验 occur in no passage, but they reword what one says: not a missing kind."""
+    a = respond(real_retriever, "卫东区在基层卫生机构试点哪种方便群众的快速化验服务？").answer
+    assert not a.abstained, a.lead
+    assert "卫东" in a.lead
