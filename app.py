@@ -58,9 +58,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
-    from qa.guard import SERVER_OPTIONS
+    from qa.web.guard import SERVER_OPTIONS
     from qa.library.store import Limits
-    from qa.ui import create_app
+    from qa.web.ui import create_app
 
     def loader(progress=None):
         from qa import Retriever

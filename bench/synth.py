@@ -16,8 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from qa.chunking import chunk_corpus
-from qa.documents import REPO_ROOT, load_corpus
+from qa.corpus.chunking import chunk_corpus
+from qa.corpus.documents import REPO_ROOT, load_corpus
 from qa.records import Chunk, DocMeta
 
 QUESTIONS = REPO_ROOT / "eval" / "questions.jsonl"

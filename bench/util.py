@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import index_store
-from qa.chunking import CHUNKER_VERSION
-from qa.files import sha256_file
-from qa.retriever import DEFAULT_PARAMS
-from qa.tokenize import TOKENIZER_VERSION
+from qa.indexing import index_store
+from qa.corpus.chunking import CHUNKER_VERSION
+from qa.corpus.files import sha256_file
+from qa.search.retriever import DEFAULT_PARAMS
+from qa.indexing.tokenize import TOKENIZER_VERSION
 
 _STARTED = time.perf_counter()
 

@@ -49,7 +49,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("jieba").setLevel(logging.WARNING)
-    from qa.retriever import Retriever
+    from qa.search.retriever import Retriever
 
     base = DEFAULT
     for item in args.set:

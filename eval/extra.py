@@ -3,7 +3,7 @@
 ``python -m eval --extra eval/unseen`` must measure the system on documents it
 has never seen, exactly as a user would load them, without touching
 ``corpus/`` or ``index/``.  So each extra file goes through
-``qa.ingest.extract_text`` and its catalogue entry is filled by
+``qa.corpus.ingest.extract_text`` and its catalogue entry is filled by
 ``qa.metadata.extract_metadata`` — never from the manifest's hand-checked
 ``expected`` block, which is only used to score that extraction.
 
@@ -117,8 +117,8 @@ def prepare(extra_dir: Path, *, seed_dir: Path | None = None, cache_root: Path |
 
     Nothing under ``seed_dir`` (default: the repository's corpus/) is written.
     """
-    from qa.documents import CATALOG_NAME, DEFAULT_CORPUS, read_catalog, write_catalog
-    from qa.ingest import IngestError, extract_text
+    from qa.corpus.documents import CATALOG_NAME, DEFAULT_CORPUS, read_catalog, write_catalog
+    from qa.corpus.ingest import IngestError, extract_text
     from qa.metadata import extract_metadata
     from qa.records import DocMeta
 

@@ -12,7 +12,7 @@ __all__ = ["Retriever", "Hit", "Chunk", "DocMeta"]
 def __getattr__(name):
     # Imported lazily: `python -m qa chunks` must not pay for numpy/faiss/jieba.
     if name == "Retriever":
-        from .retriever import Retriever
+        from .search.retriever import Retriever
 
         return Retriever
     raise AttributeError(name)

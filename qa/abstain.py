@@ -15,9 +15,9 @@ are conservative and each has a reason a person would accept:
 from __future__ import annotations
 
 from .crosslingual import translations
-from .query import Query
+from .search.query import Query
 from .records import Hit
-from .tokenize import tokenize
+from .indexing.tokenize import tokenize
 
 ZH_MIN_COVERAGE = 0.3  # IDF share of the question's terms in the best passage
 DENSE_Z_CONFIDENT = 1.5  # best passage's cosine, in std above the collection mean

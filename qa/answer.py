@@ -21,10 +21,10 @@ from .crosslingual import translations
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .pick import TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
-from .query import Query
+from .search.query import Query
 from .topic import many_districts, unknown_terms, unmatched_kind
 from .records import Hit
-from .tokenize import tokenize
+from .indexing.tokenize import tokenize
 
 log = logging.getLogger(__name__)
 

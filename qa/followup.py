@@ -21,7 +21,7 @@ import logging
 import re
 
 from .places import Gazetteer, PlaceMention
-from .query import MAX_QUERY_CHARS, normalize_query
+from .search.query import MAX_QUERY_CHARS, normalize_query
 
 log = logging.getLogger(__name__)
 

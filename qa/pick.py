@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
-from .query import Query
+from .search.query import Query
 from .records import Hit
 
 TOP_HITS = 5  # sentences are drawn from this many hits

@@ -4,7 +4,7 @@
     → sentence vectors → extractive answer with a confidence label
     → a note when a filter excluded the best passage
 
-Shared by the HTTP API / chat (`qa.api.Backend.ask`) and the evaluation
+Shared by the HTTP API / chat (`qa.web.api.Backend.ask`) and the evaluation
 (`python -m eval` scores the answers it returns), so what is measured is
 what users see.
 """
@@ -19,7 +19,7 @@ from .answer import Answer, Citation, Sentence, build_answer, english_label, pla
 from .confidence import DIRECT, NOT_FOUND
 from .followup import rewrite
 from .pick import TOP_HITS
-from .query import MAX_QUERY_CHARS
+from .search.query import MAX_QUERY_CHARS
 from .records import Hit
 
 log = logging.getLogger(__name__)

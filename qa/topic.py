@@ -13,8 +13,8 @@ import re
 from typing import Mapping
 
 from .pick import Pick
-from .query import Query
-from .tokenize import tokenize
+from .search.query import Query
+from .indexing.tokenize import tokenize
 
 
 def _answer_helpers():
@@ -88,7 +88,7 @@ _QUESTION_CHARS = re.compile(r"[几哪谁何么怎吗呢]|多少|多长|多大")
 
 def _dictionary_freq(word: str) -> int | None:
     """How often jieba's general dictionary counts `word` (None: not a dictionary word, e.g. 区要)."""
-    from .tokenize import _get_tokenizer
+    from .indexing.tokenize import _get_tokenizer
 
     tk = _get_tokenizer()
     freq = getattr(tk, "FREQ", None)

@@ -12,8 +12,8 @@ logging.getLogger("jieba_next").setLevel(logging.WARNING)
 
 @pytest.fixture(scope="session")
 def fake_retriever(tmp_path_factory):
-    from qa.encoder import FakeEncoder
-    from qa.retriever import Retriever
+    from qa.embed.encoder import FakeEncoder
+    from qa.search.retriever import Retriever
 
     return Retriever.load(index_dir=tmp_path_factory.mktemp("fake-index"), encoder=FakeEncoder())
 
@@ -21,7 +21,7 @@ def fake_retriever(tmp_path_factory):
 @pytest.fixture(scope="session")
 def real_retriever():
     """The default index over corpus/ with multilingual-e5-small (built if missing)."""
-    from qa.retriever import Retriever
+    from qa.search.retriever import Retriever
 
     return Retriever.load()
 
@@ -39,7 +39,7 @@ def pg_server():
 @pytest.fixture(scope="session")
 def pg_fake_retriever(pg_server):
     """The shipped corpus indexed in PostgreSQL with the fake encoder."""
-    from qa.encoder import FakeEncoder
-    from qa.retriever import Retriever
+    from qa.embed.encoder import FakeEncoder
+    from qa.search.retriever import Retriever
 
     return Retriever.load(encoder=FakeEncoder(), database_url=pg_server.fresh_db())

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from qa.answer import ABSTAIN_EN, ABSTAIN_ZH, build_answer, segments, split_sentences
-from qa.documents import read_catalog
+from qa.corpus.documents import read_catalog
 from qa.places import Gazetteer
-from qa.query import analyze
+from qa.search.query import analyze
 from qa.records import Hit
 
 WEIDONG = ("9. 强化传染病、慢性病、地方病防控。实施扩大国家免疫规划工作，适龄儿童免疫规划疫苗接种率达到90%以上。"

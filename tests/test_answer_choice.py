@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 
 from qa.answer import ABSTAIN_ZH, build_answer
-from qa.documents import read_catalog
+from qa.corpus.documents import read_catalog
 from qa.places import Gazetteer
-from qa.query import analyze
+from qa.search.query import analyze
 from qa.records import Hit
 from qa.respond import respond
 

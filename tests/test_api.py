@@ -7,9 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qa import Retriever
-from qa.encoder import FakeEncoder
+from qa.embed.encoder import FakeEncoder
 from qa.render import answer_html, user_html
-from qa.ui import create_app
+from qa.web.ui import create_app
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 Q_ZH = "哪个区要求严重精神障碍患者报告患病率不低于4.5%？"

@@ -1,4 +1,4 @@
-"""qa.bm25.BM25Index against rank_bm25.BM25Okapi (the oracle) and by hand."""
+"""qa.indexing.bm25.BM25Index against rank_bm25.BM25Okapi (the oracle) and by hand."""
 import json
 import math
 import random
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from qa.bm25 import TOKENS_FILE, BM25Index, BM25IndexError
-from qa.tokenize import tokenize
+from qa.indexing.bm25 import TOKENS_FILE, BM25Index, BM25IndexError
+from qa.indexing.tokenize import tokenize
 
 # Ten chunks in the corpus's register. rank_bm25 gives idf <= 0 to any term in
 # half or more of the chunks, so a 2-4 chunk fixture would score almost
@@ -328,7 +328,7 @@ def test_index_arrays_are_read_only(index):
 
 
 def test_row_terms_and_dropped_token_lists(tmp_path):
-    from qa.bm25 import BM25Index, StoredTokens
+    from qa.indexing.bm25 import BM25Index, StoredTokens
 
     docs = [["a", "b", "a"], ["c"], ["b", "c", "d", "d"], ["a"], ["e", "a", "e"]]
     kept, lean = BM25Index(docs), BM25Index([list(d) for d in docs], keep_tokens=False)
@@ -350,10 +350,10 @@ def test_row_terms_and_dropped_token_lists(tmp_path):
 def test_loaded_index_holds_no_token_lists(tmp_path):
     from pathlib import Path
 
-    from qa import index_store
-    from qa.bm25 import StoredTokens
-    from qa.encoder import FakeEncoder
-    from qa.retriever import DEFAULT_PARAMS
+    from qa.indexing import index_store
+    from qa.indexing.bm25 import StoredTokens
+    from qa.embed.encoder import FakeEncoder
+    from qa.search.retriever import DEFAULT_PARAMS
 
     corpus = Path(__file__).resolve().parent.parent / "corpus"
     built = index_store.build(tmp_path, corpus, FakeEncoder(), dict(DEFAULT_PARAMS))
@@ -364,7 +364,7 @@ def test_loaded_index_holds_no_token_lists(tmp_path):
 
 
 def test_from_token_file_equals_the_lists_path(tmp_path):
-    from qa.bm25 import BM25Index
+    from qa.indexing.bm25 import BM25Index
 
     rng = random.Random(5)
     words = ["卫生", "健康", "a", "b", "疫苗", "2021", "x y"]

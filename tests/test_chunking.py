@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from qa.chunking import MAX_CHARS, MIN_CHARS, chunk_corpus, chunk_document, heading_level, heading_text
-from qa.cleaning import clean
-from qa.documents import Document, load_corpus
+from qa.corpus.chunking import MAX_CHARS, MIN_CHARS, chunk_corpus, chunk_document, heading_level, heading_text
+from qa.corpus.cleaning import clean
+from qa.corpus.documents import Document, load_corpus
 from qa.records import DocMeta
 
 DOC_IDS = ["gulou-2021", "weidong-2021", "lucheng-2021", "zhoucun-2021", "jiading-2024"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qa.chunking import MAX_CHARS, MIN_CHARS, chunk_corpus, chunk_document
-from qa.cleaning import clean
-from qa.documents import Document, load_corpus
+from qa.corpus.chunking import MAX_CHARS, MIN_CHARS, chunk_corpus, chunk_document
+from qa.corpus.cleaning import clean
+from qa.corpus.documents import Document, load_corpus
 from qa.records import DocMeta
 
 DOC_IDS = ["gulou-2021", "weidong-2021", "lucheng-2021", "zhoucun-2021", "jiading-2024"]
@@ -165,7 +165,7 @@ def test_english_text_with_numbered_headings():
 # --- python -m qa chunks ------------------------------------------------------------------------
 
 def test_cli_chunks_stats(docs, capsys):
-    from qa.cli import main
+    from qa.cli.main import main
 
     assert main(["chunks", "--stats"]) == 0
     rows = [r for r in capsys.readouterr().out.splitlines() if r.startswith("| ") and not r.startswith("| document")]
@@ -177,7 +177,7 @@ def test_cli_chunks_stats(docs, capsys):
 def test_cli_chunks_json_for_one_document(chunks, capsys):
     import json
 
-    from qa.cli import main
+    from qa.cli.main import main
 
     assert main(["chunks", "--doc", "zhoucun-2021", "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from qa.cleaning import clean
-from qa.documents import load_corpus
+from qa.corpus.cleaning import clean
+from qa.corpus.documents import load_corpus
 
 SUBSTITUTED_SPACES = "\u3000\u00a0\u2002\u2003\u2009"
 

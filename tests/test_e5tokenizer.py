@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.e5tokenizer import LightTokenizer
+from qa.embed.e5tokenizer import LightTokenizer
 
 REPO = Path(__file__).resolve().parent.parent
 ODD = ["", " ", "  a   b  ", "x" * 3000, "报告" * 2000, "Ⅻ ＡＢＣ ﬁ ½ \u200b\u00a0tab\tnew\nline", "㋿ ～ 🅬🈻🯰 𐞁",
@@ -14,8 +14,8 @@ ODD = ["", " ", "  a   b  ", "x" * 3000, "报告" * 2000, "Ⅻ ＡＢＣ ﬁ ½ 
 
 
 def _texts() -> list[str]:
-    from qa.chunking import chunk_corpus
-    from qa.documents import load_corpus
+    from qa.corpus.chunking import chunk_corpus
+    from qa.corpus.documents import load_corpus
 
     out = []
     for name in ("questions.jsonl", "heldout.jsonl"):
@@ -29,8 +29,8 @@ def _texts() -> list[str]:
 
 @pytest.fixture(scope="module")
 def tokenizer_json() -> Path:
-    from qa.onnx_encoder import ensure_onnx
-    from qa.onnx_export import TOKENIZER_FILE
+    from qa.embed.onnx_encoder import ensure_onnx
+    from qa.embed.onnx_export import TOKENIZER_FILE
 
     return ensure_onnx() / TOKENIZER_FILE
 

@@ -11,8 +11,8 @@ import pytest
 
 from eval import extra
 from eval.__main__ import main
-from qa.documents import DEFAULT_CORPUS, read_catalog
-from qa.encoder import FakeEncoder
+from qa.corpus.documents import DEFAULT_CORPUS, read_catalog
+from qa.embed.encoder import FakeEncoder
 
 # Invented issuers and numbers: the test checks that what lands in the
 # catalogue is what the header says, and never the manifest's `expected`.

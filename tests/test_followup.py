@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from qa.documents import read_catalog
+from qa.corpus.documents import read_catalog
 from qa.followup import rewrite
 from qa.places import Gazetteer
-from qa.query import analyze
+from qa.search.query import analyze
 
 PREV_ZH = "哪个区要求严重精神障碍患者报告患病率不低于4.5%？"
 PREV_EN = "Which district targets a 4.5% reported prevalence?"

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from qa import fusion
+from qa.search import fusion
 
 
 def test_rank_breaks_ties_on_id():

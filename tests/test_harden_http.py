@@ -21,14 +21,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qa import Retriever
-from qa.api import MAX_FEEDBACK_FIELD, Backend, BadRequest
-from qa.documents import read_catalog
-from qa.encoder import FakeEncoder
+from qa.web.api import MAX_FEEDBACK_FIELD, Backend, BadRequest
+from qa.corpus.documents import read_catalog
+from qa.embed.encoder import FakeEncoder
 from qa.followup import MAX_HISTORY, bounded, bounded_history, rewrite
-from qa.guard import MAX_API_BODY, MAX_UPLOAD_BYTES, SERVER_OPTIONS
+from qa.web.guard import MAX_API_BODY, MAX_UPLOAD_BYTES, SERVER_OPTIONS
 from qa.places import Gazetteer
-from qa.ui import create_app
-from qa.workers import Busy, Lane, LaneSpec, TimedOut
+from qa.web.ui import create_app
+from qa.web.workers import Busy, Lane, LaneSpec, TimedOut
 
 ROOT = Path(__file__).resolve().parents[1]
 Q45 = "哪个区要求严重精神障碍患者报告患病率不低于4.5%？"
@@ -102,7 +102,7 @@ def test_api_ask_with_a_pasted_place_list_and_history_is_bounded(client):
 
 
 def test_chat_with_a_pasted_place_list_is_bounded(retriever):
-    from qa.ui import chat_reply
+    from qa.web.ui import chat_reply
 
     (_, history, memory), secs = timed(chat_reply, Backend(retriever), PLACES_PASTE, [], memory={
         "questions": [PLACES_PASTE] * 100, "answers": {}})
@@ -258,7 +258,7 @@ def test_uploads_are_limited_by_type_and_size(client):
 
 def test_gradio_files_go_to_a_private_directory_removed_at_exit(tmp_path):
     # before: an inherited GRADIO_ANALYTICS_ENABLED=True won, and files stayed in a shared /tmp/gradio
-    code = ("import os, qa.ui, gradio.analytics as a; d = os.environ['GRADIO_TEMP_DIR']; "
+    code = ("import os, qa.web.ui, gradio.analytics as a; d = os.environ['GRADIO_TEMP_DIR']; "
             "print(a.analytics_enabled(), d, oct(os.stat(d).st_mode & 0o777))")
     env = {k: v for k, v in os.environ.items() if k != "GRADIO_TEMP_DIR"}
     env["GRADIO_ANALYTICS_ENABLED"] = "True"
@@ -280,7 +280,7 @@ def test_feedback_vote_vocabulary(tmp_path):
 def test_feedback_records_are_capped_and_one_line_each(tmp_path, caplog):
     # before: 10 votes on a 1 MB question grew the log by 31 MB; a \u2028 split a record
     b = Backend(None, feedback_log=tmp_path / "f.jsonl")
-    with caplog.at_level(logging.INFO, logger="qa.api"):
+    with caplog.at_level(logging.INFO, logger="qa.web.api"):
         for _ in range(10):
             b.log_feedback({"vote": "up", "question": "疫\u2028苗\x85" + "x" * 1_000_000,
                             "chunk_ids": [str(i) for i in range(10_000)]})
@@ -292,9 +292,9 @@ def test_feedback_records_are_capped_and_one_line_each(tmp_path, caplog):
 
 
 def test_feedback_log_stops_at_its_size_cap(tmp_path, monkeypatch):
-    import qa.api
+    import qa.web.api
 
-    monkeypatch.setattr(qa.api, "MAX_FEEDBACK_LOG_BYTES", 1000)
+    monkeypatch.setattr(qa.web.api, "MAX_FEEDBACK_LOG_BYTES", 1000)
     b = Backend(None, feedback_log=tmp_path / "f.jsonl")
     for _ in range(50):
         b.log_feedback({"vote": "down", "question": Q45})

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from qa import index_store
-from qa.api import Backend
-from qa.dense import DenseIndex
-from qa.encoder import FakeEncoder
-from qa.retriever import DEFAULT_PARAMS, Retriever
+from qa.indexing import index_store
+from qa.web.api import Backend
+from qa.indexing.dense import DenseIndex
+from qa.embed.encoder import FakeEncoder
+from qa.search.retriever import DEFAULT_PARAMS, Retriever
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = {**DEFAULT_PARAMS, "dense_kind": "flat"}
@@ -139,9 +139,9 @@ def test_disk_full_build_names_the_directory_and_what_to_do(tmp_path):
 import resource, signal, sys
 from pathlib import Path
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-from qa import index_store
-from qa.encoder import FakeEncoder
-from qa.retriever import DEFAULT_PARAMS
+from qa.indexing import index_store
+from qa.embed.encoder import FakeEncoder
+from qa.search.retriever import DEFAULT_PARAMS
 resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
 try:
     index_store.build(Path(sys.argv[1]), Path("corpus"), FakeEncoder(), {**DEFAULT_PARAMS, "dense_kind": "flat"})

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import qa.chunking
-import qa.ingest
-from qa.documents import DEFAULT_CORPUS, read_catalog
-from qa.ingest import IngestError, add_documents, decode_text, extract_text
+import qa.corpus.chunking
+import qa.corpus.ingest
+from qa.corpus.documents import DEFAULT_CORPUS, read_catalog
+from qa.corpus.ingest import IngestError, add_documents, decode_text, extract_text
 
 from test_ingest import NOTICE, make_docx, snapshot
 
@@ -76,7 +76,7 @@ def test_docx_zip_bomb_is_refused_before_anything_is_written(corpus, inbox):
 
 
 def test_text_over_the_character_cap_is_refused(corpus, inbox, monkeypatch):
-    monkeypatch.setattr(qa.ingest, "MAX_TEXT_CHARS", 5_000)
+    monkeypatch.setattr(qa.corpus.ingest, "MAX_TEXT_CHARS", 5_000)
     p = inbox / "long.txt"
     p.write_text(NOTICE * 20, encoding="utf-8")  # ~10,000 characters
     before = snapshot(corpus)
@@ -89,7 +89,7 @@ def test_nothing_is_written_when_the_text_cannot_be_split(corpus, inbox, monkeyp
     def broken(*args, **kwargs):
         raise RecursionError("deep")
 
-    monkeypatch.setattr(qa.chunking, "chunk_document", broken)
+    monkeypatch.setattr(qa.corpus.chunking, "chunk_document", broken)
     p = inbox / "plan.txt"
     p.write_text(NOTICE, encoding="utf-8")
     before = snapshot(corpus)

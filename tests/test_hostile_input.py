@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from qa import Hit, Retriever
-from qa.api import Backend
-from qa.documents import load_corpus
+from qa.web.api import Backend
+from qa.corpus.documents import load_corpus
 from qa.followup import bounded
-from qa.query import MAX_QUERY_CHARS, normalize_query
-from qa.ui import EMPTY_REPLY, chat_reply, create_app
+from qa.search.query import MAX_QUERY_CHARS, normalize_query
+from qa.web.ui import EMPTY_REPLY, chat_reply, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 Q45 = "哪个区要求严重精神障碍患者报告患病率不低于4.5%？"

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from qa import index_store
-from qa.encoder import FakeEncoder
-from qa.retriever import Retriever
+from qa.indexing import index_store
+from qa.embed.encoder import FakeEncoder
+from qa.search.retriever import Retriever
 
 QUERIES = ["哪个区要求严重精神障碍患者报告患病率不低于4.5%？", "Which district targets a 4.5% reported prevalence?",
            "鼓楼区补助标准", "安宁疗护", "周卫健字〔2021〕20号"]

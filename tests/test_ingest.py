@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-import qa.ingest
-from qa.chunking import chunk_document
-from qa.cli import main
-from qa.documents import DEFAULT_CORPUS, corpus_hash, load_corpus, load_document, read_catalog
-from qa.ingest import IngestError, add_documents, extract_text
+import qa.corpus.ingest
+from qa.corpus.chunking import chunk_document
+from qa.cli.main import main
+from qa.corpus.documents import DEFAULT_CORPUS, corpus_hash, load_corpus, load_document, read_catalog
+from qa.corpus.ingest import IngestError, add_documents, extract_text
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -292,7 +292,7 @@ def test_bad_file_rejected_and_nothing_changed(corpus, inbox, name):
 
 
 def test_oversized_file_rejected(corpus, inbox, monkeypatch):
-    monkeypatch.setattr(qa.ingest, "MAX_BYTES", 500)
+    monkeypatch.setattr(qa.corpus.ingest, "MAX_BYTES", 500)
     p = inbox / "big.txt"
     p.write_text(NOTICE, encoding="utf-8")  # about 960 bytes
     before = snapshot(corpus)
@@ -351,7 +351,7 @@ def test_failed_catalogue_write_rolls_back_stored_files(corpus, inbox, monkeypat
     def broken_write(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(qa.ingest, "write_catalog", broken_write)
+    monkeypatch.setattr(qa.corpus.ingest, "write_catalog", broken_write)
     p = inbox / "xixia.txt"
     p.write_text(NOTICE, encoding="utf-8")
     before = snapshot(corpus)

@@ -31,9 +31,9 @@ from pathlib import Path
 
 import pytest
 
-from qa import index_store
-from qa.encoder import FakeEncoder
-from qa.retriever import Retriever
+from qa.indexing import index_store
+from qa.embed.encoder import FakeEncoder
+from qa.search.retriever import Retriever
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ["哪个区要求严重精神障碍患者报告患病率不低于4.5%？", "Which district targets a 4.5% reported prevalence?",
@@ -45,7 +45,8 @@ STAGES = ["corpus", "embedding", "chunks-written", "files-written", "before-rena
 BEFORE_FLIP = STAGES[: STAGES.index("flipped")]
 BOOT = r"""
 import os, runpy, sys, time
-from qa import encoder, index_store
+from qa.embed import encoder
+from qa.indexing import index_store
 
 STOP = os.environ.get("KILL_AT", "")
 

@@ -13,14 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from library_fixtures import HELD_OUT, corpus_without, tree_digest, write_docx
-from qa.documents import load_corpus, read_catalog
-from qa.chunking import chunk_corpus
-from qa.encoder import FakeEncoder
+from qa.corpus.documents import load_corpus, read_catalog
+from qa.corpus.chunking import chunk_corpus
+from qa.embed.encoder import FakeEncoder
 from qa.library.html_text import decode_html, html_to_text
 from qa.library.reader import reader_html
 from qa.library.store import Library, LibraryError, Limits, clean_fields, clean_name
-from qa.retriever import Retriever
-from qa.ui import create_app
+from qa.search.retriever import Retriever
+from qa.web.ui import create_app
 
 TOKEN = "s3cret-token"
 
@@ -289,7 +289,7 @@ def test_hostile_files_change_nothing(served, name, action):
 def test_malformed_upload_requests_are_400(served, body, ctype, needle):
     before = tree_digest(served["corpus"], served["index"])
     r = served["client"].post("/api/documents", content=body, headers={**AUTH, "Content-Type": ctype})
-    # a body that is no form at all is refused by its type before it is read (qa.guard): 415
+    # a body that is no form at all is refused by its type before it is read (qa.web.guard): 415
     assert r.status_code == (415 if ctype == "application/octet-stream" else 400) and needle in r.json()["error"]
     assert tree_digest(served["corpus"], served["index"]) == before
 
@@ -310,9 +310,9 @@ def test_answer_tools_carry_plain_text_markdown_and_chunk_ids(fake_retriever):
     import html as html_mod
     import re as re_mod
 
-    from qa.api import Backend
-    from qa.ui import chat_reply
-    from qa.ui_tools import id_class
+    from qa.web.api import Backend
+    from qa.web.ui import chat_reply
+    from qa.web.ui_tools import id_class
 
     backend = Backend(fake_retriever)
     q = "哪个区要求严重精神障碍患者报告患病率不低于4.5%？"
@@ -330,7 +330,7 @@ def test_answer_tools_carry_plain_text_markdown_and_chunk_ids(fake_retriever):
 
 
 def test_conversation_survives_the_browser_round_trip():
-    from qa.ui import MAX_SAVED_MESSAGES, restore_state, saved_state
+    from qa.web.ui import MAX_SAVED_MESSAGES, restore_state, saved_state
 
     typed = [{"role": "user", "metadata": None, "content": [{"type": "text", "text": "<div>问</div>"}]},
              {"role": "assistant", "content": "<div>答</div>"}, {"role": "system", "content": "x"}, "junk"]
@@ -347,7 +347,7 @@ def test_conversation_survives_the_browser_round_trip():
 
 
 def test_filter_note_names_active_filters():
-    from qa.ui import filter_note
+    from qa.web.ui import filter_note
 
     assert filter_note("全部", "全部") == "" and filter_note(None, "") == ""
     assert "某区 · 2021" in filter_note("某区", "2021")

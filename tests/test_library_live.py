@@ -9,10 +9,10 @@ import time
 from fastapi.testclient import TestClient
 
 from library_fixtures import ROOT, corpus_without, write_docx
-from qa import index_store
-from qa.encoder import FakeEncoder
-from qa.retriever import DEFAULT_PARAMS, Retriever
-from qa.ui import create_app
+from qa.indexing import index_store
+from qa.embed.encoder import FakeEncoder
+from qa.search.retriever import DEFAULT_PARAMS, Retriever
+from qa.web.ui import create_app
 
 Q = "哪个区要求严重精神障碍患者报告患病率不低于4.5%？"
 

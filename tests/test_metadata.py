@@ -5,7 +5,7 @@ from dataclasses import asdict
 
 import pytest
 
-from qa.documents import load_corpus, read_catalog
+from qa.corpus.documents import load_corpus, read_catalog
 from qa.metadata import extract_metadata as _extract
 from qa.metadata import title_line_index
 

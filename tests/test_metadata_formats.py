@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.cleaning import clean
+from qa.corpus.cleaning import clean
 from qa.metadata import extract_metadata
 
 BODY = "一、总体要求\n坚持以人民健康为中心，推进卫生健康事业高质量发展。\n二、重点任务\n1. 加强基层医疗卫生服务能力建设。\n"

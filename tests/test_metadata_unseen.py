@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.documents import DEFAULT_CORPUS
-from qa.ingest import extract_text
+from qa.corpus.documents import DEFAULT_CORPUS
+from qa.corpus.ingest import extract_text
 from qa.metadata import extract_metadata
 
 UNSEEN = Path(__file__).resolve().parent.parent / "eval" / "unseen"

@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import onnx_encoder
-from qa.encoder import E5Encoder, engine_name, make_encoder
-from qa.files import damaged_files, folder_checksums
-from qa.onnx_encoder import OnnxE5Encoder
+from qa.embed import onnx_encoder
+from qa.embed.encoder import E5Encoder, engine_name, make_encoder
+from qa.corpus.files import damaged_files, folder_checksums
+from qa.embed.onnx_encoder import OnnxE5Encoder
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,8 +32,8 @@ def _eval_questions() -> list[str]:
 
 
 def _corpus_passages() -> list[str]:
-    from qa.chunking import chunk_corpus
-    from qa.documents import load_corpus
+    from qa.corpus.chunking import chunk_corpus
+    from qa.corpus.documents import load_corpus
 
     return [c.text for c in chunk_corpus(load_corpus(REPO / "corpus"))]
 
@@ -185,8 +185,8 @@ def test_batched_equals_one_by_one_and_threads_agree(onnx_enc):
 @pytest.fixture(scope="module")
 def both_retrievers(onnx_enc, reference, tmp_path_factory):
     """The shipped corpus indexed twice: reference vectors + reference queries, ONNX + ONNX."""
-    from qa import index_store
-    from qa.retriever import DEFAULT_PARAMS, Retriever
+    from qa.indexing import index_store
+    from qa.search.retriever import DEFAULT_PARAMS, Retriever
 
     out = {}
     for name, enc in (("reference", reference), ("onnx", onnx_enc)):
@@ -233,7 +233,7 @@ def test_serving_path_never_imports_torch(tmp_path):
         assert r.encoder.model_id.endswith("onnx-int8"), r.encoder.model_id
         for mode in ("dense", "hybrid"):
             assert r.search("Which district targets a 4.5% reported prevalence?", k=3, mode=mode)
-        from qa.api import Backend
+        from qa.web.api import Backend
         Backend(r).ask("哪个区要求报告患病率不低于4.5%？")
         print(sorted(m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules))
     """)

@@ -98,7 +98,7 @@ def test_hits_carry_the_same_records(fake_retriever, pg_fake_retriever):
 @pytest.mark.model
 def test_real_model_parity_and_hnsw_recall(real_retriever, pg_server):
     """The real e5 vectors (copied from the embedded index, not re-encoded) in pgvector's HNSW."""
-    from qa.retriever import Retriever
+    from qa.search.retriever import Retriever
     from qa.store.postgres import PgStore, connect, init
     from qa.store.postgres.writer import write, identity
 
@@ -129,9 +129,9 @@ NEW_DOC = ("关于印发{place}2031年卫生健康工作要点的通知\n\n各�
 ADD_SCRIPT = r"""
 import sys, os, json
 from pathlib import Path
-from qa.encoder import FakeEncoder
-from qa.ingest import add_documents
-from qa.retriever import DEFAULT_PARAMS
+from qa.embed.encoder import FakeEncoder
+from qa.corpus.ingest import add_documents
+from qa.search.retriever import DEFAULT_PARAMS
 from qa.store.postgres.writer import sync
 corpus, url, path, kill_at = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), sys.argv[4]
 if str(path) != "-":
@@ -150,8 +150,8 @@ def pg_pair(pg_server, tmp_path):
     """A database with the shipped corpus, a retriever on it, and a private corpus copy to add to."""
     import shutil
 
-    from qa.encoder import FakeEncoder
-    from qa.retriever import Retriever
+    from qa.embed.encoder import FakeEncoder
+    from qa.search.retriever import Retriever
 
     corpus = tmp_path / "corpus"
     shutil.copytree(REPO / "corpus", corpus)
@@ -222,8 +222,8 @@ def test_writer_killed_mid_transaction_leaves_previous_index_serving(pg_pair, tm
 
 
 def test_db_init_migrates_an_older_schema(pg_server):
-    from qa.encoder import FakeEncoder
-    from qa.retriever import Retriever
+    from qa.embed.encoder import FakeEncoder
+    from qa.search.retriever import Retriever
     from qa.store.postgres import PgStore, SchemaError, connect, init
     from qa.store.postgres.schema import SCHEMA_VERSION
 
@@ -248,8 +248,8 @@ def test_db_init_migrates_an_older_schema(pg_server):
 
 
 def test_migration_keeps_data_written_under_the_old_schema(pg_server):
-    from qa.encoder import FakeEncoder
-    from qa.retriever import DEFAULT_PARAMS, Retriever
+    from qa.embed.encoder import FakeEncoder
+    from qa.search.retriever import DEFAULT_PARAMS, Retriever
     from qa.store.postgres import connect, init
     from qa.store.postgres.writer import sync
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from qa.documents import read_catalog
+from qa.corpus.documents import read_catalog
 from qa.places import Gazetteer, divisions, normalize_division, resolve_place, short_forms
 from qa.places.divisions import CITY, COUNTY, PROVINCE, merge_tables
 from qa.places.matcher import national_matcher
@@ -83,14 +83,19 @@ def test_matcher_ignores_words_that_only_look_like_names(text):
 def test_matching_is_linear_in_the_text():
     m = national_matcher()
     small, big = "鼓楼区卫东区Gulou Weidong " * 400, "鼓楼区卫东区Gulou Weidong " * 4000
-    t0 = time.perf_counter()
-    n_small = len(m.find(small))
-    t1 = time.perf_counter()
-    n_big = len(m.find(big))
-    t2 = time.perf_counter()
-    assert n_big == 10 * n_small
+    assert len(m.find(big)) == 10 * len(m.find(small))
+
+    def best(text, times):
+        # the fastest of several runs: a shared, busy machine only ever adds time
+        out = []
+        for _ in range(times):
+            t = time.perf_counter()
+            m.find(text)
+            out.append(time.perf_counter() - t)
+        return min(out)
+
     # generous: quadratic matching would be ~100× slower for 10× the text
-    assert (t2 - t1) < 30 * (t1 - t0) + 0.5
+    assert best(big, 3) < 30 * best(small, 5) + 0.5
 
 
 @pytest.fixture(scope="module")

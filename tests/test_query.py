@@ -1,9 +1,9 @@
 """Query analysis: places, script, glossary expansion, normalisation."""
 import pytest
 
-from qa.documents import read_catalog
+from qa.corpus.documents import read_catalog
 from qa.places import Gazetteer
-from qa.query import MAX_QUERY_CHARS, analyze, expand_english, normalize_query
+from qa.search.query import MAX_QUERY_CHARS, analyze, expand_english, normalize_query
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,7 @@ def test_long_query_truncated_with_notice(gaz):
 def test_answer_context_patterns_frame_the_gap():
     import re
 
-    from qa.query import answer_context_patterns
+    from qa.search.query import answer_context_patterns
 
     pats = answer_context_patterns("周村区医疗卫生服务建设推进年活动以什么为主线？")
     assert any(re.search(p, "以“补短板、强弱项，抓基础、促提升”为主线") for p in pats)

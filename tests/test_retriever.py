@@ -24,7 +24,7 @@ def test_public_api_shape(fake_retriever):
 
 
 def test_cited_text_is_the_source_span(fake_retriever):
-    from qa.documents import load_corpus
+    from qa.corpus.documents import load_corpus
 
     docs = {d.doc_id: d for d in load_corpus()}
     for h in fake_retriever.search(Q45, k=10):

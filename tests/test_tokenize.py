@@ -1,4 +1,4 @@
-"""qa.tokenize: edge cases, number rules, domain words, sub-words, speed."""
+"""qa.indexing.tokenize: edge cases, number rules, domain words, sub-words, speed."""
 import threading
 import time
 from collections import Counter
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from qa import tokenize as tk_mod
-from qa.cleaning import clean
-from qa.tokenize import (
+from qa.indexing import tokenize as tk_mod
+from qa.corpus.cleaning import clean
+from qa.indexing.tokenize import (
     TOKENIZER_VERSION,
     canonical_number,
     chinese_number,

@@ -223,7 +223,7 @@ __all__ = ["Config", "CrossLingual", "DEFAULT", "TermGroup", "TermTable", "enric
 
 
 def enrich(q, xl: CrossLingual, *, encoder=None, config: Config = DEFAULT):
-    """A `qa.query.Query` with the index's lexicon / term-table groups added.
+    """A `qa.search.query.Query` with the index's lexicon / term-table groups added.
 
     `expansion` becomes glossary terms (if config.glossary) + the groups' terms,
     so every consumer of it (answer highlighting, abstention) sees them too;

@@ -19,8 +19,8 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import index_store
-from ..api import Backend
+from ..indexing import index_store
+from ..web.api import Backend
 from .store import Library
 
 log = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ class LibraryBackend(Backend):
         return self.retriever
 
     def _switch(self, data: index_store.IndexData, encoder) -> None:
-        from ..retriever import Retriever
+        from ..search.retriever import Retriever
 
         r = Retriever(data, encoder, corpus_dir=self.corpus_dir)
         self.retriever = r  # the atomic switch: new questions get r, answers in flight keep theirs

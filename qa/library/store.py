@@ -28,9 +28,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
 
-from ..documents import CATALOG_NAME, Document, read_catalog, write_catalog
-from .. import ingest
-from ..ingest import IngestError, catalog_lock, extract_text
+from ..corpus.documents import CATALOG_NAME, Document, read_catalog, write_catalog
+from ..corpus import ingest
+from ..corpus.ingest import IngestError, catalog_lock, extract_text
 from ..metadata import extract_metadata
 from ..records import DocMeta
 from .html_text import decode_html, html_to_text
@@ -262,8 +262,8 @@ class Library:
         known = {k: found.get(k, None if k == "year" else "") for k in EDITABLE}
         extra = {k: v for k, v in found.items() if k not in known}
         unresolved = tuple(k for k, v in known.items() if v in (None, ""))
-        from ..chunking import chunk_document  # here: listing the library needs no chunker
-        from ..cleaning import clean
+        from ..corpus.chunking import chunk_document  # here: listing the library needs no chunker
+        from ..corpus.cleaning import clean
 
         meta = DocMeta(doc_id="preview", file="preview.txt", **known)
         n = len(chunk_document(Document(meta, text, clean(text))))

@@ -1,6 +1,6 @@
 """The 文件库 tab: the document list (search, filter, click to read), upload with review, removal.
 
-Gradio components stay here and in qa/ui.py; the work is done by `Library`
+Gradio components stay here and in qa/web/ui.py; the work is done by `Library`
 (qa/library/store.py) and `LibraryBackend` (qa/library/service.py).  A file
 dropped on the upload box arrives in Gradio's cache; it is moved into the
 library's data directory at once and the cached copy deleted, so uploaded
@@ -18,7 +18,7 @@ import gradio as gr
 
 from .auth import AdminPolicy
 from .service import LibraryBackend
-from ..ui_tools import id_class
+from ..web.ui_tools import id_class
 from .store import EDITABLE, SUFFIXES, LibraryError
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def library_html(entries, counts: dict[str, int], *, query: str = "", place: str
 
 
 def preview_html(p) -> str:
-    from ..ui_assets import UI_STRINGS
+    from ..web.ui_assets import UI_STRINGS
 
     names = UI_STRINGS["zh-CN"]
     unres = "、".join(names.get(f"f_{k}", k) for k in p.unresolved) if p.unresolved else "无"

@@ -1,7 +1,7 @@
 """Where the index lives: the store behind the retriever.
 
-`base.Store` is the small interface `qa.retriever.Retriever` searches through;
-`embedded.EmbeddedStore` adapts today's files + faiss (`qa.index_store`), and
+`base.Store` is the small interface `qa.search.retriever.Retriever` searches through;
+`embedded.EmbeddedStore` adapts today's files + faiss (`qa.indexing.index_store`), and
 `postgres.PgStore` keeps the same index in PostgreSQL + pgvector so several
 app processes can share one database.  `open_store` picks one.
 """

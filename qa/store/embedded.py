@@ -1,6 +1,6 @@
 """The embedded store: today's index directory (files + faiss) in this process.
 
-A thin adapter over `qa.index_store.IndexData` to the `Store` interface; the
+A thin adapter over `qa.indexing.index_store.IndexData` to the `Store` interface; the
 arithmetic is the one the retriever did itself before stores existed.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .. import index_store
+from ..indexing import index_store
 from .base import BM25Top
 
 STATS_SAMPLE = 4096  # rows sampled to estimate the dense score distribution

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 _TERM_CACHE = 200_000  # terms remembered per snapshot
 
-# rank_bm25's BM25Okapi with the epsilon floor (see qa.bm25), per posting of a query term
+# rank_bm25's BM25Okapi with the epsilon floor (see qa.indexing.bm25), per posting of a query term
 _TERM = "q.w * (p.tf * %(k1p1)s / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.dl / %(avgdl)s)))"
 # grp 0: plain terms, summed; grp > 0: one cross-lingual group (qa.crosslingual), worth its best
 # alternative — the same structured query the embedded store scores (crosslingual.grouped_scores)

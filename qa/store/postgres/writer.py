@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ...chunking import CHUNKER_VERSION, chunk_corpus
-from ...documents import corpus_hash, load_corpus
-from ...index_store import EMBED_TEXT_VERSION, _embed_key, embed_text, index_text
-from ...tokenize import TOKENIZER_VERSION, tokenize
+from ...corpus.chunking import CHUNKER_VERSION, chunk_corpus
+from ...corpus.documents import corpus_hash, load_corpus
+from ...indexing.index_store import EMBED_TEXT_VERSION, _embed_key, embed_text, index_text
+from ...indexing.tokenize import TOKENIZER_VERSION, tokenize
 from .connect import connect, redact
 from .schema import DIM
 

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .documents import DEFAULT_CORPUS, read_catalog, write_catalog
-from .metadata import extract_metadata
-from .records import DocMeta
+from ..metadata import extract_metadata
+from ..records import DocMeta
 
 log = logging.getLogger(__name__)
 

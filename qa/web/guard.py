@@ -29,11 +29,11 @@ log = logging.getLogger(__name__)
 
 MAX_URL_BYTES = 64 * 1024  # path + query: a question of a few thousand characters percent-encoded fits; 100 kB does not
 MAX_API_BODY = 256 * 1024  # a question + 20 history questions of 1000 characters, JSON-escaped, fits
-MAX_UPLOAD_BYTES = 20 * 2**20  # the ingest limit (qa.ingest.MAX_BYTES)
+MAX_UPLOAD_BYTES = 20 * 2**20  # the ingest limit (qa.corpus.ingest.MAX_BYTES)
 MAX_OTHER_BODY = 8 * 2**20  # Gradio's event posts carry the chat history's HTML
 API_ROUTES = {"/api/search": ("GET", "HEAD"), "/api/ask": ("POST",), "/api/health": ("GET", "HEAD"),
               "/api/docs": ("GET", "HEAD"), "/api/openapi.json": ("GET", "HEAD")}
-# what an upload may be: the types `qa add` reads (qa.ingest.SUFFIXES)
+# what an upload may be: the types `qa add` reads (qa.corpus.ingest.SUFFIXES)
 UPLOAD_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")  # qa add + the library's saved web pages
 _FILENAME = re.compile(rb'filename\*?="?([^"\r\n;]*)', re.IGNORECASE)
 # the document library (qa.library.routes): uploads are multipart, a commit by upload_id a form or JSON

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from .documents import DEFAULT_CORPUS, CorpusError, load_corpus
+from ..corpus.documents import DEFAULT_CORPUS, CorpusError, load_corpus
 
 log = logging.getLogger("qa")
 
@@ -44,7 +44,7 @@ def chunk_stats_table(chunks) -> str:
 
 
 def cmd_chunks(args) -> int:
-    from .chunking import chunk_corpus
+    from ..corpus.chunking import chunk_corpus
 
     docs = load_corpus(args.corpus)
     if args.doc:
@@ -66,10 +66,10 @@ def cmd_chunks(args) -> int:
 
 
 def cmd_add(args) -> int:
-    from .chunking import chunk_document
-    from .documents import load_document
-    from .ingest import IngestError, add_documents
-    from .metadata.report import metadata_table
+    from ..corpus.chunking import chunk_document
+    from ..corpus.documents import load_document
+    from ..corpus.ingest import IngestError, add_documents
+    from ..metadata.report import metadata_table
 
     try:
         metas = add_documents([Path(p) for p in args.paths], args.corpus)
@@ -82,15 +82,15 @@ def cmd_add(args) -> int:
         print(metadata_table(m, header=False))
         print()
     print("A field shown as unresolved or not found can be set in corpus/catalog.json.")
-    from .store import database_url
+    from ..store import database_url
 
     url = database_url(args.database_url)
     if url is None:
         print("The index is rebuilt on the next search (or run: python -m qa build).")
         return 0
-    from .encoder import get_default_encoder
-    from .retriever import DEFAULT_PARAMS
-    from .store.postgres import open_synced
+    from ..embed.encoder import get_default_encoder
+    from ..search.retriever import DEFAULT_PARAMS
+    from ..store.postgres import open_synced
 
     store, _ = open_synced(url, args.corpus, get_default_encoder(), dict(DEFAULT_PARAMS), show_progress=True)
     print(f"indexed in the database (version {store.version}, {len(store.chunks)} chunks): searchable now from every app process")
@@ -116,16 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("paths", nargs="+")
     a.set_defaults(func=cmd_add)
 
-    from .library.cli import add_library_commands
+    from ..library.cli import add_library_commands
 
     add_library_commands(sub)
 
-    from .cli_db import add_db_commands
+    from .db import add_db_commands
 
     add_db_commands(sub)
 
     try:
-        from .cli_search import add_search_commands
+        from .search import add_search_commands
     except ImportError:  # the retriever commands live beside the retriever
         pass
     else:

@@ -37,13 +37,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import crosslingual
+from .. import crosslingual
 from .bm25 import BM25Index, StoredTokens
-from .chunking import CHUNKER_VERSION, chunk_corpus
+from ..corpus.chunking import CHUNKER_VERSION, chunk_corpus
 from .dense import DenseIndex, resolve_kind
-from .documents import REPO_ROOT, corpus_hash, load_corpus
-from .files import sha256_file
-from .records import Chunk, DocMeta
+from ..corpus.documents import REPO_ROOT, corpus_hash, load_corpus
+from ..corpus.files import sha256_file
+from ..records import Chunk, DocMeta
 from .tokenize import TOKENIZER_VERSION, tokenize
 
 log = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 
 from .documents import Document
-from .metadata import title_line_index
-from .metadata.header import date_of
-from .records import Chunk
+from ..metadata import title_line_index
+from ..metadata.header import date_of
+from ..records import Chunk
 
 CHUNKER_VERSION = "4"  # bump when chunk boundaries or ids change
 MAX_CHARS = 400  # e5 truncates at 512 tokens; Chinese runs ~1 token/char

@@ -20,15 +20,17 @@ from pathlib import Path
 
 import numpy as np
 
-from . import crosslingual, fusion, index_store
-from .store import database_url as _database_url
-from .store.embedded import EmbeddedStore
-from .documents import DEFAULT_CORPUS
-from .metadata.header import header_states
-from .places import Gazetteer, issuer_kind, short_forms
+from .. import crosslingual
+from . import fusion
+from ..indexing import index_store
+from ..store import database_url as _database_url
+from ..store.embedded import EmbeddedStore
+from ..corpus.documents import DEFAULT_CORPUS
+from ..metadata.header import header_states
+from ..places import Gazetteer, issuer_kind, short_forms
 from .query import Query, analyze
-from .records import Chunk, DocMeta, Hit
-from .tokenize import tokenize
+from ..records import Chunk, DocMeta, Hit
+from ..indexing.tokenize import tokenize
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ HEADER_BOOST = 3.0
 # z-units for a passage of a document whose issuer is the kind of unit the question asks for ("哪个县…"):
 # evidence, not a filter — a question may call a county-level city a 县
 KIND_BOOST = float(os.environ.get("QA_KIND_BOOST", "1.5"))
-ANSWER_CONTEXT_BOOST = 0.5  # z-units for a passage matching the question's frame (qa.query.answer_context_patterns)
+ANSWER_CONTEXT_BOOST = 0.5  # z-units for a passage matching the question's frame (qa.search.query.answer_context_patterns)
 _REFRESH_SECONDS = 1.0  # how often a shared (database) store is asked whether another process changed it
 _STEER_MARGIN = 0.01  # score gap between the last steered chunk and the first demoted one (> the 1e-6 rounding)
 
@@ -75,7 +77,7 @@ def _store_crosslingual(store) -> "crosslingual.CrossLingual":
     vocab = getattr(store, "vocabulary_idf", None)
     if vocab is None:
         return crosslingual.CrossLingual()
-    from .crosslingual import lexicon
+    from ..crosslingual import lexicon
 
     return crosslingual.CrossLingual(lexicon.build(vocab()))
 
@@ -163,12 +165,12 @@ class Retriever:
         url = _database_url(database_url)
         corpus_dir = Path(corpus_dir or os.environ.get("QA_CORPUS_DIR") or DEFAULT_CORPUS)
         if encoder is None:
-            from .encoder import get_default_encoder
+            from ..embed.encoder import get_default_encoder
 
             encoder = get_default_encoder()
         params = {**DEFAULT_PARAMS, "dense_kind": dense_kind}
         if url is not None:
-            from .store.postgres import open_synced
+            from ..store.postgres import open_synced
 
             store, built = open_synced(url, corpus_dir, encoder, params, rebuild=rebuild, show_progress=show_progress)
             r = cls(store, encoder, corpus_dir=corpus_dir)
@@ -436,7 +438,7 @@ class Retriever:
 
     def should_abstain(self, query: str | Query, hits: list[Hit]) -> bool:
         """True when the documents do not seem to answer the question (see qa.abstain)."""
-        from .abstain import should_abstain
+        from ..abstain import should_abstain
 
         q = query if isinstance(query, Query) else self.analyze(query)
         return should_abstain(self, q, hits)

@@ -51,7 +51,7 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-_DATA = Path(__file__).parent / "data"
+_DATA = Path(__file__).resolve().parents[1] / "data"
 DOMAIN_DICT_PATH = _DATA / "domain_dict.txt"
 STOPWORDS_PATH = _DATA / "stopwords.txt"
 

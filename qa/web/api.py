@@ -24,16 +24,16 @@ from typing import Any, Callable
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from .answer import Answer
-from .followup import MAX_HISTORY, bounded, bounded_history
-from .query import MAX_QUERY_CHARS, encodable
-from .render import answer_html, answer_text
-from .respond import respond, warm
+from ..answer import Answer
+from ..followup import MAX_HISTORY, bounded, bounded_history
+from ..search.query import MAX_QUERY_CHARS, encodable
+from ..render import answer_html, answer_text
+from ..respond import respond, warm
 from .workers import Busy, Lanes, TimedOut
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FEEDBACK_LOG = REPO_ROOT / "feedback" / "feedback.jsonl"
 MAX_API_K = 50
 ALL = "全部"  # the "no filter" choice in the UI; also accepted by the API
@@ -317,7 +317,7 @@ def add_routes(app, backend: Backend) -> None:
     # The handlers are async (they await the body) but searching is CPU work: run on the event loop,
     # one search stalls every other request — page loads, /api/health, the chat's event stream — for
     # as long as it takes (a 1000-character question: ~1.7 s to embed). So it runs in a worker thread
-    # of a bounded lane (qa.workers): a full lane is a 429 at once, a request over its budget a 503.
+    # of a bounded lane (qa.web.workers): a full lane is a 429 at once, a request over its budget a 503.
     def guarded(fn):
         # one place that turns caller errors into 400 and "still loading"/"busy" into 503/429
         async def wrapper(request: Request):

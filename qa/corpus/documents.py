@@ -15,11 +15,11 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from .cleaning import CleanText, clean
-from .records import DocMeta
+from ..records import DocMeta
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO_ROOT / "corpus"
 CATALOG_NAME = "catalog.json"
 CATALOG_FORMAT = 1

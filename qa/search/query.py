@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .places import Gazetteer, PlaceMention, asked_kinds
+from ..places import Gazetteer, PlaceMention, asked_kinds
 
-GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary_en_zh.tsv"
+GLOSSARY_PATH = Path(__file__).resolve().parents[1] / "data" / "glossary_en_zh.tsv"
 MAX_QUERY_CHARS = 1000  # longer input is truncated (with a notice) so a paste cannot stall search
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

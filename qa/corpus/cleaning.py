@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .metadata.portal import chrome_line
+from ..metadata.portal import chrome_line
 
 # A line ending in one of these ends a sentence or a block; anything else at a
 # line end, inside a paragraph, means the line was cut by a page break.

