@@ -345,7 +345,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,
                                                   sentence_tokens(picks[0].text)):
         abstain = True  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind
-    elif ungrounded(grounding_evidence(query, unknown_terms(query, weights, known), known, picks[0].lex, z0)):
+    elif ungrounded(grounding_evidence(query, unknown_terms(query, weights, known), known)):
         abstain = True  # the question's topic is in no document (qa.grounding)
     if abstain:
         heading = unloaded_message(query, en=en) or (ABSTAIN_EN if en else ABSTAIN_ZH)
