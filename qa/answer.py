@@ -18,6 +18,7 @@ from typing import Callable, Mapping, Sequence
 
 from .abstain import unloaded_message
 from .crosslingual import translations
+from .grounding import evidence as grounding_evidence, ungrounded
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .pick import TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
@@ -344,6 +345,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,
                                                   sentence_tokens(picks[0].text)):
         abstain = True  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind
+    elif ungrounded(grounding_evidence(query, unknown_terms(query, weights, known), known)):
+        abstain = True  # the question's topic is in no document (qa.grounding)
     if abstain:
         heading = unloaded_message(query, en=en) or (ABSTAIN_EN if en else ABSTAIN_ZH)
     else:

@@ -139,6 +139,20 @@ def _nouns() -> frozenset[str]:
     return frozenset(out)
 
 
+@functools.lru_cache(maxsize=1)
+def _things() -> frozenset[str]:
+    """Nouns, proper nouns (nz) and verbal nouns (vn: 耳聋, 筛查) of jieba's general dictionary: what can be a topic."""
+    import jieba
+
+    out = set()
+    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] in ("n", "nz", "vn"):
+                out.add(parts[0])
+    return frozenset(out)
+
+
 def _is_noun(word: str) -> bool:
     return word in _nouns() or (word.isascii() and word.isalnum() and not word.isdigit())  # HPV
 
