@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .query import Query
+from .search.query import Query
 
 EN_NOT_UNDERSTOOD = 0.3  # English: below this share of content words translated, we cannot tell what is asked
 
