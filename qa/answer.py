@@ -19,6 +19,7 @@ from typing import Callable, Mapping, Sequence
 from .abstain import unloaded_message
 from .crosslingual import translations
 from .grounding import evidence as grounding_evidence, ungrounded
+from .compare import compared_places, one_per_place
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .pick import TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
@@ -333,9 +334,11 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
 
     heading, lines, districts, doc_ids = "", [], [], []
     figure, docs, missing = None, [], ()
+    places = compared_places(query.places, hits) if query.which != "many" else []
     picks = pick_sentences(hits, query, weights, numbers, sims=sims, split=split_sentences,
                            score_fn=sentence_score, tokens_fn=sentence_tokens,
-                           top=len(hits) if query.which == "many" else TOP_HITS) if hits and not abstain else []
+                           top=len(hits) if query.which == "many" or len(places) > 1 else TOP_HITS
+                           ) if hits and not abstain else []
     unit = asked_unit(query)
     z0 = _dense_z(picks[0], sim_stats) if picks else None
     if not picks or picks[0].lex < MIN_LEX and (z0 is None or z0 < MIN_DENSE_Z):
@@ -371,6 +374,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                          and p.score >= best.score - 0.1][:2]
                 heading = "；".join(with_title(p.hit) for p in docs) if not en else "; ".join(
                     with_title(p.hit) for p in docs)
+            elif len(places) > 1:  # "A和B各自…": a line for each place named (qa.compare)
+                docs = one_per_place(picks, places, need_number) or [best]
             districts = [place_label(p.hit) for p in docs]
             doc_ids = [p.hit.doc_id for p in docs]
             if len(docs) == 1:
