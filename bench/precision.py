@@ -47,8 +47,8 @@ def _rotated(names: list[str], i: int) -> list[str]:
 
 def make_engines(int8_dir: Path | None, fp32_dir: Path | None, names=ENGINES, extra: list[str] = ()) -> dict:
     """The engines by name; `extra` adds ONNX folders as NAME=PRECISION:DIR (e.g. a re-optimised graph)."""
-    from qa.encoder import E5Encoder
-    from qa.onnx_encoder import OnnxE5Encoder
+    from qa.embed.encoder import E5Encoder
+    from qa.embed.onnx_encoder import OnnxE5Encoder
 
     engines = {}
     for name in names:
@@ -154,8 +154,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from eval.questions import load_questions
-    from qa.chunking import chunk_corpus
-    from qa.documents import REPO_ROOT, load_corpus
+    from qa.corpus.chunking import chunk_corpus
+    from qa.corpus.documents import REPO_ROOT, load_corpus
 
     names = [n for n in ENGINES if not (args.no_reference and n == REF)]
     engines = make_engines(args.int8_dir, args.fp32_dir, names, args.engine)
