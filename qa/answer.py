@@ -25,6 +25,7 @@ from .records import Hit
 # qa.topic reads _FRAME_WORDS and the scorers from here
 from .sentlex import _FRAME_WORDS, _is_number, _specific_number, query_terms, sentence_score  # noqa: F401
 from .sentlex import sentence_tokens
+from .sentlex import question_chars
 from .sentlex import trim as _trim
 
 log = logging.getLogger(__name__)
@@ -233,12 +234,13 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
 
     frame = [re.compile(x) for x in query.answer_patterns]
     kind = asked_kind(query)
+    qchars = question_chars(query)
 
     def wanted(text: str) -> bool:  # the question's frame around its question word, or the asked-for figure
         return any(f.search(text) for f in frame) or (bool(kind) and carries(kind, text))
 
     def sent(p: Pick, label: str = "") -> Sentence:
-        text = _trim(p.text, weights, wanted)
+        text = _trim(p.text, weights, wanted, qchars)
         return Sentence(text, cite(p.hit), label, segments(text, terms))
 
     def label(h: Hit) -> str:

@@ -28,6 +28,7 @@ _FRAME_WORDS = frozenset(
     "方面 相关 内容 具体 主要 哪里 目标 区 市 县 which what how does district city".split()
 )
 _NUMBER_WEIGHT = 6.0
+_FRAME_CHARS = frozenset("".join(w for w in _FRAME_WORDS if not w.isascii()) + "谁哪几吗呢")
 
 
 def _is_number(term: str) -> bool:
@@ -73,22 +74,60 @@ def sentence_tokens(sentence: str) -> frozenset[str]:
     return frozenset(tokenize(sentence))
 
 
+_BARE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_LEADING_NUMBER = re.compile(r"^\d+(?:\.\d+)?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+@functools.lru_cache(maxsize=16384)
+def sentence_numbers(sentence: str) -> frozenset[str]:
+    """The numbers the sentence's tokens start with: 37 of 37条, 2025 of 2025年."""
+    return frozenset(m.group() for t in sentence_tokens(sentence) if (m := _LEADING_NUMBER.match(t)))
+
+
+def holds(term: str, sentence: str) -> bool:
+    """The sentence has the term among its tokens; a bare number also counts with its unit.
+
+    An English question says "37 articles" or "by 2025" where the passage
+    writes 37条 and 2025年: the tokenizer keeps the unit on the number, so
+    the bare number would never match a token. A bare year ("by 2025") is
+    the question's time frame, which a whole plan shares, so it is matched
+    only as written.
+    """
+    if term in sentence_tokens(sentence):
+        return True
+    return bool(_BARE_NUMBER.fullmatch(term)) and not _YEAR.fullmatch(term) and term in sentence_numbers(sentence)
+
+
 def sentence_score(sentence: str, weights: Mapping[str, float]) -> float:
     """Weighted share (0..1) of the question's terms found among the sentence's tokens."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    have = sentence_tokens(sentence)
-    return sum(w for t, w in weights.items() if t in have) / total
+    return sum(w for t, w in weights.items() if holds(t, sentence)) / total
 
 
-def trim(sentence: str, weights: Mapping[str, float], prefer=None) -> str:
+def question_chars(query: Query) -> frozenset[str]:
+    """The question's Chinese characters, its place and frame words left out.
+
+    When no clause run holds more of the question's words than another (a
+    paraphrase: 评出 for 评选出), the run sharing more of its characters is
+    the better guess than simply the first.
+    """
+    text = query.text
+    for p in sorted(query.places, key=lambda p: -p.start):
+        text = text[: p.start] + " " + text[p.end :]
+    return frozenset(ch for ch in text if "\u4e00" <= ch <= "\u9fff") - _FRAME_CHARS
+
+
+def trim(sentence: str, weights: Mapping[str, float], prefer=None, chars: frozenset[str] = frozenset()) -> str:
     """A long sentence cut down to the run of clauses (≤ _MAX_SENT_CHARS) that holds most of the question.
 
     Every maximal run of whole clauses is scored as one text, so an answer
     split over clauses ("“两新三强”定位、“五个大幅提升”目标") is kept together.
     A run where `prefer(text)` holds (the question's frame around its question
-    word, the asked-for figure) wins over one that merely repeats more words.
+    word, the asked-for figure) wins over one that merely repeats more words;
+    among equals, the run with more of the question's `chars`.
     """
     if len(sentence) <= _MAX_SENT_CHARS:
         return sentence
@@ -103,7 +142,9 @@ def trim(sentence: str, weights: Mapping[str, float], prefer=None) -> str:
         windows.append((a, b))
     def key(w):
         text = "".join(parts[w[0] : w[1]])
-        return (prefer is not None and bool(prefer(text)), sentence_score(text, weights), -w[0])
+        return (prefer is not None and bool(prefer(text)), sentence_score(text, weights),
+                len(chars.intersection(text)), -w[0])
     a, b = max(windows, key=key)
     return ("…" if a > 0 else "") + "".join(parts[a:b]) + ("…" if b < len(parts) else "")
+
 
