@@ -100,3 +100,20 @@ def test_equal_word_share_goes_to_the_clauses_with_more_of_the_question(gaz):
     assert out.startswith("…")
     # without the characters the first run wins, as before
     assert "每月评选出" not in trim(sentence, {"评出": 2.0, "先进": 2.0})
+
+
+# ---------------------------------------------------------------- the issuer, however it is asked
+@pytest.mark.parametrize("question, field", [
+    ("卫东区的工作要点是哪个机关发的文？", "issuer"),
+    ("卫东区的工作安排由哪个单位印发？", "issuer"),
+    ("卫东区的工作安排是哪个部门发布的？", "issuer"),
+    ("卫东区哪个单位负责职业病防治？", None),  # a unit, but not the one that issued the plan
+])
+def test_the_issuer_is_asked_with_any_word_for_the_body(gaz, question, field):
+    from qa.header import classify
+
+    metas = {m.doc_id: m for m in read_catalog()}
+    hq = classify(analyze(question, gaz), metas)
+    assert (hq.field if hq else None) == field
+    if hq:
+        assert hq.doc_ids == ("weidong-2021",)
