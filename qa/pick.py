@@ -26,6 +26,7 @@ from typing import Mapping, Sequence
 
 from .query import Query
 from .records import Hit
+from .sentlex import _MAX_SENT_CHARS as MAX_SENT_CHARS
 
 TOP_HITS = 5  # sentences are drawn from this many hits
 DENSE_WEIGHT = 8.0
@@ -57,7 +58,13 @@ HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|
 # a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
 # (measures only: "哪几个/几家" can be answered by naming them)
 _ASKED_UNIT = re.compile(r"(?:多少|几)(亿元|万元|元|岁|张|小时|分钟|平方米)")
-_TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|卫生健康委员会|卫生健康委|卫健委|卫健局)(?:文件)?$")
+_TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|卫生健康委员会|卫生健康委|卫健委|卫健局)(?:文件)?$"
+                       r"|[（(]此件[^（()）]{0,10}[）)]"  # the publication marker under the signature and date
+                       r"|\.(?:docx?|wps|pdf|xlsx?)$", re.IGNORECASE)  # an attachment's file name
+# "…工作要点如下：" announces what follows and says nothing itself; a longer sentence that ends so
+# (purpose, basis, then 如下) has clauses of its own, and its trimmed clauses are shown anyway
+_ANNOUNCES = re.compile(r"如下\s*[:：]?\s*$")
+ANNOUNCE_MAX_CHARS = MAX_SENT_CHARS  # one answer line (qa.sentlex trims longer sentences)
 # a title quoted inside a sentence ("根据《…关于印发…的通知》") is a citation, not the notice's own title line
 _QUOTED = re.compile(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》|〈[^〈〉]*〉")
 
@@ -131,7 +138,8 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
         title = h.section.rsplit(" > ", 1)[-1]
         for a, b in split(h.text):
             s = h.text[a:b]
-            is_heading = (bool(title) and s.rstrip("。；！？!?;") in title) or bool(len(s) <= 30 and ITEM_TITLE.match(s))
+            is_heading = ((bool(title) and s.rstrip("。；！？!?;") in title) or bool(len(s) <= 30 and ITEM_TITLE.match(s))
+                          or bool(len(s) <= ANNOUNCE_MAX_CHARS and _ANNOUNCES.search(s)))
             raw.append((rank, h, s, score_fn(s, weights), cos_at.get((a, b)), is_heading,
                         bool(numbers & tokens_fn(s))))
     cmax = max((r[4] for r in raw if r[4] is not None), default=None)

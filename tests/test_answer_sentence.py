@@ -117,3 +117,20 @@ def test_the_issuer_is_asked_with_any_word_for_the_body(gaz, question, field):
     assert (hq.field if hq else None) == field
     if hq:
         assert hq.doc_ids == ("weidong-2021",)
+
+
+def test_publication_markers_and_attachment_names_are_not_answers():
+    assert titleish("市人民政府办公室2021年5月12日 (此件公开发布) 建设健康城市三年攻坚行动实施方案")
+    assert titleish("某区人民政府2020年10月19日（此件主动公开）")
+    assert titleish("建设国家健康城市三年行动实施方案(2021—2023年).doc")
+    assert not titleish("推进电子病历docx格式统一，完善文档管理。")
+
+
+def test_a_short_sentence_announcing_what_follows_hands_over_to_the_next(gaz):
+    text = "结合工作实际，2021年卫生健康工作要点如下：\n以推进健康建设专项行动为主要抓手，补齐短板。"
+    question = "卫东区2021年卫生健康工作以什么为主要抓手？"
+    q = analyze(question, gaz)
+    picks = pick_sentences([hit(text)], q, query_terms(q), set(), split=split_sentences, score_fn=sentence_score,
+                           tokens_fn=sentence_tokens)
+    assert picks[0].text.startswith("以推进健康建设专项行动为主要抓手")
+    assert [p.is_heading for p in picks if p.text.endswith("如下：")] == [True]
