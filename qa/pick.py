@@ -3,7 +3,7 @@
 A sentence is scored by what the question asks, not only by how many of its
 words it repeats (weights measured on eval/questions.jsonl, see eval/README.md):
 
-    score = lexical share of the question's terms               (qa.answer.sentence_score)
+    score = lexical share of the question's terms               (qa.sentlex.sentence_score)
           + dense_weight × (cosine − best cosine among the candidates)
                           (DENSE_WEIGHT, more when no candidate shares much wording)
           ± ASKED_BONUS   the asked-for kind of fact (a number for 多少/几/what rate,
