@@ -10,23 +10,25 @@ can render them safely.
 """
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
 from .abstain import unloaded_message
-from .crosslingual import translations
-from .grounding import evidence as grounding_evidence, ungrounded
 from .compare import compared_places, one_per_place
+from .grounding import evidence as grounding_evidence, ungrounded
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .pick import TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
 from .search.query import Query
 from .topic import many_districts, unknown_terms, unmatched_kind
 from .records import Hit
-from .indexing.tokenize import tokenize
+# qa.topic reads _FRAME_WORDS and the scorers from here
+from .sentlex import _FRAME_WORDS, _is_number, _specific_number, query_terms, sentence_score  # noqa: F401
+from .sentlex import sentence_tokens
+from .sentlex import question_chars
+from .sentlex import trim as _trim
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +36,6 @@ ABSTAIN_ZH = "文件中似乎没有直接回答这个问题的内容。以下是
 ABSTAIN_EN = "The documents do not seem to answer this. The closest passages are shown below for reference."
 
 _SENT_END = "。；！？!?;\n"
-_MAX_SENT_CHARS = 120  # longer sentences are cut to the clauses around the match
-# Words that frame a question rather than name its topic: they would make any
-# sentence with "要求" or "工作" look relevant and light up half the passage.
-_FRAME_WORDS = frozenset(
-    "哪个 哪些 哪个区 哪些区 哪几个 什么 如何 怎么 怎样 多少 是否 有没有 有无 提到 提出 要求 规定 文件 工作 类似 情况 "
-    "方面 相关 内容 具体 主要 哪里 目标 区 市 县 which what how does district city".split()
-)
-_NUMBER_WEIGHT = 6.0
 # Half-width forms for matching only; 1:1 so offsets stay valid in the original text.
 _MATCH_MAP = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
@@ -104,57 +98,6 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _is_number(term: str) -> bool:
-    return any(ch.isdigit() for ch in term)
-
-
-def _specific_number(term: str) -> bool:
-    return not term.isdigit() or len(term) >= 2
-
-
-def query_terms(query: Query) -> dict[str, float]:
-    """Term → weight: the question's tokens (plus English glossary terms), places and frame words left out.
-
-    Numbers weigh most; Chinese words weigh by length (capped), because a
-    long word such as 报告患病率 is far more specific than 管理.
-    """
-    text = query.text
-    for p in sorted(query.places, key=lambda p: -p.start):  # the place is already a filter/steer
-        text = text[: p.start] + " " + text[p.end :]
-    toks = tokenize(text)
-    if query.expansion:
-        toks += tokenize(" ".join(translations(query)))  # one word per English word, not every alternative
-    weights: dict[str, float] = {}
-    for t in toks:
-        if t in _FRAME_WORDS:
-            continue
-        if _is_number(t):
-            # 4.5%, 79元, 2021年 are what a question is about; a bare "1" (alert(1), 第1条) is not
-            w = _NUMBER_WEIGHT if _specific_number(t) else 1.0
-        elif t.isascii():
-            w = 1.0  # English words rarely occur in the Chinese passages; keep them light
-        elif len(t) == 1:
-            w = 0.3
-        else:
-            w = float(min(len(t), 4))
-        weights[t] = max(weights.get(t, 0.0), w)
-    return weights
-
-
-@functools.lru_cache(maxsize=16384)
-def sentence_tokens(sentence: str) -> frozenset[str]:
-    """The sentence's token set, cached: the same passages' sentences are scored for many questions."""
-    return frozenset(tokenize(sentence))
-
-
-def sentence_score(sentence: str, weights: Mapping[str, float]) -> float:
-    """Weighted share (0..1) of the question's terms found among the sentence's tokens."""
-    total = sum(weights.values())
-    if total <= 0:
-        return 0.0
-    have = sentence_tokens(sentence)
-    return sum(w for t, w in weights.items() if t in have) / total
-
 
 def segments(text: str, terms) -> tuple[tuple[str, bool], ...]:
     """text as (run, is_mark) pairs covering it exactly; marks on terms, longest first, no overlaps.
@@ -200,31 +143,6 @@ def segments(text: str, terms) -> tuple[tuple[str, bool], ...]:
         out.append((text[pos:], False))
     return tuple(out)
 
-
-def _trim(sentence: str, weights: Mapping[str, float], prefer=None) -> str:
-    """A long sentence cut down to the run of clauses (≤ _MAX_SENT_CHARS) that holds most of the question.
-
-    Every maximal run of whole clauses is scored as one text, so an answer
-    split over clauses ("“两新三强”定位、“五个大幅提升”目标") is kept together.
-    A run where `prefer(text)` holds (the question's frame around its question
-    word, the asked-for figure) wins over one that merely repeats more words.
-    """
-    if len(sentence) <= _MAX_SENT_CHARS:
-        return sentence
-    parts = re.split(r"(?<=[，、,：:])", sentence)
-    windows = []
-    for a in range(len(parts)):
-        b = a + 1
-        while b < len(parts) and len("".join(parts[a : b + 1])) <= _MAX_SENT_CHARS:
-            b += 1
-        if windows and windows[-1][1] == b:
-            continue  # contained in the previous run
-        windows.append((a, b))
-    def key(w):
-        text = "".join(parts[w[0] : w[1]])
-        return (prefer is not None and bool(prefer(text)), sentence_score(text, weights), -w[0])
-    a, b = max(windows, key=key)
-    return ("…" if a > 0 else "") + "".join(parts[a:b]) + ("…" if b < len(parts) else "")
 
 
 def _markable(weights: Mapping[str, float], hits: list[Hit]) -> tuple[str, ...]:
@@ -318,12 +236,13 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
 
     frame = [re.compile(x) for x in query.answer_patterns]
     kind = asked_kind(query)
+    qchars = question_chars(query)
 
     def wanted(text: str) -> bool:  # the question's frame around its question word, or the asked-for figure
         return any(f.search(text) for f in frame) or (bool(kind) and carries(kind, text))
 
     def sent(p: Pick, label: str = "") -> Sentence:
-        text = _trim(p.text, weights, wanted)
+        text = _trim(p.text, weights, wanted, qchars)
         return Sentence(text, cite(p.hit), label, segments(text, terms))
 
     def label(h: Hit) -> str:

@@ -20,7 +20,7 @@ FIELDS = (
     ("date", re.compile(r"印发日期|成文日期|发文日期|落款日期|哪天印发|哪一天印发|何时印发|什么时候印发|印发时间|"
                         r"哪天发布|什么时候发布|哪天发的|\bdate of issue\b|\bissue date\b|\bwhen was\b.*\bissued\b|"
                         r"\bdated\b|\bwhat date\b", re.I)),
-    ("issuer", re.compile(r"发文机关|发文单位|印发单位|哪个部门印发|谁印发|哪个单位印发|由谁印发|"
+    ("issuer", re.compile(r"发文机关|发文单位|印发单位|哪个(?:机关|单位|部门)(?:印发|发布|发的|发文)|谁印发|由谁印发|"
                           r"\bwho issued\b|\bissued by\b|\bissuing (?:body|authority|agency)\b|"
                           r"\bwhich (?:bureau|agency|authority|body) issued\b", re.I)),
     ("title", re.compile(r"标题|文件名称|文件名|文件的题目|\btitle of\b|\bwhat is the title\b", re.I)),

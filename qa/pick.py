@@ -3,14 +3,17 @@
 A sentence is scored by what the question asks, not only by how many of its
 words it repeats (weights measured on eval/questions.jsonl, see eval/README.md):
 
-    score = lexical share of the question's terms               (qa.answer.sentence_score)
-          + DENSE_WEIGHT × (cosine − best cosine among the candidates)
+    score = lexical share of the question's terms               (qa.sentlex.sentence_score)
+          + dense_weight × (cosine − best cosine among the candidates)
+                          (DENSE_WEIGHT, more when no candidate shares much wording)
           ± ASKED_BONUS   the asked-for kind of fact (a number for 多少/几/what rate,
                           a date for 哪天/when) is present / absent
           − HEADING_PENALTY an item's own short title says little
           − TITLE_PENALTY   the notice line that only repeats the document title
           + FRAME_BONUS     the question's frame around its question word ("以…为主线")
           − RANK_PENALTY × the passage's rank
+          − OFF_PLACE_PENALTY a passage from a document other than the places the question
+                          names (the place is what it asks about, not a hint)
 
 The cosine is the question's embedding against the sentence's, embedded at
 index time (`qa.sentvec`); without it (tests, no model) the dense term is 0.
@@ -23,14 +26,21 @@ from typing import Mapping, Sequence
 
 from .search.query import Query
 from .records import Hit
+from .sentlex import _MAX_SENT_CHARS as MAX_SENT_CHARS
 
 TOP_HITS = 5  # sentences are drawn from this many hits
 DENSE_WEIGHT = 8.0
+# When no candidate holds much of the question's wording (a paraphrase, an English question
+# whose words the glossary translates loosely), the word share is a weak witness and the
+# meaning decides more: the dense weight grows linearly, up to ×(1 + LOW_LEX_BOOST) at share 0.
+LOW_LEX = 0.4
+LOW_LEX_BOOST = 0.5
 ASKED_BONUS = 0.2
 HEADING_PENALTY = 0.2
 TITLE_PENALTY = 0.3
 FRAME_BONUS = 0.3
 RANK_PENALTY = 0.03
+OFF_PLACE_PENALTY = 1.0  # more than any lexical share: another place's sentence never answers for the named one
 
 # "11. 提升…水平。", "（四）细化…", "二是…": an item's own short title
 ITEM_TITLE = re.compile(r"^\s*(?:\d{1,3}\s*[.、．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、是])")
@@ -41,14 +51,30 @@ ASKS_NUMBER = re.compile(
 ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b",
                        re.IGNORECASE)
 # a figure: a number with a unit or percent sign (masked digits xx.x% too), or a counted Chinese numeral;
-# not the 3 of "3+X", not 三个 in "三个全覆盖" (names, not figures)
-HAS_NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|周年|年|"
+# not a year (2025年 is a date), not the 3 of "3+X", not 三个 in "三个全覆盖" (names, not figures)
+HAS_NUMBER = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d\s*年)(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|周年|年|"
                         r"平方米|床|辆|支|批|条|例|倍|户)|百分之|[一二两三四五六七八九十百千万]+[名家所岁元次批]")
 HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|底前|上半年|下半年")
 # a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
 # (measures only: "哪几个/几家" can be answered by naming them)
 _ASKED_UNIT = re.compile(r"(?:多少|几)(亿元|万元|元|岁|张|小时|分钟|平方米)")
-_TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|卫生健康委员会|卫生健康委|卫健委|卫健局)(?:文件)?$")
+_TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|卫生健康委员会|卫生健康委|卫健委|卫健局)(?:文件)?$"
+                       r"|[（(]此件[^（()）]{0,10}[）)]"  # the publication marker under the signature and date
+                       r"|\.(?:docx?|wps|pdf|xlsx?)$", re.IGNORECASE)  # an attachment's file name
+# "…工作要点如下：" announces what follows and says nothing itself; a longer sentence that ends so
+# (purpose, basis, then 如下) has clauses of its own, and its trimmed clauses are shown anyway
+_ANNOUNCES = re.compile(r"如下\s*[:：]?\s*$")
+ANNOUNCE_MAX_CHARS = MAX_SENT_CHARS  # one answer line (qa.sentlex trims longer sentences)
+# a title quoted inside a sentence ("根据《…关于印发…的通知》") is a citation, not the notice's own title line
+_QUOTED = re.compile(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》|〈[^〈〉]*〉")
+
+
+def titleish(sentence: str) -> bool:
+    """The notice's own title or transmittal line ("现将《…》印发给你们"), which only repeats the title.
+
+    A sentence that merely cites another notice by its title is not one.
+    """
+    return bool(_TITLEISH.search(_QUOTED.sub("《》", sentence.strip())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +112,11 @@ def carries(kind: str, text: str) -> bool:
     return True
 
 
+def dense_weight(best_lex: float) -> float:
+    """The cosine's weight, given the best lexical share among the candidates that may answer."""
+    return DENSE_WEIGHT * (1 + LOW_LEX_BOOST * max(0.0, LOW_LEX - best_lex) / LOW_LEX)
+
+
 def _compile_any(patterns: Sequence[str]):
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
@@ -100,30 +131,35 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     """
     kind = asked_kind(query)
     frame = _compile_any(query.answer_patterns)
+    named = query.place_doc_ids if query.which != "many" else frozenset()
     raw = []
     for rank, h in enumerate(hits[:top]):
         cos_at = {(a, b): c for a, b, c in (sims or {}).get(h.chunk_id, ())}
         title = h.section.rsplit(" > ", 1)[-1]
         for a, b in split(h.text):
             s = h.text[a:b]
-            is_heading = (bool(title) and s.rstrip("。；！？!?;") in title) or bool(len(s) <= 30 and ITEM_TITLE.match(s))
+            is_heading = ((bool(title) and s.rstrip("。；！？!?;") in title) or bool(len(s) <= 30 and ITEM_TITLE.match(s))
+                          or bool(len(s) <= ANNOUNCE_MAX_CHARS and _ANNOUNCES.search(s)))
             raw.append((rank, h, s, score_fn(s, weights), cos_at.get((a, b)), is_heading,
                         bool(numbers & tokens_fn(s))))
     cmax = max((r[4] for r in raw if r[4] is not None), default=None)
+    dw = dense_weight(max((r[3] for r in raw if not named or r[1].doc_id in named), default=0.0))
     picks = []
     for rank, h, s, lex, cos, is_heading, has_number in raw:
         ok = carries(kind, s)
         score = lex - RANK_PENALTY * rank
         if cos is not None and cmax is not None:
-            score += DENSE_WEIGHT * (cos - cmax)
+            score += dw * (cos - cmax)
         if kind:
             score += ASKED_BONUS if ok else -ASKED_BONUS
         if is_heading:
             score -= HEADING_PENALTY
-        if _TITLEISH.search(s.strip()) or s.strip(" 。") == h.title:  # the title line says nothing new
+        if titleish(s) or s.strip(" 。") == h.title:  # the title line says nothing new
             score -= TITLE_PENALTY
         if frame is not None and frame.search(s):
             score += FRAME_BONUS
+        if named and h.doc_id not in named:
+            score -= OFF_PLACE_PENALTY
         picks.append(Pick(score, rank, h, s, lex, cos, has_number, is_heading, ok))
     picks.sort(key=lambda p: (-p.score, p.rank))
     return _body_first(picks, raw)

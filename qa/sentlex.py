@@ -1,0 +1,150 @@
+"""The question's terms, and how much of them a sentence (or a clause run) holds.
+
+`query_terms` weighs the question's words (numbers most, Chinese words by
+length, frame words and the named place left out); `sentence_score` is the
+weighted share of them among a sentence's tokens; `trim` cuts a long sentence
+to the run of clauses that holds most of the question. Split out of
+`qa.answer` so the lexical side of choosing a sentence can be read and tested
+on its own.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from typing import Mapping
+
+from .crosslingual import translations
+from .search.query import Query
+from .indexing.tokenize import tokenize
+
+log = logging.getLogger(__name__)
+
+_MAX_SENT_CHARS = 120  # longer sentences are cut to the clauses around the match
+# Words that frame a question rather than name its topic: they would make any
+# sentence with "要求" or "工作" look relevant and light up half the passage.
+_FRAME_WORDS = frozenset(
+    "哪个 哪些 哪个区 哪些区 哪几个 什么 如何 怎么 怎样 多少 是否 有没有 有无 提到 提出 要求 规定 文件 工作 类似 情况 "
+    "方面 相关 内容 具体 主要 哪里 目标 区 市 县 which what how does district city".split()
+)
+_NUMBER_WEIGHT = 6.0
+_FRAME_CHARS = frozenset("".join(w for w in _FRAME_WORDS if not w.isascii()) + "谁哪几吗呢")
+
+
+def _is_number(term: str) -> bool:
+    return any(ch.isdigit() for ch in term)
+
+
+def _specific_number(term: str) -> bool:
+    return not term.isdigit() or len(term) >= 2
+
+
+def query_terms(query: Query) -> dict[str, float]:
+    """Term → weight: the question's tokens (plus English glossary terms), places and frame words left out.
+
+    Numbers weigh most; Chinese words weigh by length (capped), because a
+    long word such as 报告患病率 is far more specific than 管理.
+    """
+    text = query.text
+    for p in sorted(query.places, key=lambda p: -p.start):  # the place is already a filter/steer
+        text = text[: p.start] + " " + text[p.end :]
+    toks = tokenize(text)
+    if query.expansion:
+        toks += tokenize(" ".join(translations(query)))  # one word per English word, not every alternative
+    weights: dict[str, float] = {}
+    for t in toks:
+        if t in _FRAME_WORDS:
+            continue
+        if _is_number(t):
+            # 4.5%, 79元, 2021年 are what a question is about; a bare "1" (alert(1), 第1条) is not
+            w = _NUMBER_WEIGHT if _specific_number(t) else 1.0
+        elif t.isascii():
+            w = 1.0  # English words rarely occur in the Chinese passages; keep them light
+        elif len(t) == 1:
+            w = 0.3
+        else:
+            w = float(min(len(t), 4))
+        weights[t] = max(weights.get(t, 0.0), w)
+    return weights
+
+
+@functools.lru_cache(maxsize=16384)
+def sentence_tokens(sentence: str) -> frozenset[str]:
+    """The sentence's token set, cached: the same passages' sentences are scored for many questions."""
+    return frozenset(tokenize(sentence))
+
+
+_BARE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_LEADING_NUMBER = re.compile(r"^\d+(?:\.\d+)?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+@functools.lru_cache(maxsize=16384)
+def sentence_numbers(sentence: str) -> frozenset[str]:
+    """The numbers the sentence's tokens start with: 37 of 37条, 2025 of 2025年."""
+    return frozenset(m.group() for t in sentence_tokens(sentence) if (m := _LEADING_NUMBER.match(t)))
+
+
+def holds(term: str, sentence: str) -> bool:
+    """The sentence has the term among its tokens; a bare number also counts with its unit.
+
+    An English question says "37 articles" or "by 2025" where the passage
+    writes 37条 and 2025年: the tokenizer keeps the unit on the number, so
+    the bare number would never match a token. A bare year ("by 2025") is
+    the question's time frame, which a whole plan shares, so it is matched
+    only as written.
+    """
+    if term in sentence_tokens(sentence):
+        return True
+    return bool(_BARE_NUMBER.fullmatch(term)) and not _YEAR.fullmatch(term) and term in sentence_numbers(sentence)
+
+
+def sentence_score(sentence: str, weights: Mapping[str, float]) -> float:
+    """Weighted share (0..1) of the question's terms found among the sentence's tokens."""
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in weights.items() if holds(t, sentence)) / total
+
+
+def question_chars(query: Query) -> frozenset[str]:
+    """The question's Chinese characters, its place and frame words left out.
+
+    When no clause run holds more of the question's words than another (a
+    paraphrase: 评出 for 评选出), the run sharing more of its characters is
+    the better guess than simply the first.
+    """
+    text = query.text
+    for p in sorted(query.places, key=lambda p: -p.start):
+        text = text[: p.start] + " " + text[p.end :]
+    return frozenset(ch for ch in text if "\u4e00" <= ch <= "\u9fff") - _FRAME_CHARS
+
+
+def trim(sentence: str, weights: Mapping[str, float], prefer=None, chars: frozenset[str] = frozenset()) -> str:
+    """A long sentence cut down to the run of clauses (≤ _MAX_SENT_CHARS) that holds most of the question.
+
+    Every maximal run of whole clauses is scored as one text, so an answer
+    split over clauses ("“两新三强”定位、“五个大幅提升”目标") is kept together.
+    A run where `prefer(text)` holds (the question's frame around its question
+    word, the asked-for figure) wins over one that merely repeats more words;
+    among equals, the run with more of the question's `chars`.
+    """
+    if len(sentence) <= _MAX_SENT_CHARS:
+        return sentence
+    parts = re.split(r"(?<=[，、,：:])", sentence)
+    windows = []
+    for a in range(len(parts)):
+        b = a + 1
+        while b < len(parts) and len("".join(parts[a : b + 1])) <= _MAX_SENT_CHARS:
+            b += 1
+        if windows and windows[-1][1] == b:
+            continue  # contained in the previous run
+        windows.append((a, b))
+    def key(w):
+        text = "".join(parts[w[0] : w[1]])
+        return (prefer is not None and bool(prefer(text)), sentence_score(text, weights),
+                len(chars.intersection(text)), -w[0])
+    a, b = max(windows, key=key)
+    return ("…" if a > 0 else "") + "".join(parts[a:b]) + ("…" if b < len(parts) else "")
+
+

@@ -1,0 +1,136 @@
+"""The sentence that answers: place steer, quoted titles, numbers with units, clause trimming, dense weight.
+
+Hand-made hits and hand-computed values; no index, no model.
+"""
+from __future__ import annotations
+
+import pytest
+
+from qa.answer import build_answer, split_sentences
+from qa.documents import read_catalog
+from qa.pick import HAS_NUMBER, dense_weight, pick_sentences, titleish
+from qa.places import Gazetteer
+from qa.query import analyze
+from qa.records import Hit
+from qa.sentlex import holds, query_terms, question_chars, sentence_score, sentence_tokens, trim
+
+
+def hit(text: str, doc_id: str = "weidong-2021", district: str = "卫东区", city: str = "平顶山市",
+        n: int = 1) -> Hit:
+    return Hit(chunk_id=f"{doc_id}#{n}", doc_id=doc_id, text=text, score=1.0, section="一、总体 > 1. 条目",
+               district=district, city=city, province="", title="工作要点", year=2021, start=0, end=len(text))
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer(read_catalog())
+
+
+# ---------------------------------------------------------------- numbers with units
+def test_a_bare_number_matches_the_number_written_with_its_unit():
+    # "37 articles" in an English question; the tokenizer keeps 条 on the number: 37条
+    assert "37条" in sentence_tokens("继续加强“人才新政37条”宣传。")
+    assert holds("37", "继续加强“人才新政37条”宣传。")
+    assert not holds("37", "落实第370条规定。")  # 370 is another number
+    assert not holds("3", "落实第37条规定。")
+
+
+def test_a_bare_year_is_matched_only_as_written():
+    # "by 2025" frames the whole plan; 2025年 does not single out a sentence
+    assert not holds("2025", "力争到2025年底，建成高地。")
+    assert holds("2025", "目标 2025 已定。")
+
+
+def test_sentence_score_counts_the_number_with_its_unit():
+    # weights: 37 → 6, 人才 → 2; total 8; the sentence holds both → 1.0, only 人才 → 0.25
+    w = {"37": 6.0, "人才": 2.0}
+    assert sentence_score("推动人才新政37条落地。", w) == pytest.approx(1.0)
+    assert sentence_score("推动人才工作。", w) == pytest.approx(0.25)
+
+
+def test_a_year_with_its_unit_is_not_a_figure():
+    assert not HAS_NUMBER.search("到2025年底前，县域医共体基本建成")
+    assert HAS_NUMBER.search("诊疗量占比提高到55%左右")
+    assert HAS_NUMBER.search("用3年时间完成")
+
+
+# ---------------------------------------------------------------- the notice's own title
+def test_a_quoted_notice_title_is_a_citation_not_a_title_line():
+    assert titleish("关于印发《健康行动实施方案》的通知")
+    assert titleish("现将《健康行动实施方案》印发给你们，请认真贯彻落实。")
+    assert not titleish("为贯彻落实《市人民政府关于印发〈健康行动〉的通知》（政发〔2020〕1号），并做好年度工作")
+    assert not titleish("根据《国务院关于印发健康中国行动的通知》精神，结合实际。")
+
+
+# ---------------------------------------------------------------- dense weight
+def test_the_cosine_weighs_more_when_no_candidate_shares_the_wording():
+    assert dense_weight(0.0) == pytest.approx(12.0)  # 8 × (1 + 0.5)
+    assert dense_weight(0.2) == pytest.approx(10.0)  # 8 × (1 + 0.5 × 0.2/0.4)
+    assert dense_weight(0.4) == pytest.approx(8.0)
+    assert dense_weight(0.9) == pytest.approx(8.0)
+
+
+# ---------------------------------------------------------------- the named place
+def test_a_sentence_from_another_place_does_not_answer_for_the_named_one(gaz):
+    question = "卫东区职业病防治以什么为重点？"
+    q = analyze(question, gaz)
+    assert "weidong-2021" in q.place_doc_ids
+    other = hit("职业病防治以尘肺病为重点，做好职业病防治。", doc_id="gulou-2021", district="鼓楼区", city="福州市")
+    own = hit("推进职业病防治工作。", n=2)
+    w = query_terms(q)
+    picks = pick_sentences([other, own], q, w, set(), split=split_sentences, score_fn=sentence_score,
+                           tokens_fn=sentence_tokens)
+    assert picks[0].hit.doc_id == "weidong-2021"
+    a = build_answer(question, [other, own], query=q, abstain=False)
+    assert a.doc_ids[0] == "weidong-2021", a.lead
+
+
+# ---------------------------------------------------------------- trimming a long sentence
+def test_equal_word_share_goes_to_the_clauses_with_more_of_the_question(gaz):
+    q = analyze("每个月要评出哪几类先进？", gaz)
+    chars = question_chars(q)
+    assert {"每", "月", "评", "先", "进"} <= chars and "哪" not in chars and "几" not in chars
+    filler = "，".join(["坚持目标引领和过程控制的工作理念"] * 7)
+    sentence = f"{filler}，加强督查督促，每月评选出优秀单位、优秀处室，每季评选优秀个人。"
+    assert len(sentence) > 120
+    # no clause holds a whole question word (评出 ≠ 评选出), so the characters decide
+    assert sentence_score(sentence, {"评出": 2.0, "先进": 2.0}) == 0.0
+    out = trim(sentence, {"评出": 2.0, "先进": 2.0}, None, chars)
+    assert "每月评选出优秀单位" in out
+    assert out.startswith("…")
+    # without the characters the first run wins, as before
+    assert "每月评选出" not in trim(sentence, {"评出": 2.0, "先进": 2.0})
+
+
+# ---------------------------------------------------------------- the issuer, however it is asked
+@pytest.mark.parametrize("question, field", [
+    ("卫东区的工作要点是哪个机关发的文？", "issuer"),
+    ("卫东区的工作安排由哪个单位印发？", "issuer"),
+    ("卫东区的工作安排是哪个部门发布的？", "issuer"),
+    ("卫东区哪个单位负责职业病防治？", None),  # a unit, but not the one that issued the plan
+])
+def test_the_issuer_is_asked_with_any_word_for_the_body(gaz, question, field):
+    from qa.header import classify
+
+    metas = {m.doc_id: m for m in read_catalog()}
+    hq = classify(analyze(question, gaz), metas)
+    assert (hq.field if hq else None) == field
+    if hq:
+        assert hq.doc_ids == ("weidong-2021",)
+
+
+def test_publication_markers_and_attachment_names_are_not_answers():
+    assert titleish("市人民政府办公室2021年5月12日 (此件公开发布) 建设健康城市三年攻坚行动实施方案")
+    assert titleish("某区人民政府2020年10月19日（此件主动公开）")
+    assert titleish("建设国家健康城市三年行动实施方案(2021—2023年).doc")
+    assert not titleish("推进电子病历docx格式统一，完善文档管理。")
+
+
+def test_a_short_sentence_announcing_what_follows_hands_over_to_the_next(gaz):
+    text = "结合工作实际，2021年卫生健康工作要点如下：\n以推进健康建设专项行动为主要抓手，补齐短板。"
+    question = "卫东区2021年卫生健康工作以什么为主要抓手？"
+    q = analyze(question, gaz)
+    picks = pick_sentences([hit(text)], q, query_terms(q), set(), split=split_sentences, score_fn=sentence_score,
+                           tokens_fn=sentence_tokens)
+    assert picks[0].text.startswith("以推进健康建设专项行动为主要抓手")
+    assert [p.is_heading for p in picks if p.text.endswith("如下：")] == [True]
