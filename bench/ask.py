@@ -4,7 +4,7 @@ Starts `python app.py` on a free loopback port, waits until it is ready,
 POSTs every question of the eval sets once (each a new question: the query
 embedding cache cannot help) and prints p50/p95. Then, in this process, it
 splits one answer into its stages — search, building the answer with the
-sentence vectors (`qa.sentvec`, embedded at index time), and without them —
+sentence vectors (`qa.answering.sentvec`, embedded at index time), and without them —
 so the cost of scoring sentences with the embedding model is visible.
 Stops the server it started (by pid). Numbers, not a test.
 """
@@ -91,8 +91,8 @@ def bench_http(questions: list[str], *, timeout: float = 900.0) -> list[float]:
 def bench_stages(questions: list[str]) -> dict[str, list[float]]:
     """ms per question for: search; answer with sentence vectors; answer without them."""
     from qa import Retriever
-    from qa.answer import build_answer
-    from qa.respond import respond, warm
+    from qa.answering.answer import build_answer
+    from qa.answering.respond import respond, warm
 
     r = Retriever.load()
     warm(r)

@@ -2,7 +2,7 @@
 which-district list precision/recall, abstention, and the confidence calibration.
 
 An answerer is any callable ``(question_text, hits, mode) -> AnswerOutcome``;
-`qa_answerer` wraps the assistant's own pipeline (`qa.respond.respond`), so the
+`qa_answerer` wraps the assistant's own pipeline (`qa.answering.respond.respond`), so the
 evaluation scores exactly what a user reads.
 """
 from __future__ import annotations
@@ -105,7 +105,7 @@ def calibration(rows: Sequence[tuple[str, bool, float | None, bool]]) -> dict[st
 
 def qa_answerer(retriever) -> Answerer:
     """The assistant's own answer pipeline over already-searched hits."""
-    from qa.respond import respond, warm
+    from qa.answering.respond import respond, warm
 
     warm(retriever)
 

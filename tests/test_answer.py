@@ -1,9 +1,9 @@
-"""qa.answer: extractive answers from hand-made hits (no index, no model)."""
+"""qa.answering.answer: extractive answers from hand-made hits (no index, no model)."""
 from __future__ import annotations
 
 import pytest
 
-from qa.answer import ABSTAIN_EN, ABSTAIN_ZH, build_answer, segments, split_sentences
+from qa.answering.answer import ABSTAIN_EN, ABSTAIN_ZH, build_answer, segments, split_sentences
 from qa.corpus.documents import read_catalog
 from qa.places import Gazetteer
 from qa.search.query import analyze

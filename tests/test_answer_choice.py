@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer import ABSTAIN_ZH, build_answer
+from qa.answering.answer import ABSTAIN_ZH, build_answer
 from qa.corpus.documents import read_catalog
 from qa.places import Gazetteer
 from qa.search.query import analyze
 from qa.records import Hit
-from qa.respond import respond
+from qa.answering.respond import respond
 
 
 def hit(text: str, section: str = "一、总体 > 10. 条目") -> Hit:

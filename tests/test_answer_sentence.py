@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer import build_answer, split_sentences
-from qa.documents import read_catalog
-from qa.pick import HAS_NUMBER, dense_weight, pick_sentences, titleish
+from qa.answering.answer import build_answer, split_sentences
+from qa.corpus.documents import read_catalog
+from qa.answering.pick import HAS_NUMBER, dense_weight, pick_sentences, titleish
 from qa.places import Gazetteer
-from qa.query import analyze
+from qa.search.query import analyze
 from qa.records import Hit
-from qa.sentlex import holds, query_terms, question_chars, sentence_score, sentence_tokens, trim
+from qa.answering.sentlex import holds, query_terms, question_chars, sentence_score, sentence_tokens, trim
 
 
 def hit(text: str, doc_id: str = "weidong-2021", district: str = "卫东区", city: str = "平顶山市",
@@ -110,7 +110,7 @@ def test_equal_word_share_goes_to_the_clauses_with_more_of_the_question(gaz):
     ("卫东区哪个单位负责职业病防治？", None),  # a unit, but not the one that issued the plan
 ])
 def test_the_issuer_is_asked_with_any_word_for_the_body(gaz, question, field):
-    from qa.header import classify
+    from qa.answering.header import classify
 
     metas = {m.doc_id: m for m in read_catalog()}
     hq = classify(analyze(question, gaz), metas)

@@ -10,11 +10,11 @@ import re
 
 import pytest
 
-from qa.confidence import DIRECT, NOT_FOUND, PARTIAL
-from qa.followup import rewrite
-from qa.header import value_text
-from qa.render import answer_html
-from qa.respond import respond
+from qa.answering.confidence import DIRECT, NOT_FOUND, PARTIAL
+from qa.answering.followup import rewrite
+from qa.answering.header import value_text
+from qa.answering.render import answer_html
+from qa.answering.respond import respond
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -101,7 +101,7 @@ def test_a_content_question_about_documents_is_not_taken_for_the_catalogue(fake_
     "文号是什么？",  # no document named: searched like any question
 ])
 def test_content_questions_are_not_header_questions(fake_retriever, question):
-    from qa.header import classify
+    from qa.answering.header import classify
 
     assert classify(fake_retriever.analyze(question), fake_retriever.metas) is None
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from qa import Retriever
 from qa.embed.encoder import FakeEncoder
-from qa.render import answer_html, user_html
+from qa.answering.render import answer_html, user_html
 from qa.web.ui import create_app
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
@@ -172,7 +172,7 @@ def test_xss_in_the_question_is_escaped_everywhere(client):
 def test_document_text_is_escaped(retriever):
     from dataclasses import replace
 
-    from qa.answer import build_answer
+    from qa.answering.answer import build_answer
 
     hits = retriever.search(Q_ZH, k=2)
     evil = [replace(hits[0], text=hits[0].text + XSS, title="《" + XSS, section=XSS)] + hits[1:]

@@ -1,9 +1,9 @@
-"""qa.compare: a question naming several places gets a line for each (hand-made hits, no index)."""
+"""qa.answering.compare: a question naming several places gets a line for each (hand-made hits, no index)."""
 from __future__ import annotations
 
 from types import SimpleNamespace
 
-from qa.compare import compared_places, one_per_place
+from qa.answering.compare import compared_places, one_per_place
 from test_answer import GULOU_FD, JIADING_FD, LUCHENG_FD, OTHER, ask, gaz, hit  # noqa: F401  (gaz: fixture)
 
 

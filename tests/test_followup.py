@@ -1,10 +1,10 @@
-"""qa.followup.rewrite: follow-up questions become full questions."""
+"""qa.answering.followup.rewrite: follow-up questions become full questions."""
 from __future__ import annotations
 
 import pytest
 
 from qa.corpus.documents import read_catalog
-from qa.followup import rewrite
+from qa.answering.followup import rewrite
 from qa.places import Gazetteer
 from qa.search.query import analyze
 

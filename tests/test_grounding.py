@@ -1,10 +1,10 @@
-"""qa.grounding: the pure rule that says the question's topic is in no document (hand-computed cases)."""
+"""qa.answering.grounding: the pure rule that says the question's topic is in no document (hand-computed cases)."""
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 from qa.crosslingual import TermGroup
-from qa.grounding import EN_NOT_UNDERSTOOD, Evidence, evidence, ungrounded, untranslated
+from qa.answering.grounding import EN_NOT_UNDERSTOOD, Evidence, evidence, ungrounded, untranslated
 
 
 def ev(**kw) -> Evidence:

@@ -24,7 +24,7 @@ from qa import Retriever
 from qa.web.api import MAX_FEEDBACK_FIELD, Backend, BadRequest
 from qa.corpus.documents import read_catalog
 from qa.embed.encoder import FakeEncoder
-from qa.followup import MAX_HISTORY, bounded, bounded_history, rewrite
+from qa.answering.followup import MAX_HISTORY, bounded, bounded_history, rewrite
 from qa.web.guard import MAX_API_BODY, MAX_UPLOAD_BYTES, SERVER_OPTIONS
 from qa.places import Gazetteer
 from qa.web.ui import create_app

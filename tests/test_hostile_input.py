@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from qa import Hit, Retriever
 from qa.web.api import Backend
 from qa.corpus.documents import load_corpus
-from qa.followup import bounded
+from qa.answering.followup import bounded
 from qa.search.query import MAX_QUERY_CHARS, normalize_query
 from qa.web.ui import EMPTY_REPLY, chat_reply, create_app
 

@@ -59,8 +59,8 @@ def cmd_ask(args) -> int:
     for note in q.notes:
         print(f"note: {note}")
     if hits:  # the extractive answer first (or the plain "documents do not seem to answer")
-        from ..answer import build_answer
-        from ..render import answer_text
+        from ..answering.answer import build_answer
+        from ..answering.render import answer_text
 
         lang = "en" if q.script == "en" else "zh"
         answer = build_answer(args.question, hits, query=q, abstain=abstain, lang=lang, max_citations=args.k)

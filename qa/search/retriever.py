@@ -437,8 +437,8 @@ class Retriever:
         return v
 
     def should_abstain(self, query: str | Query, hits: list[Hit]) -> bool:
-        """True when the documents do not seem to answer the question (see qa.abstain)."""
-        from ..abstain import should_abstain
+        """True when the documents do not seem to answer the question (see qa.answering.abstain)."""
+        from ..answering.abstain import should_abstain
 
         q = query if isinstance(query, Query) else self.analyze(query)
         return should_abstain(self, q, hits)

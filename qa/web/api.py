@@ -24,11 +24,11 @@ from typing import Any, Callable
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from ..answer import Answer
-from ..followup import MAX_HISTORY, bounded, bounded_history
+from ..answering.answer import Answer
+from ..answering.followup import MAX_HISTORY, bounded, bounded_history
 from ..search.query import MAX_QUERY_CHARS, encodable
-from ..render import answer_html, answer_text
-from ..respond import respond, warm
+from ..answering.render import answer_html, answer_text
+from ..answering.respond import respond, warm
 from .workers import Busy, Lanes, TimedOut
 
 log = logging.getLogger(__name__)

@@ -43,7 +43,7 @@ import gradio as gr  # noqa: E402
 
 from .api import ALL, VOTES, BadRequest, add_routes  # noqa: E402
 from ..corpus.documents import DEFAULT_CORPUS  # noqa: E402
-from ..followup import MAX_HISTORY, bounded, bounded_history  # noqa: E402
+from ..answering.followup import MAX_HISTORY, bounded, bounded_history  # noqa: E402
 from .guard import MAX_UPLOAD_BYTES, Guard  # noqa: E402
 from ..library.auth import AdminPolicy  # noqa: E402
 from ..library.reader import reader_html  # noqa: E402
@@ -52,7 +52,7 @@ from ..library.service import LibraryBackend  # noqa: E402
 from ..library.store import Library, Limits  # noqa: E402
 from ..library.ui_tab import build_library_tab, library_html, place_choices, remove_choices, chunk_counts  # noqa: E402
 from ..search.query import MAX_QUERY_CHARS, encodable, normalize_query  # noqa: E402
-from ..render import message_html, user_html  # noqa: E402
+from ..answering.render import message_html, user_html  # noqa: E402
 from .ui_assets import FOCUS_JS, HEAD, PAGE_CSS, READER_SCROLL_JS, SCROLL_JS, UI_STRINGS  # noqa: E402
 from .ui_tools import message_with_tools  # noqa: E402
 

@@ -8,7 +8,7 @@ Markdown, open a citation or a document in the reader, jump to a heading.
 from __future__ import annotations
 
 from ..library.reader import READER_CSS
-from ..render import CSS
+from ..answering.render import CSS
 
 # Gradio's i18n: the browser's language picks the table (anything not listed falls back to English).
 UI_STRINGS = {

@@ -2,7 +2,7 @@
 
 The chat sanitises message HTML and drops `data-` attributes, so everything
 rides in what it keeps: the texts in hidden elements (<br> for newlines, so
-the message stays one HTML line — see qa.render on why that matters to the
+the message stays one HTML line — see qa.answering.render on why that matters to the
 chat's Markdown), the action and the chunk id in class names
 (`qa-act-read qa-c-<hex of the id>`).  The page's script
 (qa.web.ui_assets.HEAD) does the copying, downloading and opening.
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import html
 
-from ..answer import Answer
-from ..render import answer_text
+from ..answering.answer import Answer
+from ..answering.render import answer_text
 
 
 def _hidden(cls: str, text: str) -> str:

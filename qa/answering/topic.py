@@ -13,12 +13,12 @@ import re
 from typing import Mapping
 
 from .pick import Pick
-from .search.query import Query
-from .indexing.tokenize import tokenize
+from ..search.query import Query
+from ..indexing.tokenize import tokenize
 
 
 def _answer_helpers():
-    # qa.answer imports this module; its helpers are looked up at call time
+    # qa.answering.answer imports this module; its helpers are looked up at call time
     from .answer import _FRAME_WORDS, _is_number, sentence_score, sentence_tokens
 
     return _FRAME_WORDS, _is_number, sentence_score, sentence_tokens
@@ -88,7 +88,7 @@ _QUESTION_CHARS = re.compile(r"[几哪谁何么怎吗呢]|多少|多长|多大")
 
 def _dictionary_freq(word: str) -> int | None:
     """How often jieba's general dictionary counts `word` (None: not a dictionary word, e.g. 区要)."""
-    from .indexing.tokenize import _get_tokenizer
+    from ..indexing.tokenize import _get_tokenizer
 
     tk = _get_tokenizer()
     freq = getattr(tk, "FREQ", None)

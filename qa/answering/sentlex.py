@@ -4,7 +4,7 @@
 length, frame words and the named place left out); `sentence_score` is the
 weighted share of them among a sentence's tokens; `trim` cuts a long sentence
 to the run of clauses that holds most of the question. Split out of
-`qa.answer` so the lexical side of choosing a sentence can be read and tested
+`qa.answering.answer` so the lexical side of choosing a sentence can be read and tested
 on its own.
 """
 from __future__ import annotations
@@ -14,9 +14,9 @@ import logging
 import re
 from typing import Mapping
 
-from .crosslingual import translations
-from .search.query import Query
-from .indexing.tokenize import tokenize
+from ..crosslingual import translations
+from ..search.query import Query
+from ..indexing.tokenize import tokenize
 
 log = logging.getLogger(__name__)
 

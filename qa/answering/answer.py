@@ -1,10 +1,10 @@
 """Hits → `Answer`: a short extractive answer that cites its passages.
 
 No language model: the answer is made of the passages' own sentences. Each
-sentence of the top hits is scored by what the question asks (`qa.pick`:
+sentence of the top hits is scored by what the question asks (`qa.answering.pick`:
 its terms, a number from the question weighing most; its meaning, by the
 embedding model; the asked-for number or date), and the best one or two lead
-the answer, prefixed with the district they come from; `qa.confidence` says
+the answer, prefixed with the district they come from; `qa.answering.confidence` says
 how well it is supported. Highlights are data (`segments`), so any front end
 can render them safely.
 """
@@ -21,10 +21,10 @@ from .grounding import evidence as grounding_evidence, ungrounded
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .pick import TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
-from .search.query import Query
+from ..search.query import Query
 from .topic import many_districts, unknown_terms, unmatched_kind
-from .records import Hit
-# qa.topic reads _FRAME_WORDS and the scorers from here
+from ..records import Hit
+# qa.answering.topic reads _FRAME_WORDS and the scorers from here
 from .sentlex import _FRAME_WORDS, _is_number, _specific_number, query_terms, sentence_score  # noqa: F401
 from .sentlex import sentence_tokens
 from .sentlex import question_chars
@@ -73,7 +73,7 @@ class Answer:
     heading: str = ""  # the first line when it stands alone (which-questions, abstention)
     terms: tuple[str, ...] = field(default=())  # what is highlighted
     doc_ids: tuple[str, ...] = field(default=())  # the documents of `districts`, same order
-    confidence: str = ""  # 直接回答 | 部分相关 | 未找到 (qa.confidence)
+    confidence: str = ""  # 直接回答 | 部分相关 | 未找到 (qa.answering.confidence)
     caption: str = ""  # the line that says a partial answer is partial
     note: str = ""  # e.g. the filter excluded the best passage
 
@@ -217,7 +217,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     passages shown, except that a which-districts listing cites one passage
     per district it names. `sims` maps a chunk id to its sentences'
     (start, end, cosine with the question) and `sim_stats` is the (mean, std)
-    of that cosine over all sentences (`qa.sentvec`); `note` is shown under
+    of that cosine over all sentences (`qa.answering.sentvec`); `note` is shown under
     the answer (e.g. that a filter excluded the best passage); `known(term)`
     says whether any indexed passage contains a term (a question term none
     does makes the answer at best 部分相关).
@@ -268,7 +268,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                                                   sentence_tokens(picks[0].text)):
         abstain = True  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind
     elif ungrounded(grounding_evidence(query, unknown_terms(query, weights, known), known)):
-        abstain = True  # the question's topic is in no document (qa.grounding)
+        abstain = True  # the question's topic is in no document (qa.answering.grounding)
     if abstain:
         heading = unloaded_message(query, en=en) or (ABSTAIN_EN if en else ABSTAIN_ZH)
     else:
@@ -293,7 +293,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                          and p.score >= best.score - 0.1][:2]
                 heading = "；".join(with_title(p.hit) for p in docs) if not en else "; ".join(
                     with_title(p.hit) for p in docs)
-            elif len(places) > 1:  # "A和B各自…": a line for each place named (qa.compare)
+            elif len(places) > 1:  # "A和B各自…": a line for each place named (qa.answering.compare)
                 docs = one_per_place(picks, places, need_number) or [best]
             districts = [place_label(p.hit) for p in docs]
             doc_ids = [p.hit.doc_id for p in docs]

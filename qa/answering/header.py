@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .records import DocMeta, Hit
+from ..records import DocMeta, Hit
 
 # (field, pattern): the order decides when a question names two ("印发…文号" asks for the 文号)
 FIELDS = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .pick import Pick
-from .records import Hit
+from ..records import Hit
 
 
 def compared_places(mentions: Sequence, hits: Sequence[Hit]) -> list[frozenset[str]]:

@@ -1,6 +1,6 @@
 """Is the question's topic in the documents at all? (abstention on unanswerable questions)
 
-`qa.abstain` decides from the best *passage*; this module decides once the
+`qa.answering.abstain` decides from the best *passage*; this module decides once the
 answer *sentence* is chosen, with two conservative rules measured on the
 development sets (eval/questions.jsonl, eval/unseen/questions.jsonl):
 
@@ -8,7 +8,7 @@ development sets (eval/questions.jsonl, eval/unseen/questions.jsonl):
   translate (the lexicon only holds Chinese words the corpus uses, so "proton",
   "rabies", "donors" have none): we cannot tell what is asked;
 - a which-place question (哪个区提出…？) naming no place, about a thing no indexed
-  passage names (`qa.topic.unknown_terms` that are dictionary nouns or acronyms:
+  passage names (`qa.answering.topic.unknown_terms` that are dictionary nouns or acronyms:
   质子, HPV): no passage names it, so no place does it.
 
 A broader rule — any absent word + a sentence sharing < 20% of the question's
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .search.query import Query
+from ..search.query import Query
 
 EN_NOT_UNDERSTOOD = 0.3  # English: below this share of content words translated, we cannot tell what is asked
 
@@ -53,7 +53,7 @@ def untranslated(query: Query) -> tuple[str, ...]:
     """An English question's content words no lexicon group translates (place names and numbers left out)."""
     if query.script == "zh":
         return ()
-    from .crosslingual.english import content_stems
+    from ..crosslingual.english import content_stems
 
     rest = query.text
     for p in query.places:
@@ -65,7 +65,7 @@ def untranslated(query: Query) -> tuple[str, ...]:
 
 
 def evidence(query: Query, absent_zh: tuple[str, ...], known) -> Evidence:
-    """The signals for `ungrounded`; `absent_zh` is `qa.topic.unknown_terms`, `known(term)` the index's vocabulary."""
+    """The signals for `ungrounded`; `absent_zh` is `qa.answering.topic.unknown_terms`, `known(term)` the index's vocabulary."""
     from .topic import _things
 
     nouns = tuple(m for m in absent_zh if (m in _things() or m.isascii()) and not _two_known(m, known))
@@ -75,5 +75,5 @@ def evidence(query: Query, absent_zh: tuple[str, ...], known) -> Evidence:
 
 
 def _two_known(word: str, known) -> bool:
-    """卫生机构 = 卫生 + 机构: new phrasing of known words, not a new thing (as in qa.topic.unmatched_kind)."""
+    """卫生机构 = 卫生 + 机构: new phrasing of known words, not a new thing (as in qa.answering.topic.unmatched_kind)."""
     return known is not None and any(known(word[:k]) and known(word[k:]) for k in range(2, len(word) - 1))

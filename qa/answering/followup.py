@@ -20,8 +20,8 @@ from __future__ import annotations
 import logging
 import re
 
-from .places import Gazetteer, PlaceMention
-from .search.query import MAX_QUERY_CHARS, normalize_query
+from ..places import Gazetteer, PlaceMention
+from ..search.query import MAX_QUERY_CHARS, normalize_query
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 A sentence is scored by what the question asks, not only by how many of its
 words it repeats (weights measured on eval/questions.jsonl, see eval/README.md):
 
-    score = lexical share of the question's terms               (qa.sentlex.sentence_score)
+    score = lexical share of the question's terms               (qa.answering.sentlex.sentence_score)
           + dense_weight × (cosine − best cosine among the candidates)
                           (DENSE_WEIGHT, more when no candidate shares much wording)
           ± ASKED_BONUS   the asked-for kind of fact (a number for 多少/几/what rate,
@@ -16,7 +16,7 @@ words it repeats (weights measured on eval/questions.jsonl, see eval/README.md):
                           names (the place is what it asks about, not a hint)
 
 The cosine is the question's embedding against the sentence's, embedded at
-index time (`qa.sentvec`); without it (tests, no model) the dense term is 0.
+index time (`qa.answering.sentvec`); without it (tests, no model) the dense term is 0.
 """
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
-from .search.query import Query
-from .records import Hit
+from ..search.query import Query
+from ..records import Hit
 from .sentlex import _MAX_SENT_CHARS as MAX_SENT_CHARS
 
 TOP_HITS = 5  # sentences are drawn from this many hits
@@ -64,7 +64,7 @@ _TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|�
 # "…工作要点如下：" announces what follows and says nothing itself; a longer sentence that ends so
 # (purpose, basis, then 如下) has clauses of its own, and its trimmed clauses are shown anyway
 _ANNOUNCES = re.compile(r"如下\s*[:：]?\s*$")
-ANNOUNCE_MAX_CHARS = MAX_SENT_CHARS  # one answer line (qa.sentlex trims longer sentences)
+ANNOUNCE_MAX_CHARS = MAX_SENT_CHARS  # one answer line (qa.answering.sentlex trims longer sentences)
 # a title quoted inside a sentence ("根据《…关于印发…的通知》") is a citation, not the notice's own title line
 _QUOTED = re.compile(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》|〈[^〈〉]*〉")
 
@@ -127,7 +127,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     """Every sentence of the top hits, best first.
 
     `sims` maps a chunk id to its sentences' (start, end, cosine); `split`,
-    `score_fn`, `tokens_fn` are qa.answer's sentence splitter, lexical score and tokenizer.
+    `score_fn`, `tokens_fn` are qa.answering.answer's sentence splitter, lexical score and tokenizer.
     """
     kind = asked_kind(query)
     frame = _compile_any(query.answer_patterns)

@@ -1,6 +1,6 @@
 """Sentence embeddings for choosing the answer sentence.
 
-Every sentence of every chunk (split like `qa.answer.split_sentences`) is
+Every sentence of every chunk (split like `qa.answering.answer.split_sentences`) is
 embedded once with the passage encoder and kept next to the index build as
 `sentences.npy` (float32, one row per sentence, written without pickle) and
 `sentences.json` (format version, model id, a hash of the chunk texts, and

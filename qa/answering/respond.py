@@ -19,8 +19,8 @@ from .answer import Answer, Citation, Sentence, build_answer, english_label, pla
 from .confidence import DIRECT, NOT_FOUND
 from .followup import rewrite
 from .pick import TOP_HITS
-from .search.query import MAX_QUERY_CHARS
-from .records import Hit
+from ..search.query import MAX_QUERY_CHARS
+from ..records import Hit
 
 log = logging.getLogger(__name__)
 

@@ -11,17 +11,17 @@ are conservative and each has a reason a person would accept:
    *and* whose dense score is not far above a typical chunk's.
 
 English questions are judged once the answer sentence is chosen
-(`qa.grounding`): a passage-level rule for them (understood words missing
+(`qa.answering.grounding`): a passage-level rule for them (understood words missing
 from the best passage) abstained on 4 answerable and no unanswerable
 development questions — cross-lingual passages rarely hold the glossary's
 exact words even when they answer.
 """
 from __future__ import annotations
 
-from .crosslingual import translations
-from .search.query import Query
-from .records import Hit
-from .indexing.tokenize import tokenize
+from ..crosslingual import translations
+from ..search.query import Query
+from ..records import Hit
+from ..indexing.tokenize import tokenize
 
 ZH_MIN_COVERAGE = 0.3  # IDF share of the question's terms in the best passage
 DENSE_Z_CONFIDENT = 1.5  # best passage's cosine, in std above the collection mean
@@ -54,7 +54,7 @@ def evidence(r, q: Query, hit: Hit) -> tuple[float, float]:
     row = r._row[hit.chunk_id]
     cov = r._coverage(terms, row)
     if q.xling:  # English: each word's alternative translations count once (qa.crosslingual.group_coverage)
-        from .crosslingual import group_coverage
+        from ..crosslingual import group_coverage
 
         cov = max(cov, group_coverage(q.xling, r._token_set(row), r._idf))
     qv = r.query_vector(q.text)
@@ -71,6 +71,6 @@ def should_abstain(r, q: Query, hits: list[Hit]) -> bool:
     if missing_header_field(q, r.metas):
         return True
     if q.script != "zh":
-        return False  # see the module docstring: qa.grounding decides for English questions
+        return False  # see the module docstring: qa.answering.grounding decides for English questions
     cov, dz = evidence(r, q, hits[0])
     return cov < ZH_MIN_COVERAGE and dz < DENSE_Z_CONFIDENT
