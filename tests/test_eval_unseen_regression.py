@@ -25,7 +25,9 @@ def test_unseen_documents_do_not_fall_below_their_floor():
     combined = extra.prepare(UNSEEN)  # cached under .cache/eval-corpora; built once (~2 min)
     retriever = Retriever.load(index_dir=combined.index_dir, corpus_dir=combined.corpus_dir)
     questions = load_questions(UNSEEN / "questions.jsonl")
-    runs = run_all(retriever, questions, [baseline.mode], k=baseline.k)
+    from eval.answers import qa_answerer
+
+    runs = run_all(retriever, questions, [baseline.mode], k=baseline.k, answerer=qa_answerer(retriever))
     passed, lines = check_baseline(summarise(runs, k=baseline.k), baseline, k=baseline.k)
     missed = [r.id for r in runs[baseline.mode] if r.answerable and r.rank != 1]
     assert passed, "\n".join([*lines, f"answerable questions without a correct first hit: {missed}"])
