@@ -58,7 +58,7 @@ def untranslated(query: Query) -> tuple[str, ...]:
     rest = query.text
     for p in query.places:
         rest = rest.replace(p.surface, " ")
-    covered = {w.lower() for g in query.xling if g.source == "lexicon" for w in g.english.split()}
+    covered = {w.lower() for g in query.xling if g.source in ("lexicon", "names") for w in g.english.split()}
     out = [w for _, w, _ in content_stems(rest)
            if w.lower() not in covered and w.isalpha() and w.lower() not in _EN_NUMBER_WORDS]
     return tuple(dict.fromkeys(out))

@@ -119,6 +119,8 @@ def warm(r) -> str:
 
     did = for_retriever(r).warm()
     _nouns()  # read once here, not on the first question with a word no passage has
+    if getattr(r.xling, "names", None) is not None:
+        r.xling.names.build()  # pinyin keys of the vocabulary, here rather than on the first English question
     sents = [c.text[a:b] for c in r.chunks for a, b in split_sentences(c.text)]
     if len(sents) <= MAX_PRECOMPUTE:
         for s in sents:

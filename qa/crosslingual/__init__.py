@@ -3,6 +3,7 @@
     (a) lexicon     CC-CEDICT inverted, restricted to the index vocabulary (`lexicon.py`)
     (b) prf         salient terms of the best dense passages (`prf.py`)
     (c) term table  nearest index terms in e5's space (`term_table.py`)
+    (d) names       local names in pinyin ("Xuhang") → index tokens read that way (`names.py`)
 
 Each mechanism yields `TermGroup`s: alternatives for one English word or
 phrase (or one feedback term), scored as a structured query — a chunk earns
@@ -27,6 +28,7 @@ import numpy as np
 from . import lexicon as _lexicon
 from . import prf
 from .english import content_stems
+from .names import NameIndex
 from .term_table import FORMAT as _TERMS_FORMAT
 from .term_table import TERMS_FILE, TermTable, content_terms
 
@@ -46,7 +48,7 @@ _NGRAM_CACHE = 4096
 class TermGroup:
     """Alternative Chinese terms for one English word/phrase (or one feedback term)."""
 
-    source: str  # "lexicon" | "terms" | "prf"
+    source: str  # "lexicon" | "names" | "terms" | "prf"
     english: str  # the words it stands for ("" for prf)
     weight: float
     terms: tuple[tuple[str, float], ...]  # (BM25 token, weight in (0, 1])
@@ -60,6 +62,8 @@ class Config:
     lexicon: bool = True
     terms: bool = True
     prf: bool = False  # measured: no gain on the development sets (python -m eval.crosslingual)
+    names: bool = True  # capitalised pinyin words → index tokens with that reading (names.py)
+    names_weight: float = 1.0
     lexicon_weight: float = 1.0
     terms_weight: float = 1.0
     terms_margin: float = 0.08  # cosine above the term's mean over the table
@@ -80,6 +84,7 @@ class CrossLingual:
     def __init__(self, lexicon: _lexicon.Lexicon | None = None, table: TermTable | None = None):
         self.lexicon = lexicon
         self.table = table
+        self.names: NameIndex | None = None  # set by the retriever from its index's vocabulary
         self._ngram_vecs: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
@@ -126,6 +131,13 @@ class CrossLingual:
                 covered.update(range(m.start, m.end))
                 for i in range(m.start, m.end):
                     credit[i] = min(1.0, 2 * m.specificity) if config.coverage_by_specificity else 1.0
+        if config.names and self.names is not None:  # pinyin local names: 'Xuhang' → 徐行 (names.py)
+            for i, (_, w, _) in enumerate(words):
+                found = () if i in covered else self.names.lookup(w)
+                if found:
+                    groups.append(TermGroup("names", w, config.names_weight, tuple((t, 1.0) for t in found)))
+                    covered.add(i)
+                    credit[i] = 1.0
         if config.terms and self.table is not None and len(self.table) and encoder is not None:
             skip = covered if config.terms_uncovered_only else set()
             for (a, b), found in self._table_matches(words, encoder, config, skip):
@@ -256,5 +268,5 @@ def translations(q) -> list[str]:
     """
     groups = getattr(q, "xling", ()) or ()
     grouped = {t for g in groups for t, _ in g.terms}
-    best = [max(g.terms, key=lambda tw: tw[1])[0] for g in groups if g.terms and g.source == "lexicon"]
+    best = [max(g.terms, key=lambda tw: tw[1])[0] for g in groups if g.terms and g.source in ("lexicon", "names")]
     return list(dict.fromkeys([t for t in q.expansion if t not in grouped] + best))

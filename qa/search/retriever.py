@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import crosslingual
+from ..crosslingual.names import NameIndex
 from . import fusion
 from ..indexing import index_store
 from ..store import database_url as _database_url
@@ -82,6 +83,16 @@ def _store_crosslingual(store) -> "crosslingual.CrossLingual":
     return crosslingual.CrossLingual(lexicon.build(vocab()))
 
 
+def _names(store) -> "NameIndex | None":
+    """Pinyin keys over this store's vocabulary (built on first use: warm() or an English question)."""
+    vocab = getattr(store, "_idf", None)
+    if isinstance(vocab, dict):
+        return NameIndex(vocab.keys)
+    if hasattr(store, "vocabulary_idf"):
+        return NameIndex(lambda: store.vocabulary_idf().keys())
+    return None
+
+
 class _IdfView:
     """A read-only term → IDF mapping over a store's `idf()` (cached per term)."""
 
@@ -132,6 +143,7 @@ class Retriever:
         # term → IDF for the cross-lingual layer and the answer code: the embedded store's dict,
         # or a view asking a database store term by term
         self._idf = getattr(store, "_idf", None) or _IdfView(store)
+        self.xling.names = _names(store)
         self.manifest = {k: v for k, v in store.manifest.items() if not k.startswith("_")}
         self._checked = time.monotonic()
         log.debug("retriever over %d chunks in %s", len(self.chunks), store.directory)
