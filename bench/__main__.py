@@ -66,6 +66,7 @@ def main(argv=None) -> int:
     ap.add_argument("--clients", type=int, default=16, help="--store postgres: concurrent clients (default 16)")
     ap.add_argument("--port-base", type=int, default=7960, help="--store postgres: the app processes' ports")
     ap.add_argument("--no-throughput", action="store_true", help="--store postgres: skip the 2-process run")
+    ap.add_argument("--only-throughput", action="store_true", help="--store postgres: only the 2-process run")
     ap.add_argument("--note", default=None, help="--store postgres: a line added under the results")
     args = ap.parse_args(argv)
     default_sizes = args.sizes == ap.get_default("sizes") and not args.quick

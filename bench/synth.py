@@ -21,7 +21,7 @@ from qa.corpus.documents import REPO_ROOT, load_corpus
 from qa.records import Chunk, DocMeta
 
 QUESTIONS = REPO_ROOT / "eval" / "questions.jsonl"
-DOCS_FOR = {1000: 50, 10000: 200, 100000: 1000}  # documents per corpus size
+DOCS_FOR = {1000: 50, 10000: 200, 100000: 1000, 1000000: 10000}  # documents per corpus size
 COMMON_DOCS = 50  # the first 50 documents are identical at every size (query variants use them)
 
 _SENTENCE = re.compile(r"[^。；]+[。；]?")
@@ -50,7 +50,13 @@ def place_pool(seed: int) -> list[tuple[str, str, str]]:
     rng.shuffle(names)
     cities = [a + b + "市" for a in _SECOND for b in _FIRST if a != b]
     rng.shuffle(cities)
-    return [(rng.choice(_PROVINCES), cities[i % 150], d) for i, d in enumerate(names)]
+    pool = [(rng.choice(_PROVINCES), cities[i % 150], d) for i, d in enumerate(names)]
+    # ~1,300 two-character names cover 100k chunks; 1M needs ~10,000 documents: three-character
+    # names after them, from their own generator so the smaller corpora stay exactly as they were
+    more = random.Random(seed + 11)
+    extra = [a + b + c + s for s in "区县" for a in _FIRST for b in _SECOND for c in _FIRST if len({a, b, c}) == 3]
+    more.shuffle(extra)
+    return pool + [(more.choice(_PROVINCES), cities[i % 150], d) for i, d in enumerate(extra)]
 
 
 def metas(n_docs: int, seed: int) -> list[DocMeta]:

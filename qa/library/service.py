@@ -72,7 +72,7 @@ class LibraryBackend(Backend):
     @property
     def build_id(self) -> str:
         r = self.retriever
-        return r._data.directory.name if r is not None else ""
+        return r.build_id if r is not None else ""
 
     def report(self, stage: str, done: int, total: int) -> None:
         """The `progress` callback given to index builds."""
@@ -164,12 +164,15 @@ class LibraryBackend(Backend):
             try:
                 r = self._wait_ready()
                 params = r.manifest["params"]
-                data = index_store.build(self.index_dir, self.corpus_dir, r.encoder, params, progress=self.report)
-                self.report("switching", 0, 0)
-                self._switch(data, r.encoder)
-                done = replace(job, state="done", build=data.directory.name,
-                               embedded=int(data.manifest["counts"]["embedded"]),
-                               seconds=round(time.monotonic() - started, 2))
+                if r.in_database:
+                    done = replace(job, state="done", seconds=0.0, **self._sync_database(r, params))
+                else:
+                    data = index_store.build(self.index_dir, self.corpus_dir, r.encoder, params, progress=self.report)
+                    self.report("switching", 0, 0)
+                    self._switch(data, r.encoder)
+                    done = replace(job, state="done", build=data.directory.name,
+                                   embedded=int(data.manifest["counts"]["embedded"]))
+                done = replace(done, seconds=round(time.monotonic() - started, 2))
             except Exception as e:  # the old index keeps serving; the page says what failed
                 log.exception("library update failed (%s)", job.reason)
                 done = replace(job, state="failed", error=f"{type(e).__name__}: {e}")
@@ -178,6 +181,17 @@ class LibraryBackend(Backend):
                 # a newer submit while building keeps its own queued state
                 self.job = done if not self._pending else replace(self.job, state="queued")
                 self._jobs.notify_all()
+
+    def _sync_database(self, r, params) -> dict:
+        """A database store: the change goes into the shared database in one transaction (every
+        app process on it sees it within a second), not into a local index/ build."""
+        from ..store.postgres import sync
+
+        self.report("embedding", 0, 0)
+        sync(r._store.url, self.corpus_dir, r.encoder, params)
+        self.report("switching", 0, 0)
+        r.refresh(force=True)
+        return {"build": r.build_id, "embedded": int(r.manifest.get("counts", {}).get("embedded", 0))}
 
     def _wait_ready(self):
         while self.retriever is None:
@@ -206,6 +220,8 @@ class LibraryBackend(Backend):
         r = self.retriever
         if r is None or self.job.state in ("queued", "running"):
             return False  # our own build will switch when done
+        if r.in_database:
+            return False  # index/CURRENT is the embedded index's; a database store refreshes itself
         live = index_store.current_build(self.index_dir)
         if live is None or live.name == self.build_id:
             return False

@@ -133,6 +133,20 @@ class Retriever:
         self._refresh_lock = threading.Lock()
         self._use(EmbeddedStore(data) if isinstance(data, index_store.IndexData) else data)
 
+    @property
+    def build_id(self) -> str:
+        """Which index is serving: the embedded build directory's name, or `db-v<version>` for a
+        database store (its directory is a URL)."""
+        where = getattr(self._store, "directory", None)
+        if isinstance(where, Path):
+            return where.name
+        version = getattr(self._store, "version", None)
+        return f"db-v{version}" if version is not None else ""
+
+    @property
+    def in_database(self) -> bool:
+        return not isinstance(getattr(self._store, "directory", None), Path)
+
     def _use(self, store) -> None:
         self._store = store
         self.chunks: list[Chunk] = store.chunks

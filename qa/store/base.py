@@ -33,6 +33,22 @@ class BM25Top:
         return {i: float(known.get(i, 0.0)) for i in rows}
 
 
+def top_of(scores, n: int, mask, chunk_ids: Sequence[str]) -> BM25Top:
+    """BM25Top from every chunk's score (a float64 numpy array, row order) — one code path for
+    every store, so equal scores give equal results.  `mask`: None or a boolean array of allowed rows."""
+    import numpy as np
+
+    if mask is not None:
+        scores = np.where(mask, scores, 0.0)
+    n = min(n, len(scores))
+    top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
+    top = [int(i) for i in top if scores[i] > 0]
+    top.sort(key=lambda i: (-scores[i], chunk_ids[i]))
+    vals = scores[mask] if mask is not None else scores
+    return BM25Top([(i, float(scores[i])) for i in top], float(vals.mean()) if len(vals) else 0.0,
+                   float(vals.std()) if len(vals) else 0.0, lambda rows: {int(i): float(scores[i]) for i in rows})
+
+
 class Store(Protocol):
     chunks: Sequence[Chunk]
     metas: list[DocMeta]

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ..indexing import index_store
-from .base import BM25Top
+from .base import BM25Top, top_of
 
 STATS_SAMPLE = 4096  # rows sampled to estimate the dense score distribution
 
@@ -28,6 +28,7 @@ class EmbeddedStore:
             rows_by_doc[c.doc_id].append(i)
         self._doc_rows = {d: np.array(rows, dtype=np.int64) for d, rows in rows_by_doc.items()}
         self._all_rows = np.arange(len(self.chunks))
+        self._chunk_ids = [c.chunk_id for c in self.chunks]
         self._idf = data.bm25.idf_map()
         # the unfiltered sample's rows, copied once (6 MB at most): gathering 4096 rows scattered
         # over the whole matrix cost ~5 ms a query at 100k chunks, the product on a copy ~0.3 ms
@@ -48,16 +49,7 @@ class EmbeddedStore:
             from ..crosslingual import grouped_scores
 
             scores = scores + grouped_scores(self.data.bm25, groups)
-        mask = self._mask(allowed)
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        n = min(n, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
-        top = [int(i) for i in top if scores[i] > 0]
-        top.sort(key=lambda i: (-scores[i], self.chunks[i].chunk_id))
-        vals = scores[mask] if mask is not None else scores
-        return BM25Top([(i, float(scores[i])) for i in top], float(vals.mean()), float(vals.std()),
-                       lambda rows: {int(i): float(scores[i]) for i in rows})
+        return top_of(scores, n, self._mask(allowed), self._chunk_ids)
 
     def idf(self, terms: Iterable[str]) -> dict[str, float]:
         return {t: self._idf[t] for t in terms if t in self._idf}

@@ -136,8 +136,7 @@ class Backend:
     @property
     def build_id(self) -> str:
         """The name of the index build being served ("" while loading)."""
-        data = getattr(self.retriever, "_data", None)
-        return getattr(getattr(data, "directory", None), "name", "") or ""
+        return getattr(self.retriever, "build_id", "") or ""
 
     def status(self) -> str:
         if self.retriever is not None:

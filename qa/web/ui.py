@@ -342,7 +342,8 @@ def create_app(retriever=None, *, loader=None, feedback_log=None, index_dir=None
     from ..indexing import index_store
 
     if retriever is not None:  # the library and the watcher follow the index the retriever came from
-        index_dir = index_dir or retriever._data.directory.parent.parent
+        if not retriever.in_database:
+            index_dir = index_dir or retriever._data.directory.parent.parent
         corpus_dir = corpus_dir or retriever.corpus_dir
     index_dir = Path(index_dir or os.environ.get("QA_INDEX_DIR") or index_store.DEFAULT_INDEX)
     corpus_dir = Path(corpus_dir or os.environ.get("QA_CORPUS_DIR") or DEFAULT_CORPUS)

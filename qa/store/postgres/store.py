@@ -1,4 +1,8 @@
-"""The PostgreSQL store: BM25 and vector top-N from SQL, the rest as embedded.
+"""The PostgreSQL store: BM25 postings and vector top-N from SQL, the rest as embedded.
+
+BM25: the query's terms' posting blocks come from SQL (postings.py says why not a
+row per posting); the app scores them with the embedded index's arithmetic, so
+top-N, scores and the collection statistics fusion needs are the embedded store's.
 
 A `PgStore` is a snapshot: the catalogue and chunk records of one index version,
 read in one transaction (rows = chunks in insertion order, so a full build has
@@ -20,36 +24,16 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ...records import Chunk, DocMeta
-from ..base import BM25Top
+from ..base import BM25Top, top_of
 from ..embedded import STATS_SAMPLE
 from .connect import connect, redact
+from .postings import unpack
 from .schema import check
 from .writer import vector_text
 
 log = logging.getLogger(__name__)
 
 _TERM_CACHE = 200_000  # terms remembered per snapshot
-
-# rank_bm25's BM25Okapi with the epsilon floor (see qa.indexing.bm25), per posting of a query term
-_TERM = "q.w * (p.tf * %(k1p1)s / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.dl / %(avgdl)s)))"
-# grp 0: plain terms, summed; grp > 0: one cross-lingual group (qa.crosslingual), worth its best
-# alternative — the same structured query the embedded store scores (crosslingual.grouped_scores)
-_GROUPED = f"""
-q(term, w, grp) AS (SELECT * FROM unnest(%(terms)s::int[], %(weights)s::float8[], %(grps)s::int[])),
-t AS (SELECT p.chunk, q.grp, {_TERM} AS ts FROM postings p JOIN q ON p.term = q.term {{where}}),
-g AS (SELECT chunk, CASE WHEN grp = 0 THEN sum(ts) ELSE max(ts) END AS gs FROM t GROUP BY chunk, grp)"""
-_BM25_TOP = f"""
-WITH {_GROUPED},
-s AS MATERIALIZED (SELECT chunk, sum(gs) AS score FROM g GROUP BY chunk)
-(SELECT chunk, score, NULL::float8 AS sq FROM s ORDER BY score DESC, chunk LIMIT %(n)s)
-UNION ALL
-SELECT NULL, coalesce(sum(score), 0), coalesce(sum(score * score), 0) FROM s
-"""
-_BM25_ROWS = f"""
-WITH {_GROUPED.replace("{where}", "WHERE p.chunk = ANY(%(chunks)s)")}
-SELECT chunk, sum(gs) FROM g GROUP BY chunk
-"""
-
 
 class PgStore:
     def __init__(self, url: str, *, _pool=None):
@@ -64,7 +48,7 @@ class PgStore:
                 "SELECT version, n_chunks, total_len, identity, manifest FROM qa_state").fetchone()
             docs = conn.execute("SELECT id, doc_id, catalog FROM documents ORDER BY id").fetchall()
             rows = conn.execute("SELECT id, doc, chunk_id, n, kind, heading_path, text, start_offset, end_offset, "
-                                "part, parts FROM chunks ORDER BY id").fetchall()
+                                "part, parts, n_tokens FROM chunks ORDER BY id").fetchall()
             n_terms, idf_sum = conn.execute(
                 "SELECT count(*), coalesce(sum(ln(%s - df + 0.5) - ln(df + 0.5)), 0) FROM terms",
                 (float(self.n),)).fetchone()
@@ -75,6 +59,10 @@ class PgStore:
                                  text=r[6], start=r[7], end=r[8], part=r[9], parts=r[10]) for r in rows]
             self._pk = np.array([r[0] for r in rows], dtype=np.int64)
             self._row_of = {int(pk): i for i, pk in enumerate(self._pk)}
+            # pk → row as an array (-1: not in this snapshot), and each row's token count (BM25's dl)
+            self._row_at = np.full(int(self._pk.max()) + 1 if len(rows) else 0, -1, dtype=np.int64)
+            self._row_at[self._pk] = np.arange(len(rows))
+            self._dl = np.array([r[11] for r in rows], dtype=np.int64)
             sample = self._sample_rows(np.arange(len(rows)))
             vecs = conn.execute("SELECT embedding::text FROM chunks WHERE id = ANY(%s) ORDER BY id",
                                 (self._pk[sample].tolist(),)).fetchall()
@@ -86,6 +74,7 @@ class PgStore:
         self.average_idf = float(idf_sum) / n_terms if n_terms else 0.0
         self.manifest = {**(manifest or {}), "version": self.version}
         self._terms: dict[str, tuple[int, int] | None] = {}  # term → (id, df), None = not in the vocabulary
+        self._chunk_ids = [c.chunk_id for c in self.chunks]
         rows_by_doc: dict[str, list[int]] = {m.doc_id: [] for m in self.metas}
         for i, c in enumerate(self.chunks):
             rows_by_doc[c.doc_id].append(i)
@@ -134,42 +123,48 @@ class PgStore:
             idf[term] = self.epsilon * self.average_idf if raw < 0 else raw
         return [r[0] for r in found], [idf[r[1]] * counts[r[1]] for r in found], idf
 
-    def _params(self, tids, weights, **kw) -> dict:
-        return {"terms": tids, "weights": weights, "k1": self.k1, "k1p1": self.k1 + 1, "b": self.b,
-                "avgdl": self.avgdl, **kw}
+    def _mask(self, allowed: frozenset[str] | None) -> np.ndarray | None:
+        if allowed is None:
+            return None
+        mask = np.zeros(len(self.chunks), dtype=bool)
+        for d in allowed:
+            mask[self._doc_rows.get(d, [])] = True
+        return mask
+
+    def _postings(self, term_ids: dict[str, int], idf: dict[str, float]) -> "_Postings":
+        """The query terms' postings from SQL, weighted as qa.indexing.bm25 weights them."""
+        got: dict[int, list] = {}
+        if term_ids:
+            for tid, chunks, tfs in self._pool.get().execute(
+                    "SELECT term, chunks, tfs FROM term_blocks WHERE term = ANY(%s) ORDER BY term, block",
+                    (list(term_ids.values()),), binary=True).fetchall():
+                got.setdefault(tid, []).append((chunks, tfs))
+        lists = {}
+        for term, tid in term_ids.items():
+            blocks = got.get(tid, [])
+            pks = np.concatenate([unpack(c) for c, _ in blocks]) if blocks else np.zeros(0, np.int64)
+            tf = np.concatenate([unpack(f) for _, f in blocks]).astype(np.float64) if blocks else np.zeros(0)
+            inside = pks < len(self._row_at)
+            rows = self._row_at[pks[inside]]
+            live = rows >= 0  # chunks another process added after this snapshot are skipped
+            rows, tf = rows[live], tf[inside][live]
+            dl = self._dl[rows]
+            k1, b = self.k1, self.b
+            part = tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / self.avgdl))  # = BM25Index._term_weights
+            lists[term] = (rows, idf[term] * part)
+        return _Postings(lists, len(self.chunks))
 
     def bm25(self, terms: list[str], n: int, allowed: frozenset[str] | None, *, groups=()) -> BM25Top:
-        tids, weights, idf = self._term_weights(list(terms) + [t for g in groups for t, _ in g.terms])
-        plain = Counter(terms)
-        ids = dict(zip([t for t in dict.fromkeys(list(terms) + [t for g in groups for t, _ in g.terms]) if t in idf],
-                       tids))
-        tids, weights, grps = [], [], []
-        for t, c in plain.items():
-            if t in ids:
-                tids.append(ids[t]), weights.append(idf[t] * c), grps.append(0)
-        for k, g in enumerate(groups, start=1):
-            for t, w in g.terms:
-                if t in ids:
-                    tids.append(ids[t]), weights.append(g.weight * w * idf[t]), grps.append(k)
-        if not tids:
-            return BM25Top([], 0.0, 0.0, lambda rows: {})
-        where, extra = "", {}
-        if allowed is not None:
-            where, extra = "WHERE p.doc = ANY(%(docs)s)", {"docs": self._docs(allowed)}
-        res = self._pool.get().execute(_BM25_TOP.format(where=where),
-                                       self._params(tids, weights, n=n, grps=grps, **extra)).fetchall()
-        total, sq = next((r[1], r[2]) for r in res if r[0] is None)
-        top = self._rows((r[0], r[1]) for r in res if r[0] is not None and r[1] > 0)
-        top.sort(key=lambda kv: (-kv[1], self.chunks[kv[0]].chunk_id))
-        count = len(self.chunks) if allowed is None else sum(len(self._doc_rows.get(d, ())) for d in allowed)
-        mean = total / count if count else 0.0
-        std = math.sqrt(max(sq / count - mean * mean, 0.0)) if count else 0.0
+        wanted = list(dict.fromkeys(list(terms) + [t for g in groups for t, _ in g.terms]))
+        tids, _, idf = self._term_weights(wanted)
+        present = [t for t in wanted if t in idf]
+        post = self._postings(dict(zip(present, tids)), idf)
+        scores = post.scores(terms)
+        if groups:  # English: each group worth its best alternative, as the embedded store scores it
+            from ...crosslingual import grouped_scores
 
-        def score_rows(rows):
-            pks = [int(self._pk[i]) for i in rows]
-            got = self._pool.get().execute(_BM25_ROWS, self._params(tids, weights, chunks=pks, grps=grps)).fetchall()
-            return dict(self._rows(got))
-        return BM25Top(top, mean, std, score_rows)
+            scores = scores + grouped_scores(post, groups)
+        return top_of(scores, n, self._mask(allowed), self._chunk_ids)
 
     def vocabulary_idf(self) -> dict[str, float]:
         """term → IDF over the whole vocabulary (for the cross-lingual lexicon, built at load)."""
@@ -184,7 +179,7 @@ class PgStore:
         return self._term_weights(terms)[2] if terms else {}
 
     def token_set(self, row: int) -> frozenset[str]:
-        got = self._pool.get().execute("SELECT t.term FROM postings p JOIN terms t ON t.id = p.term WHERE p.chunk = %s",
+        got = self._pool.get().execute("SELECT t.term FROM chunks c JOIN terms t ON t.id = ANY(c.terms) WHERE c.id = %s",
                                        (int(self._pk[row]),)).fetchall()
         return frozenset(r[0] for r in got)
 
@@ -222,6 +217,24 @@ class PgStore:
                 return 0.0, 0.0
             sc = np.array(self.dense_scores(qv, self._sample_rows(rows).tolist()), dtype=np.float32)
         return float(sc.mean()), float(sc.std())
+
+
+class _Postings:
+    """One query's postings with the interface of qa.indexing.bm25.BM25Index that scoring uses."""
+
+    def __init__(self, lists: dict[str, tuple[np.ndarray, np.ndarray]], n: int):
+        self.vocab, self._n = lists, n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def scores(self, query_tokens) -> np.ndarray:
+        out = np.zeros(self._n)
+        for tok in query_tokens:  # repeated tokens count repeatedly, as in BM25Index.scores
+            got = self.vocab.get(tok)
+            if got is not None:
+                out[got[0]] += got[1]
+        return out
 
 
 class _ConnPool:

@@ -26,8 +26,9 @@ from ...corpus.chunking import CHUNKER_VERSION, chunk_corpus
 from ...corpus.documents import corpus_hash, load_corpus
 from ...indexing.index_store import EMBED_TEXT_VERSION, _embed_key, embed_text, index_text
 from ...indexing.tokenize import TOKENIZER_VERSION, tokenize
+from . import postings
 from .connect import connect, redact
-from .schema import DIM
+from .schema import DIM, check
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ def sync(url: str, corpus_dir: Path, encoder, params: dict, *, rebuild: bool = F
     docs = load_corpus(corpus_dir)
     ident = identity(encoder.model_id, params)
     with connect(url) as conn:
+        check(conn)  # an older schema gets "run: python -m qa db init", not an SQL error mid-write
         stored_ident = conn.execute("SELECT identity FROM qa_state").fetchone()[0]
         stored = dict(conn.execute("SELECT doc_id, content_hash FROM documents").fetchall())
     full = rebuild or stored_ident != ident
@@ -101,16 +103,17 @@ def sync(url: str, corpus_dir: Path, encoder, params: dict, *, rebuild: bool = F
 def write(url: str, metas, hashes: dict[str, str], chunks, tokens, vectors: np.ndarray, keys, *, ident: dict,
           delete: list[str] | None, manifest: dict, started: float | None = None, hook=None) -> None:
     """One transaction: delete documents (`delete`, plus every doc in `metas`; None = all),
-    insert metas/chunks/postings, update statistics, bump the version.
+    insert metas/chunks/postings (term blocks), update statistics, bump the version.
 
     `hook(stage)` is called between stages (the crash test kills the process there)."""
     started = started or time.perf_counter()
     hook = hook or (lambda stage: None)
     with connect(url) as conn, conn.transaction():
+        check(conn)
         state = conn.execute("SELECT version, n_chunks, total_len FROM qa_state FOR UPDATE").fetchone()
         version, n_chunks, total_len = state
         if delete is None:
-            conn.execute("DELETE FROM postings")
+            conn.execute("DELETE FROM term_blocks")
             conn.execute("DELETE FROM documents")  # chunks cascade
             conn.execute("DELETE FROM terms")
             n_chunks = total_len = 0
@@ -121,10 +124,10 @@ def write(url: str, metas, hashes: dict[str, str], chunks, tokens, vectors: np.n
                 ids = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE doc = ANY(%s)", (drop,))]
                 removed_len = conn.execute("SELECT coalesce(sum(n_tokens), 0) FROM chunks WHERE id = ANY(%s)",
                                            (ids,)).fetchone()[0]
-                conn.execute("""UPDATE terms t SET df = t.df - v.c
-                                FROM (SELECT term, count(*) AS c FROM postings WHERE chunk = ANY(%s) GROUP BY term) v
-                                WHERE t.id = v.term""", (ids,))
-                conn.execute("DELETE FROM postings WHERE chunk = ANY(%s)", (ids,))
+                gone = postings.remove_chunks(conn, ids)
+                if gone:
+                    conn.execute("UPDATE terms t SET df = t.df - v.c FROM unnest(%s::int[], %s::int[]) AS v(id, c) "
+                                 "WHERE t.id = v.id", (list(gone), list(gone.values())))
                 conn.execute("DELETE FROM documents WHERE id = ANY(%s)", (drop,))
                 conn.execute("DELETE FROM terms WHERE df <= 0")
                 n_chunks -= len(ids)
@@ -137,34 +140,31 @@ def write(url: str, metas, hashes: dict[str, str], chunks, tokens, vectors: np.n
                 "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
                 (m.doc_id, hashes.get(m.doc_id, ""), m.province, m.city, m.district, m.year,
                  json.dumps(asdict(m), ensure_ascii=False))).fetchone()[0]
-        with conn.cursor().copy("COPY chunks (doc, chunk_id, n, kind, heading_path, text, start_offset, end_offset, "
-                                "part, parts, n_tokens, embed_key, embedding) FROM STDIN") as cp:
-            for c, toks, k, v in zip(chunks, tokens, keys, vectors):
-                cp.write_row((doc_pk[c.doc_id], c.chunk_id, c.n, c.kind, list(c.heading_path), c.text, c.start,
-                              c.end, c.part, c.parts, len(toks), k, vector_text(v)))
-        hook("chunks")
-        pk = dict(conn.execute("SELECT chunk_id, id FROM chunks WHERE doc = ANY(%s)", (list(doc_pk.values()),)).fetchall())
         vocab = list({t for toks in tokens for t in toks})
         if vocab:
             conn.execute("INSERT INTO terms (term, df) SELECT unnest(%s::text[]), 0 ON CONFLICT (term) DO NOTHING", (vocab,))
         term_id = dict(conn.execute("SELECT term, id FROM terms WHERE term = ANY(%s)", (vocab,)).fetchall()) if vocab else {}
+        bags = [Counter(term_id[t] for t in toks) for toks in tokens]  # a chunk's term ids → tf
+        with conn.cursor().copy("COPY chunks (doc, chunk_id, n, kind, heading_path, text, start_offset, end_offset, "
+                                "part, parts, n_tokens, terms, embed_key, embedding) FROM STDIN") as cp:
+            for c, toks, bag, k, v in zip(chunks, tokens, bags, keys, vectors):
+                cp.write_row((doc_pk[c.doc_id], c.chunk_id, c.n, c.kind, list(c.heading_path), c.text, c.start,
+                              c.end, c.part, c.parts, len(toks), sorted(bag), k, vector_text(v)))
+        hook("chunks")
+        pk = dict(conn.execute("SELECT chunk_id, id FROM chunks WHERE doc = ANY(%s)", (list(doc_pk.values()),)).fetchall())
+        order = sorted(range(len(chunks)), key=lambda i: pk[chunks[i].chunk_id])
         df: Counter = Counter()
-        with conn.cursor().copy("COPY postings (term, chunk, doc, tf, dl) FROM STDIN") as cp:
-            buf = []
-            for c, toks in zip(chunks, tokens):
-                cid, did, dl = pk[c.chunk_id], doc_pk[c.doc_id], len(toks)
-                for t, tf in Counter(toks).items():
-                    tid = term_id[t]
-                    df[tid] += 1
-                    buf.append(f"{tid}\t{cid}\t{did}\t{tf}\t{dl}\n")
-                if len(buf) > 50_000:
-                    cp.write("".join(buf))
-                    buf = []
-            cp.write("".join(buf))
+        for bag in bags:
+            df.update(bag.keys())
+        postings.copy_blocks(conn, version + 1, postings.blocks_for(
+            [list(bags[i]) for i in order], [list(bags[i].values()) for i in order],
+            [pk[chunks[i].chunk_id] for i in order]))
         hook("postings")
         if df:
             conn.execute("UPDATE terms t SET df = t.df + v.c FROM unnest(%s::int[], %s::int[]) AS v(id, c) "
                          "WHERE t.id = v.id", (list(df), list(df.values())))
+            if delete is not None:  # a full build writes one block per term; adds pile them up
+                postings.merge_crowded(conn, list(df))
         n_chunks += len(chunks)
         total_len += sum(map(len, tokens))
         manifest = {**manifest, "database": redact(url), "build_seconds": round(time.perf_counter() - started, 2)}
