@@ -27,6 +27,7 @@ class AnswerOutcome:
     abstained: bool
     confidence: str = ""  # the label shown to the user, e.g. 直接回答 / 部分相关 / 未找到
     ms: float = 0.0  # time to build the answer from the hits
+    why: str = ""  # which rule abstained (qa.answering.answer.Answer.why), for reading per_question.jsonl
 
 
 Answerer = Callable[[str, Sequence, str], AnswerOutcome]
@@ -121,6 +122,7 @@ def qa_answerer(retriever) -> Answerer:
             abstained=bool(a.abstained),
             confidence=str(getattr(a, "confidence", "")),
             ms=ms,
+            why=str(getattr(a, "why", "")),
         )
 
     return answer

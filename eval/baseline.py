@@ -7,6 +7,9 @@ Format::
 
 Every key containing "@" is a floor on that overall metric (answerable
 questions) for ``mode`` at depth ``k``; a run passes when each is >= its floor.
+The optional "abstain" is a floor on the answers' abstention rate on
+unanswerable questions, "false_abstain" a ceiling on their abstention rate on
+answerable ones.
 """
 from __future__ import annotations
 
@@ -31,6 +34,8 @@ class Baseline:
     mode: str
     k: int
     floors: dict[str, float]  # metric name => minimum value
+    abstain: float | None = None  # minimum abstention rate of the answers on unanswerable questions
+    false_abstain: float | None = None  # maximum abstention rate of the answers on answerable questions
     recorded: str = ""
     note: str = ""
 
@@ -55,7 +60,14 @@ def load_baseline(path: str | Path = DEFAULT_PATH) -> Baseline:
             floors[key] = float(value)
     if not floors:
         raise BaselineError(f"{path}: no metric floors (keys like 'hit@5', 'mrr@10')")
-    return Baseline(mode=mode, k=k, floors=floors,
+    rates = {}
+    for key in ("abstain", "false_abstain"):
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)
+                                  or not 0 <= value <= 1):
+            raise BaselineError(f"{path}: {key!r} must be a rate between 0 and 1, got {value!r}")
+        rates[key] = None if value is None else float(value)
+    return Baseline(mode=mode, k=k, floors=floors, **rates,
                     recorded=str(raw.get("recorded", "")), note=str(raw.get("note", "")))
 
 
@@ -80,6 +92,18 @@ def check_baseline(summary: dict, baseline: Baseline, *, k: int) -> tuple[bool, 
         shown = "–" if value is None else f"{value:.4f}"
         lines.append(f"{'ok  ' if ok else 'FAIL'} {baseline.mode} {name} = {shown} "
                      f"(baseline {floor:.4f}, recorded {baseline.recorded or '?'})")
+    answers = summary[baseline.mode].get("answers") or {}
+    for name, bound, key, low in (("abstain", baseline.abstain, "abstain_rate", True),
+                                  ("false_abstain", baseline.false_abstain, "false_abstain_rate", False)):
+        if bound is None:
+            continue
+        value = answers.get(key) if answers.get("available") else None
+        if value is None:
+            raise BaselineError(f"baseline {name!r} needs the answers scored (run without --no-answers)")
+        ok = value >= bound - TOLERANCE if low else value <= bound + TOLERANCE
+        passed &= ok
+        lines.append(f"{'ok  ' if ok else 'FAIL'} {baseline.mode} answers {name} = {value:.4f} "
+                     f"({'floor' if low else 'ceiling'} {bound:.4f}, recorded {baseline.recorded or '?'})")
     return passed, lines
 
 
@@ -96,6 +120,12 @@ def record_baseline(
         if overall.get(name) is None:
             raise BaselineError(f"cannot record {name}: no answerable questions were scored")
         obj[name] = overall[name]
+    answers = summary[mode].get("answers") or {}
+    if answers.get("available"):
+        if answers.get("abstain_rate") is not None:
+            obj["abstain"] = answers["abstain_rate"]
+        if answers.get("false_abstain_rate") is not None:
+            obj["false_abstain"] = answers["false_abstain_rate"]
     obj["recorded"] = dt.date.today().isoformat()
     obj["note"] = note
     Path(path).write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

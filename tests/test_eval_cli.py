@@ -302,3 +302,36 @@ def test_record_baseline_then_check_passes(tmp_path, questions_file):
     assert recorded["hit@5"] == 1.0 and recorded["mrr@10"] == pytest.approx(0.6875)
     assert recorded["note"] == "first numbers"
     assert run(tmp_path, questions_file, "--baseline-check", "--baseline", str(baseline)) == 0
+
+
+def _summary(abstain_rate, false_rate):
+    from eval.run import ALL
+
+    return {"hybrid": {"by_type": {ALL: {"hit@5": 1.0}},
+                       "answers": {"available": True, "abstain_rate": abstain_rate,
+                                   "false_abstain_rate": false_rate}}}
+
+
+@pytest.mark.parametrize("abstain, false, passed", [(0.5, 0.0, True), (0.4, 0.0, False), (0.5, 0.03, False),
+                                                    (0.6, 0.02, True)])
+def test_baseline_guards_abstention_from_below_and_false_abstention_from_above(tmp_path, abstain, false, passed):
+    from eval.baseline import check_baseline, load_baseline
+
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps({"mode": "hybrid", "k": 10, "hit@5": 0.9, "abstain": 0.5, "false_abstain": 0.02}))
+    ok, lines = check_baseline(_summary(abstain, false), load_baseline(path), k=10)
+    assert ok is passed, lines
+    assert any("answers abstain" in line for line in lines) and any("false_abstain" in line for line in lines)
+
+
+def test_baseline_abstention_needs_scored_answers_and_a_rate(tmp_path):
+    from eval.baseline import BaselineError, check_baseline, load_baseline
+
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps({"mode": "hybrid", "k": 10, "hit@5": 0.9, "abstain": 1.5}))
+    with pytest.raises(BaselineError, match="between 0 and 1"):
+        load_baseline(path)
+    path.write_text(json.dumps({"mode": "hybrid", "k": 10, "hit@5": 0.9, "abstain": 0.5}))
+    summary = {"hybrid": {"by_type": {"all": {"hit@5": 1.0}}, "answers": {"available": False}}}
+    with pytest.raises(BaselineError, match="answers scored"):
+        check_baseline(summary, load_baseline(path), k=10)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import header
+from .abstain import evidence as passage_evidence
 from .answer import Answer, Citation, Sentence, build_answer, english_label, place_label, segments
 from .confidence import DIRECT, NOT_FOUND
 from .followup import rewrite
@@ -152,5 +153,6 @@ def respond(r, question: str, history: list[str] | None = None, *, k: int = 3, d
     fnote = filter_note(r, q, hits, district=district, year=year, mode=mode or "hybrid", en=en)
     answer = build_answer(question, hits, query=q, abstain=abstain, lang=lang, max_citations=int(k),
                           sections=sections, sims=sims, sim_stats=stats, note=fnote,
-                          known=lambda t: t in r._idf)
+                          known=lambda t: t in r._idf,
+                          passage_evidence=lambda h: passage_evidence(r, q, h))
     return Response(q.text, note, answer, tuple(hits))
