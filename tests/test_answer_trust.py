@@ -173,3 +173,17 @@ def test_which_district_lists_are_complete_and_precise(real_retriever, question,
     assert set(a.doc_ids) == set(listed)
     saying = {c.hit.doc_id for c in a.citations if topic in c.hit.text}
     assert saying <= set(listed), "a district whose shown passage says it is left out of the list"
+
+
+@pytest.mark.model
+def test_a_sentence_with_few_of_the_question_words_is_not_refused_when_vectors_can_judge_it(real_retriever):
+    """With sentence vectors, low word overlap alone never refuses an answer (paraphrases and English
+    questions share few words with the passage that answers them); the topic and retrieval rules do."""
+    from qa.answering.sentvec import for_retriever
+
+    for_retriever(real_retriever).warm()
+    # the glossary gives few of these words; the best sentence shares under a fifth of the question's terms
+    question = "Which national title in primary-level TCM work must Zhoucun pass a re-examination for?"
+    a = respond(real_retriever, question).answer
+    assert not a.abstained, a.lead
+    assert "中医" in a.sentences[0].text, a.lead

@@ -21,8 +21,6 @@ from .grounding import evidence as grounding_evidence, ungrounded
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .pick import TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
-from .support import Support
-from .support import model as support_model
 from ..search.query import Query
 from .topic import many_districts, unknown_terms, unmatched_kind
 from ..records import Hit
@@ -78,9 +76,7 @@ class Answer:
     confidence: str = ""  # 直接回答 | 部分相关 | 未找到 (qa.answering.confidence)
     caption: str = ""  # the line that says a partial answer is partial
     note: str = ""  # e.g. the filter excluded the best passage
-    support: float | None = None  # p(the documents answer this), qa.answering.support; None: not modelled
     why: str = ""  # which rule abstained ("weak sentence", "ungrounded", …); "" when it answers
-    signals: Mapping[str, float] = field(default_factory=dict, compare=False)  # the support model's inputs
 
 
 # ---------------------------------------------------------------- pure helpers
@@ -195,9 +191,9 @@ def english_label(hit: Hit) -> str:
 
 # ---------------------------------------------------------------- the answer
 # Without sentence vectors (no model) a sentence sharing less than this of the question's terms does
-# not answer it. With them, the support model decides (qa.answering.support): the earlier rule "and a
-# dense z below 1.0" abstained on 3 answerable development questions (English, paraphrased) and on
-# none of the unanswerable ones.
+# not answer it. With them this alone never abstains: the earlier rule "and a dense z below 1.0"
+# abstained on 3 answerable development questions (English, paraphrased) and on none of the 81
+# unanswerable ones; the rules below and qa.answering.abstain decide.
 MIN_LEX = 0.2
 
 
@@ -205,21 +201,6 @@ def _dense_z(p: Pick, sim_stats) -> float | None:
     if p.cos is None or not sim_stats or sim_stats[1] <= 0:
         return None
     return (p.cos - sim_stats[0]) / sim_stats[1]
-
-
-def support_features(query: Query, picks: Sequence[Pick], weights: Mapping[str, float], z: float | None,
-                     missing: Sequence[str], passage_evidence) -> Support:
-    """The support model's inputs for the best sentence `picks[0]` (see qa.answering.support)."""
-    top = picks[0]
-    # the answer adds a second sentence of the same passage when that one carries the asked-for figure
-    asked_ok = top.asked_ok or any(p.asked_ok and not p.is_heading for p in picks[1:] if p.hit is top.hit)
-    total = sum(weights.values()) or 1.0
-    absent = sum(weights.get(m, weights.get(m.lower(), 0.0)) for m in missing) / total
-    cov, pz = passage_evidence(top.hit) if passage_evidence is not None else (top.lex, z or 0.0)
-    en = query.script != "zh"
-    return Support(sent_lex=top.lex, sent_z=z or 0.0, passage_cov=cov, passage_z=pz,
-                   agree=float(agreement(top.hit.signals)), asked_missing=float(not asked_ok),
-                   absent_share=absent, english=float(en), en_coverage=query.en_coverage if en else 0.0)
 
 
 def _unit_present(unit: str, texts) -> bool:
@@ -231,8 +212,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                  max_citations: int = 3, sections: Mapping[str, str] | Callable[[str], str] | None = None,
                  sims: Mapping[str, Sequence[tuple[int, int, float]]] | None = None,
                  sim_stats: tuple[float, float] | None = None, note: str = "",
-                 known: Callable[[str], bool] | None = None,
-                 passage_evidence: Callable[[Hit], tuple[float, float]] | None = None) -> Answer:
+                 known: Callable[[str], bool] | None = None) -> Answer:
     """The answer to `question` from ranked `hits` (best first).
 
     `query` is the analysed searched text; `abstain` comes from
@@ -244,8 +224,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     of that cosine over all sentences (`qa.answering.sentvec`); `note` is shown under
     the answer (e.g. that a filter excluded the best passage); `known(term)`
     says whether any indexed passage contains a term (a question term none
-    does makes the answer at best 部分相关); `passage_evidence(hit)` gives the
-    passage's (term coverage, dense z) for the support model (`qa.answering.support`).
+    does makes the answer at best 部分相关).
     """
     en = lang == "en"
     weights = query_terms(query)
@@ -297,14 +276,6 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         abstain, why = True, "unmatched kind"  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind
     elif ungrounded(grounding_evidence(query, unknown_terms(query, weights, known), known)):
         abstain, why = True, "ungrounded"  # the question's topic is in no document (qa.answering.grounding)
-    prob, feats = None, {}
-    if picks and not abstain and query.which != "many":
-        f = support_features(query, picks, weights, z0, unknown_terms(query, weights, known), passage_evidence)
-        feats, fitted = f.as_dict(), support_model()
-        if fitted is not None:
-            prob = fitted.probability(f)
-            if prob < fitted.threshold:  # the signals together say no passage answers it
-                abstain, why = True, "support model"
     if abstain:
         heading = unloaded_message(query, en=en) or (ABSTAIN_EN if en else ABSTAIN_ZH)
     else:
@@ -368,7 +339,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     return Answer(lead=lead, lang="en" if en else "zh", districts=tuple(dict.fromkeys(districts)),
                   sentences=tuple(lines), citations=citations, abstained=abstain, searched=query.text,
                   heading=heading, terms=terms, doc_ids=tuple(dict.fromkeys(doc_ids)), confidence=conf,
-                  caption=cap, note=note, support=prob, signals=feats, why=why)
+                  caption=cap, note=note, why=why)
 
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import header
-from .abstain import evidence as passage_evidence
 from .answer import Answer, Citation, Sentence, build_answer, english_label, place_label, segments
 from .confidence import DIRECT, NOT_FOUND
 from .followup import rewrite
@@ -153,6 +152,5 @@ def respond(r, question: str, history: list[str] | None = None, *, k: int = 3, d
     fnote = filter_note(r, q, hits, district=district, year=year, mode=mode or "hybrid", en=en)
     answer = build_answer(question, hits, query=q, abstain=abstain, lang=lang, max_citations=int(k),
                           sections=sections, sims=sims, sim_stats=stats, note=fnote,
-                          known=lambda t: t in r._idf,
-                          passage_evidence=lambda h: passage_evidence(r, q, h))
+                          known=lambda t: t in r._idf)
     return Response(q.text, note, answer, tuple(hits))

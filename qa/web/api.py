@@ -376,9 +376,7 @@ def add_routes(app, backend: Backend) -> None:
         return {"question": res.question, "answer": answer_text(res.answer, with_citations=False),
                 "answer_html": res.html, "searched": res.searched, "note": res.note,
                 "abstained": res.answer.abstained, "confidence": res.answer.confidence,
-                # p(the documents answer it) from the fitted support model, and which rule abstained
-                "support": None if res.answer.support is None else round(res.answer.support, 3),
-                "abstain_reason": res.answer.why,
+                "abstain_reason": res.answer.why,  # which rule abstained ("" when it answers)
                 "districts": list(res.answer.districts),
                 "citations": citations_json(res.answer)}
 
