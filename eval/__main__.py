@@ -53,11 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record-baseline", metavar="NOTE",
                    help="overwrite the baseline file with this run's hybrid numbers; "
                    "NOTE says why (it is stored in the file)")
+    p.add_argument("--slack", type=int, default=0, metavar="N",
+                   help="with --record-baseline: set each floor N questions below this run "
+                   "(and the false-abstention ceiling N above), so one flipped near-tie does not fail CI")
     p.add_argument("--no-answers", action="store_true",
                    help="score retrieval only (skip building and judging the answers)")
-    p.add_argument("--extra", type=Path, metavar="DIR",
+    p.add_argument("--extra", type=Path, metavar="DIR", action="append",
                    help="also load the documents listed in DIR/manifest.json (e.g. eval/unseen) "
-                   "into a combined corpus under --extra-cache; corpus/ and index/ are not touched")
+                   "into a combined corpus under --extra-cache; repeat to load several sets together; "
+                   "corpus/ and index/ are not touched")
     p.add_argument("--extra-cache", type=Path, default=extra_mod.DEFAULT_CACHE, metavar="DIR",
                    help="where combined corpora and their indexes are kept (default: .cache/eval-corpora)")
     p.add_argument("--database-url", default=None, metavar="URL",
@@ -186,7 +190,7 @@ def _main(args: argparse.Namespace, retriever, answerer=None, encoder=None) -> i
         "unmatched_gold": unmatched,
     }
     if combined is not None:
-        meta["extra"] = {"dir": str(args.extra), "corpus_dir": str(combined.corpus_dir),
+        meta["extra"] = {"dir": ", ".join(map(str, args.extra)), "corpus_dir": str(combined.corpus_dir),
                          "n_documents": len(combined.extras), "metadata": agreement}
     markdown = render_markdown(meta, summary, unmatched=unmatched)
     if agreement is not None:
@@ -213,7 +217,7 @@ def _main(args: argparse.Namespace, retriever, answerer=None, encoder=None) -> i
         status = 0 if passed else 1
     if args.record_baseline:
         obj = bl.record_baseline(args.baseline, summary, mode="hybrid", k=args.k,
-                                 note=args.record_baseline)
+                                 note=args.record_baseline, slack=args.slack)
         print(f"recorded baseline in {args.baseline}: {obj}")
     return status
 

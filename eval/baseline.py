@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,25 +108,47 @@ def check_baseline(summary: dict, baseline: Baseline, *, k: int) -> tuple[bool, 
     return passed, lines
 
 
+def _below(value: float, questions: int, n: int) -> float:
+    """A floor `questions` questions of `n` below `value`, rounded down to 4 places (never above it)."""
+    return max(0.0, math.floor((value - questions / n) * 10_000 + 1e-6) / 10_000) if n else value
+
+
+def _above(value: float, questions: int, n: int) -> float:
+    """A ceiling `questions` questions of `n` above `value`, rounded up to 4 places (never below it)."""
+    return min(1.0, math.ceil((value + questions / n) * 10_000 - 1e-6) / 10_000) if n else value
+
+
 def record_baseline(
-    path: str | Path, summary: dict, *, mode: str, k: int, note: str, metrics=("hit@5", "answer@1")
+    path: str | Path, summary: dict, *, mode: str, k: int, note: str, metrics=("hit@1", "hit@5", "answer@1"),
+    slack: int = 0,
 ) -> dict:
-    """Write the current overall numbers of ``mode`` as the new floors; returns the object."""
+    """Write the current overall numbers of ``mode`` as the new floors; returns the object.
+
+    ``slack`` sets each bound that many questions looser than measured: floors
+    below, the false-abstention ceiling above, counted in the questions each
+    rate is over. Rounding is always towards looser: a floor of 105/124 rounded
+    to the nearest 0.001 (0.847) would demand 106.
+    """
     if mode not in summary:
         raise BaselineError(f"cannot record a baseline for mode {mode!r}: it was not run")
+    if slack < 0:
+        raise BaselineError(f"slack must be a number of questions >= 0, not {slack}")
     overall = summary[mode]["by_type"][ALL]
     names = [m for m in metrics if m in overall] + [f"mrr@{k}"]
+    n = int(overall.get("n") or 0)
     obj = {"mode": mode, "k": k}
     for name in names:
         if overall.get(name) is None:
             raise BaselineError(f"cannot record {name}: no answerable questions were scored")
-        obj[name] = overall[name]
+        obj[name] = _below(overall[name], slack, n) if slack else overall[name]
     answers = summary[mode].get("answers") or {}
     if answers.get("available"):
         if answers.get("abstain_rate") is not None:
-            obj["abstain"] = answers["abstain_rate"]
+            rate = answers["abstain_rate"]
+            obj["abstain"] = _below(rate, slack, int(answers.get("n_unanswerable") or 0)) if slack else rate
         if answers.get("false_abstain_rate") is not None:
-            obj["false_abstain"] = answers["false_abstain_rate"]
+            rate = answers["false_abstain_rate"]
+            obj["false_abstain"] = _above(rate, slack, int(answers.get("n_answerable") or 0)) if slack else rate
     obj["recorded"] = dt.date.today().isoformat()
     obj["note"] = note
     Path(path).write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -44,8 +44,9 @@ def main(argv=None) -> int:
                    help="override a qa.crosslingual.Config parameter, e.g. terms_margin=0.09")
     p.add_argument("--index", type=Path, help="index directory (default: the project's)")
     p.add_argument("--corpus", type=Path, help="corpus directory (default: corpus/)")
-    p.add_argument("--extra", type=Path, metavar="DIR",
-                   help="add a manifest's documents (e.g. eval/unseen) to the seed corpus, as python -m eval --extra")
+    p.add_argument("--extra", type=Path, metavar="DIR", action="append",
+                   help="add a manifest's documents (e.g. eval/unseen) to the seed corpus, as python -m eval --extra "
+                   "(repeatable)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("jieba").setLevel(logging.WARNING)

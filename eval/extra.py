@@ -29,6 +29,7 @@ import shutil
 import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Sequence
 
 from .run import EvalError
 
@@ -112,10 +113,12 @@ def _catalog_fields(extracted: dict) -> dict:
     return {k: v for k, v in extracted.items() if k in known}
 
 
-def prepare(extra_dir: Path, *, seed_dir: Path | None = None, cache_root: Path | None = None) -> Combined:
+def prepare(extra_dir: Path | Sequence[Path], *, seed_dir: Path | None = None,
+            cache_root: Path | None = None) -> Combined:
     """Build (or reuse) the seed corpus + extra documents and return where it is.
 
-    Nothing under ``seed_dir`` (default: the repository's corpus/) is written.
+    ``extra_dir`` may be several directories: their documents are loaded together (a question set
+    may ask across sets). Nothing under ``seed_dir`` (default: the repository's corpus/) is written.
     """
     from qa.corpus.documents import CATALOG_NAME, DEFAULT_CORPUS, read_catalog, write_catalog
     from qa.corpus.ingest import IngestError, extract_text
@@ -124,7 +127,11 @@ def prepare(extra_dir: Path, *, seed_dir: Path | None = None, cache_root: Path |
 
     seed_dir = Path(seed_dir or DEFAULT_CORPUS)
     cache_root = Path(cache_root or DEFAULT_CACHE)
-    extras = read_manifest(Path(extra_dir))
+    dirs = [Path(extra_dir)] if isinstance(extra_dir, (str, Path)) else [Path(d) for d in extra_dir]
+    extras = [d for x in dirs for d in read_manifest(x)]
+    twice = sorted({d.doc_id for d in extras if sum(e.doc_id == d.doc_id for e in extras) > 1})
+    if twice:
+        raise ExtraError(f"doc_id(s) {twice} are listed by more than one of {[str(d) for d in dirs]}")
     seeds = read_catalog(seed_dir)
     clash = sorted({m.doc_id for m in seeds} & {d.doc_id for d in extras})
     if clash:

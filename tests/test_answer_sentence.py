@@ -52,6 +52,67 @@ def test_a_year_with_its_unit_is_not_a_figure():
     assert not HAS_NUMBER.search("到2025年底前，县域医共体基本建成")
     assert HAS_NUMBER.search("诊疗量占比提高到55%左右")
     assert HAS_NUMBER.search("用3年时间完成")
+    # a telephone number is the figure "监督电话是多少？" asks for; a date written with dashes is not
+    assert HAS_NUMBER.search("监督举报电话：0557-6031710。")
+    assert not HAS_NUMBER.search("发表时间：2021-05-07")
+
+
+def test_the_number_asked_for_can_be_a_telephone_number(gaz):
+    hits = [hit("畅通群众监督渠道，接受社会监督。", n=1), hit("监督举报电话：0371-12345678。", n=2)]
+    q = analyze("卫东区的监督举报电话是多少？", gaz)
+    split = lambda t: [(0, len(t))]
+    picks = pick_sentences(hits, q, {"监督": 2.0, "电话": 2.0}, set(), split=split, score_fn=sentence_score,
+                           tokens_fn=sentence_tokens)
+    ok = [p.text for p in picks if p.asked_ok]
+    assert ok == ["监督举报电话：0371-12345678。"]
+
+
+def _picked(gaz, question, texts, weights):
+    hits = [hit(t, n=i + 1) for i, t in enumerate(texts)]
+    split = lambda t: [(0, len(t))]
+    picks = pick_sentences(hits, analyze(question, gaz), weights, set(), split=split, score_fn=sentence_score,
+                           tokens_fn=sentence_tokens)
+    return picks[0].text
+
+
+def _first_line(gaz, question, passage):
+    a = build_answer(question, [hit(passage)], query=analyze(question, gaz), abstain=False)
+    return a.sentences[0].text
+
+
+def test_which_units_lead_a_task_is_answered_by_its_lead_unit_line(gaz):
+    # a task list: the task, then its 牵头/协作 units; the question repeats the task's words, so the
+    # task matches best, and the line naming the units asked for leads the answer
+    passage = "加快发展健康、养老、育幼等服务业，推动生活性服务业升级。\n协作单位:各街道办事处、区有关部门\n牵头单位:区卫健委、区民政局"
+    assert _first_line(gaz, "卫东区发展养老、育幼服务业由哪几个部门牵头？", passage) == "牵头单位:区卫健委、区民政局"
+    assert _first_line(gaz, "卫东区发展养老、育幼服务业的协作单位有哪些？", passage) == "协作单位:各街道办事处、区有关部门"
+    # a bare list under a "责任单位" cell of a flattened table
+    row = "全面完成老年人群疫苗接种。\n责任单位\n卫健局、文旅局\n配合单位\n各乡镇"
+    assert _first_line(gaz, "卫东区疫苗接种的责任部门是哪几个？", row) == "卫健局、文旅局"
+
+
+def test_an_ordinary_sentence_listing_hospitals_is_no_list_of_units():
+    from qa.answering.pick import names_orgs
+
+    assert not names_orgs("支持县人民医院、中医医院创建三级综合医院，实施16个乡镇卫生院改扩建项目，提升县域服务能力。")
+    assert names_orgs("加强慢病管理。（牵头单位：区卫健局；配合单位：各街道）", "牵头")
+    assert not names_orgs("配合单位:区民政局、区医保局", "牵头")
+
+
+def test_which_month_asks_for_a_date(gaz):
+    w = {"其他": 2.0, "事项": 2.0, "成效": 2.0}
+    assert _picked(gaz, "卫东区其他事项最晚几月底前见到成效？",
+                   ["其他事项要取得明显成效并长期坚持。", "其他事项12月底前取得成效。"], w) == "其他事项12月底前取得成效。"
+
+
+def test_the_documents_own_title_line_is_not_the_answer(gaz):
+    # the question names the document by its title; the title line repeats those words and says nothing
+    title = hit("工作要点", n=1)  # hit() gives every passage the title 工作要点
+    body = hit("监督电话：0371-12345678。", n=2)
+    q = analyze("卫东区工作要点留的监督电话是多少？", gaz)
+    picks = pick_sentences([title, body], q, {"工作": 2.0, "要点": 2.0, "监督": 1.0, "电话": 1.0}, set(),
+                           split=lambda t: [(0, len(t))], score_fn=sentence_score, tokens_fn=sentence_tokens)
+    assert picks[0].text == "监督电话：0371-12345678。"
 
 
 # ---------------------------------------------------------------- the notice's own title
@@ -108,6 +169,12 @@ def test_equal_word_share_goes_to_the_clauses_with_more_of_the_question(gaz):
     ("卫东区的工作安排由哪个单位印发？", "issuer"),
     ("卫东区的工作安排是哪个部门发布的？", "issuer"),
     ("卫东区哪个单位负责职业病防治？", None),  # a unit, but not the one that issued the plan
+    ("卫东区的工作要点是哪天签发的？", "date"),  # 签发 asked with 哪天 is the date, not the signer
+    ("卫东区的工作要点是谁签发的？", "signer"),
+    ("卫东区的工作要点叫什么？", "title"),
+    ("卫东区这份文件的全称是什么？", "title"),
+    ("卫东区的工作要点依据哪个文号的文件制定？", None),  # the 文号 of a document the plan cites
+    ("卫东区贯彻落实的是哪个部门印发的方案？", None),
 ])
 def test_the_issuer_is_asked_with_any_word_for_the_body(gaz, question, field):
     from qa.answering.header import classify
@@ -117,6 +184,19 @@ def test_the_issuer_is_asked_with_any_word_for_the_body(gaz, question, field):
     assert (hq.field if hq else None) == field
     if hq:
         assert hq.doc_ids == ("weidong-2021",)
+
+
+@pytest.mark.parametrize("question, field", [
+    ("When did the Weidong bureau sign its plan?", "date"),
+    ("When was the plan issued?", "date"),
+    ("Who signed the plan?", "signer"),
+    ("Which provincial plan does the Weidong plan implement, and what is its document number?", ""),
+    ("What document number is cited as the basis?", ""),
+])
+def test_english_header_questions_and_questions_about_cited_documents(question, field):
+    from qa.search.query import header_field
+
+    assert header_field(question) == field
 
 
 def test_publication_markers_and_attachment_names_are_not_answers():

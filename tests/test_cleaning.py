@@ -264,6 +264,9 @@ def test_header_excerpt_lines_stay_apart():
     # the form table's rows are never glued to their neighbours (zhoucun)
     "区卫生健康系统落实突破事项汇总表\n\n填报单位：\n\n时间： 年 月 日\n\n序号\t突破事项名称\t具体内容\t措施\t完成时限\t分管责任人\t责任科室\n\n"
     "注明：区人民医院、区妇幼保健院、区疾控中心各填报 2-3 项",
+    # a task list: a task cut without its full stop, then its labelled fields
+    "2.加强重大公共卫生安全风险源头防控，切实保障人民群众生命安全\n\n牵头责任单位:县卫健委\n\n"
+    "主要协作单位:各乡镇人民政府、县政府有关部门",
 ])
 def test_no_join_before_headings_or_tables(excerpt):
     ct = clean(excerpt)

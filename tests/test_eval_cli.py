@@ -335,3 +335,34 @@ def test_baseline_abstention_needs_scored_answers_and_a_rate(tmp_path):
     summary = {"hybrid": {"by_type": {"all": {"hit@5": 1.0}}, "answers": {"available": False}}}
     with pytest.raises(BaselineError, match="answers scored"):
         check_baseline(summary, load_baseline(path), k=10)
+
+
+def test_recorded_floors_one_question_below_still_pass_a_run_one_question_worse(tmp_path):
+    from eval.baseline import check_baseline, load_baseline, record_baseline
+    from eval.run import ALL
+
+    def summary(hit1, abstained, false):
+        return {"hybrid": {"by_type": {ALL: {"n": 124, "hit@1": hit1 / 124, "hit@5": 1.0, "mrr@10": 0.9}},
+                           "answers": {"available": True, "n_unanswerable": 47, "abstain_rate": abstained / 47,
+                                       "n_answerable": 124, "false_abstain_rate": false / 124}}}
+
+    path = tmp_path / "b.json"
+    obj = record_baseline(path, summary(106, 11, 2), mode="hybrid", k=10, note="n", slack=1)
+    # 105/124 = 0.846774… → 0.8467 (nearest would be 0.847, which 105/124 fails);
+    # 10/47 = 0.212765… → 0.2127; ceiling 3/124 = 0.024193… → 0.0242
+    assert (obj["hit@1"], obj["abstain"], obj["false_abstain"]) == (0.8467, 0.2127, 0.0242)
+    assert obj["mrr@10"] == pytest.approx(0.9 - 1 / 124, abs=1e-4) and obj["mrr@10"] <= 0.9 - 1 / 124
+    baseline = load_baseline(path)
+    assert check_baseline(summary(105, 10, 3), baseline, k=10)[0]
+    assert not check_baseline(summary(104, 10, 3), baseline, k=10)[0]
+    assert not check_baseline(summary(105, 9, 3), baseline, k=10)[0]
+    assert not check_baseline(summary(105, 10, 4), baseline, k=10)[0]
+
+
+def test_record_baseline_cli_takes_a_slack(tmp_path, questions_file):
+    baseline = tmp_path / "baseline.json"
+    assert run(tmp_path, questions_file, "--record-baseline", "loose", "--slack", "1",
+               "--baseline", str(baseline)) == 0
+    recorded = json.loads(baseline.read_text())
+    assert recorded["hit@5"] < 1.0
+    assert run(tmp_path, questions_file, "--baseline-check", "--baseline", str(baseline)) == 0

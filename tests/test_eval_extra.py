@@ -160,6 +160,25 @@ def test_eval_cli_runs_questions_on_the_extra_documents(extra_dir, tmp_path, cap
         assert _tree_digest(DEFAULT_CORPUS.parent / "index") == index_before
 
 
+def test_two_extra_sets_load_together_and_a_doc_id_in_both_is_refused(extra_dir, tmp_path):
+    import shutil
+
+    other = tmp_path / "other"
+    (other / "docs").mkdir(parents=True)
+    shutil.copyfile(extra_dir / "docs" / "x1.txt", other / "docs" / "y1.txt")
+    manifest = {"format": 1, "documents": [{"doc_id": "y1-copy-2022", "file": "docs/y1.txt", "expected": {}}]}
+    (other / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    combined = extra.prepare([extra_dir, other], cache_root=tmp_path / "cache")
+    assert [d.doc_id for d in combined.extras] == ["x1-shili-2022", "x2-yangban-2023", "y1-copy-2022"]
+    catalog = json.loads((combined.corpus_dir / "catalog.json").read_text(encoding="utf-8"))
+    ids = {e["doc_id"] for e in catalog["documents"]}
+    assert {"x1-shili-2022", "y1-copy-2022"} <= ids
+    manifest["documents"][0]["doc_id"] = "x1-shili-2022"
+    (other / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(extra.ExtraError, match="more than one"):
+        extra.prepare([extra_dir, other], cache_root=tmp_path / "cache")
+
+
 @pytest.mark.parametrize("mutate, message", [
     (lambda m, d: (d / "manifest.json").unlink(), "no manifest.json"),
     (lambda m, d: m["documents"][0].update(doc_id="gulou-2021"), "already in the seed corpus"),

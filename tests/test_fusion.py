@@ -79,3 +79,17 @@ def test_english_question_cannot_be_buried_by_bm25_noise():
     ranked = fusion.rank(fusion.combine([(w_b, bm25), (w_d, dense)]))
     assert ranked[0][0] == "y"
     assert not math.isnan(ranked[0][1])
+
+
+def test_steer_puts_the_steered_chunks_first_and_keeps_scores_descending():
+    ranked = [("a", 3.0), ("b", 2.0), ("c", 1.0)]
+    out = fusion.steer(ranked, lambda c: c == "c")
+    # the others shift down by 3.0 - 1.0 + 0.01 = 2.01, keeping their own order
+    assert [c for c, _ in out] == ["c", "a", "b"]
+    assert [round(s, 6) for _, s in out] == [1.0, 0.99, -0.01]
+
+
+def test_steer_leaves_a_list_already_in_place_alone():
+    ranked = [("a", 3.0), ("b", 2.0)]
+    assert fusion.steer(ranked, lambda c: c == "a") == ranked
+    assert fusion.steer(ranked, lambda c: False) == ranked

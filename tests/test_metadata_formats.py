@@ -117,3 +117,75 @@ def test_an_ambiguous_district_resolved_from_the_body():
 @pytest.mark.parametrize("line, date", [("二〇二一年三月十八日", "2021-03-18"), ("二〇二〇年十二月三十一日", "2020-12-31")])
 def test_dates_in_chinese_numerals(line, date):
     assert fields(f"某某区卫生健康局\n{line}\n", "date") == (date,)
+
+
+def test_portal_table_printed_without_colons_and_with_spaced_out_keys():
+    # some portals print the block as a table: keys padded to a column's width, no colons
+    text = ("标       题 鄂尔多斯市人民政府办公室关于印发健康城市建设推进方案的通知\n"
+            "索  引  号 111506000115500001/2021-00123 发文字号 鄂府办发〔2021〕21号\n"
+            "发文机构 信息分类 政府文件\n"
+            "公开日期 2021-06-05 10:20:00 文件有效性 有效\n" + BODY)
+    found = extract_metadata(text)
+    assert found["doc_number"] == "鄂府办发〔2021〕21号"
+    assert found["sources"]["doc_number"]["from"] == "portal 发文字号"
+    # the empty 发布机构 cell is followed by the next column's text, which is no organisation; the
+    # page title "XX关于印发…的通知" names the issuer
+    assert (found["issuer"], found["city"], found["title"]) == ("鄂尔多斯市人民政府办公室", "鄂尔多斯市", "健康城市建设推进方案")
+    assert found["sources"]["issuer"]["from"] == "portal 标题"
+    cleaned = clean(text).text
+    assert "文件有效性" not in cleaned and cleaned.endswith(BODY.rstrip("\n"))
+
+
+def test_a_pages_byline_is_chrome_and_its_source_still_read():
+    text = ("2021年全县卫生健康重点工作任务分解\n"
+            "文章来源:永新县卫生健康委员会 浏览量: 发表时间:2021-05-07 10:49 责任编辑:政务公开\n" + BODY)
+    found = extract_metadata(text)
+    assert found["title"] == "2021年全县卫生健康重点工作任务分解"  # 任务分解 is a plan's title too
+    assert (found["city"], found["district"]) == ("吉安市", "永新县")
+    cleaned = clean(text).text
+    assert "浏览量" not in cleaned and "文章来源" not in cleaned
+
+
+def test_a_source_line_with_no_page_counter_is_kept():
+    # "来源：…" alone may be the plan's own sentence material; only a byline with page noise is chrome
+    text = "来源：省卫生健康委\n" + BODY
+    assert "来源：省卫生健康委" in clean(text).text
+
+
+def test_issuer_of_the_health_and_family_planning_era():
+    text = ("醴陵市卫生和计划生育局关于印发2018年卫生计生工作要点的通知\n各乡镇卫生院：\n" + BODY +
+            "醴陵市卫生和计划生育局\n2018年3月5日\n")
+    found = extract_metadata(text)
+    assert found["issuer"] == "醴陵市卫生和计划生育局"
+    assert (found["province"], found["city"], found["district"]) == ("湖南省", "株洲市", "醴陵市")
+
+
+def test_notice_naming_its_issuer_by_level_only_gets_the_resolved_place():
+    # "市人民政府办公室关于…": the city is known from elsewhere in the page (here, the portal block)
+    text = ("发布机构：\n发文字号：遵府办发〔2020〕40号\n"
+            "市人民政府办公室关于印发健康遵义行动推进方案的通知\n各县、自治县人民政府：\n" + BODY)
+    found = extract_metadata(text)
+    assert found["city"] == "遵义市"
+    assert found["issuer"] == "遵义市人民政府办公室"
+    assert found["sources"]["issuer"]["confidence"] == "low"
+
+
+def test_a_portal_menu_bullet_is_not_the_title():
+    text = "• 政府信息公开\n2022年健康促进工作安排\n" + BODY
+    assert extract_metadata(text)["title"] == "2022年健康促进工作安排"
+
+
+def test_a_table_row_without_header_takes_the_one_county_it_names():
+    # a task row copied without its table's header: the only county-level place written in full
+    text = ("具体任务\n全面落实疫情防控措施，举办盐池县第二届运动会，创建全国卫生县。\n"
+            "责任单位\n卫健局、文旅局\n完成时限\n12月底前\n")
+    found = extract_metadata(text)
+    assert (found["province"], found["city"], found["district"]) == ("宁夏回族自治区", "吴忠市", "盐池县")
+    assert found["sources"]["district"]["confidence"] == "low"
+
+
+def test_health_county_campaign_words_name_no_county():
+    # 健康县 ends in 康县 (a real county); two counties named in full leave the place open
+    assert extract_metadata("创建国家卫生县和健康县，推进健康乡村建设。\n" + BODY)["district"] == ""
+    two = "组织盐池县、同心县开展交流。\n" + BODY
+    assert extract_metadata(two)["district"] == ""

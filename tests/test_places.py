@@ -113,6 +113,11 @@ def gaz():
     ("鼓楼区和杭州市西湖区比较", ["鼓楼区"], ["杭州市西湖区"]),
     ("哪个区要求报告患病率不低于4.5%？", [], []),
     ("推进健康安康生活", [], []),  # short city names are not reported as missing places
+    # a two-character county is taken only as a word of its own: 健康县 is no 康县, 和县城 no 和县
+    ("哪个县提出要创建全国卫生县和自治区健康县？", [], []),
+    ("哪些地方创建国家卫生城市和县城？", [], []),
+    ("康县的文号是多少？", [], ["陇南市康县"]),
+    ("在萧县召开的会议要求什么？", [], ["宿州市萧县"]),
 ])
 def test_questions_name_loaded_and_unloaded_places(gaz, question, found, unloaded):
     assert [p.value for p in gaz.find(question)] == found

@@ -12,19 +12,8 @@ import re
 from dataclasses import dataclass
 
 from ..records import DocMeta, Hit
+from ..search.query import header_field
 
-# (field, pattern): the order decides when a question names two ("印发…文号" asks for the 文号)
-FIELDS = (
-    ("doc_number", re.compile(r"文号|发文字号|发文编号|\b(?:document|reference|file) (?:number|no\.?)\b", re.I)),
-    ("signer", re.compile(r"签发人|谁签发|签发的|\bsign(?:ed|atory|er)\b|\bwho signed\b", re.I)),
-    ("date", re.compile(r"印发日期|成文日期|发文日期|落款日期|哪天印发|哪一天印发|何时印发|什么时候印发|印发时间|"
-                        r"哪天发布|什么时候发布|哪天发的|\bdate of issue\b|\bissue date\b|\bwhen was\b.*\bissued\b|"
-                        r"\bdated\b|\bwhat date\b", re.I)),
-    ("issuer", re.compile(r"发文机关|发文单位|印发单位|哪个(?:机关|单位|部门)(?:印发|发布|发的|发文)|谁印发|由谁印发|"
-                          r"\bwho issued\b|\bissued by\b|\bissuing (?:body|authority|agency)\b|"
-                          r"\bwhich (?:bureau|agency|authority|body) issued\b", re.I)),
-    ("title", re.compile(r"标题|文件名称|文件名|文件的题目|\btitle of\b|\bwhat is the title\b", re.I)),
-)
 _LABEL_ZH = {"doc_number": "文号", "signer": "签发人", "date": "印发日期", "issuer": "发文机关", "title": "标题"}
 _LABEL_EN = {"doc_number": "document number", "signer": "signer", "date": "date of issue", "issuer": "issuer",
              "title": "title"}
@@ -76,12 +65,10 @@ def classify(query, metas: dict[str, DocMeta]) -> HeaderQuestion | None:
         if years:
             docs = [d for d in docs if metas[d].year in years]
         return HeaderQuestion("catalogue", tuple(docs))
-    for field, pattern in FIELDS:
-        if pattern.search(text):
-            docs = _docs_named(text, metas, query.place_doc_ids)
-            if docs:
-                return HeaderQuestion(field, tuple(docs))
-            return None
+    field = query.header_field or header_field(text)  # (a bare test Query may not carry it)
+    if field:
+        docs = _docs_named(text, metas, query.place_doc_ids)
+        return HeaderQuestion(field, tuple(docs)) if docs else None
     return None
 
 

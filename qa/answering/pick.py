@@ -7,9 +7,12 @@ words it repeats (weights measured on eval/questions.jsonl, see eval/README.md):
           + dense_weight × (cosine − best cosine among the candidates)
                           (DENSE_WEIGHT, more when no candidate shares much wording)
           ± ASKED_BONUS   the asked-for kind of fact (a number for 多少/几/what rate,
-                          a date for 哪天/when) is present / absent
+                          a date for 哪天/几月/when, organisations for 哪几个部门/牵头单位/
+                          which departments) is present / absent
           − HEADING_PENALTY an item's own short title says little
-          − TITLE_PENALTY   the notice line that only repeats the document title
+          − TITLE_PENALTY   the notice line that only repeats the document title (OWN_TITLE_PENALTY:
+                          the document's own title line, whose words the question uses to name the
+                          document, not to say what it asks)
           + FRAME_BONUS     the question's frame around its question word ("以…为主线")
           − RANK_PENALTY × the passage's rank
           − OFF_PLACE_PENALTY a passage from a document other than the places the question
@@ -38,6 +41,7 @@ LOW_LEX_BOOST = 0.5
 ASKED_BONUS = 0.2
 HEADING_PENALTY = 0.2
 TITLE_PENALTY = 0.3
+OWN_TITLE_PENALTY = 1.0
 FRAME_BONUS = 0.3
 RANK_PENALTY = 0.03
 OFF_PLACE_PENALTY = 1.0  # more than any lexical share: another place's sentence never answers for the named one
@@ -48,12 +52,26 @@ ASKS_NUMBER = re.compile(
     r"多少|几[个项家所名年岁次类种天条批]?|比例|比率|百分之|"
     r"\bwhat (?:rate|percentage|share|proportion|number|target|level|amount|ratio)\b|"
     r"\bhow (?:many|much|high)\b|\bby how much\b|\bper ?cent\b", re.IGNORECASE)
-ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b",
-                       re.IGNORECASE)
+ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|哪个月|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b|"
+                       r"\bwhich month\b", re.IGNORECASE)
+# organisations: "由哪几个部门牵头", "责任单位是哪些", "who leads" (a task list's 牵头单位/责任单位 columns)
+ASKS_ORG = re.compile(r"哪(?:几)?(?:个|些|家)(?:部门|单位|科室|机构)|(?:牵头|责任|配合|协作|协办|主办|承办)(?:单位|部门|科室)|"
+                      r"由谁|谁(?:来)?(?:牵头|负责)|\bwhich (?:departments?|units?|agenc(?:y|ies)|bod(?:y|ies)|offices?)\b|"
+                      r"\bwho (?:leads|is responsible|are responsible|is in charge|takes the lead)\b|"
+                      r"\b(?:lead|responsible) (?:units?|departments?|agenc(?:y|ies))\b", re.IGNORECASE)
+# the role a question asks about; a labelled list ("配合单位:…") answers only for its own role
+_ROLE = re.compile(r"牵头|负责|责任|配合|协作|协办|参与|主办|承办")
+_ROLE_EN = (("lead", "牵头"), ("responsib", "责任"), ("cooperat", "配合"), ("assist", "配合"))
+_ORG_ITEM = re.compile(r"(?:局|委|委员会|办公室|办|院|中心|政府|部|部门|单位|队|站|所|会|社|馆|公司|科|处)$")
+_ROLE_WORD = re.compile(r"^(?:主要)?(?:牵头|责任|配合|协作|协办|参与|主办|承办)*(?:单位|部门|科室)$")  # a label, not a unit
+_LABEL = re.compile(r"^([\u4e00-\u9fa5]{2,8})[:：]\s*(.*)$")
+_LABELLED_ORG = re.compile(r"(?:牵头|责任|配合|协作|协办|参与|主办|承办)?(?:单位|部门|科室)[:：]\s*[\u4e00-\u9fa5]{2,14}?"
+                           r"(?:局|委|办|院|中心|政府|部门)")
 # a figure: a number with a unit or percent sign (masked digits xx.x% too), or a counted Chinese numeral;
 # not a year (2025年 is a date), not the 3 of "3+X", not 三个 in "三个全覆盖" (names, not figures)
 HAS_NUMBER = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d\s*年)(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|周年|年|"
-                        r"平方米|床|辆|支|批|条|例|倍|户)|百分之|[一二两三四五六七八九十百千万]+[名家所岁元次批]")
+                        r"平方米|床|辆|支|批|条|例|倍|户)|百分之|[一二两三四五六七八九十百千万]+[名家所岁元次批]"
+                        r"|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")  # a telephone number: "监督电话是多少" asks for one
 HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|底前|上半年|下半年")
 # a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
 # (measures only: "哪几个/几家" can be answered by naming them)
@@ -91,12 +109,36 @@ class Pick:
 
 
 def asked_kind(query: Query) -> str:
-    """'date' | 'number' | '' — what kind of fact the question asks for."""
+    """'date' | 'org' | 'number' | '' — what kind of fact the question asks for.
+
+    A role asked about is appended to 'org' ("org:牵头"): a labelled list answers for its own role only.
+    """
     if ASKS_DATE.search(query.text):
         return "date"
+    if ASKS_ORG.search(query.text):  # before numbers: 哪几个部门 is no count
+        m = _ROLE.search(query.text)
+        role = m.group(0) if m else next((zh for en, zh in _ROLE_EN if en in query.text.lower()), "")
+        return f"org:{role}" if role else "org"
     if ASKS_NUMBER.search(query.text):
         return "number"
     return ""
+
+
+def names_orgs(text: str, role: str = "") -> bool:
+    """A sentence that answers "which units": a list of organisations ("卫健局、文旅局",
+    "牵头单位:县卫健委、县民政局"), or a labelled one inside a sentence ("（牵头单位：区卫健局）").
+    With a role asked (牵头), a list labelled with another role (配合单位) does not answer."""
+    body = text.strip().rstrip("。；;")
+    m = _LABEL.match(body)
+    label, rest = (m.group(1), m.group(2)) if m else ("", body)
+    if label and role and role not in label and _ROLE.search(label):
+        return False
+    items = [x for x in re.split(r"[、，,；;\s]+|(?<=[局委办院心府])(?:和|及|与)", rest) if x]
+    orgs = [x for x in items if _ORG_ITEM.search(x) and not _ROLE_WORD.match(x)]
+    if orgs and 3 * len(orgs) >= 2 * len(items) and len(rest) <= 60:
+        return True
+    hit = _LABELLED_ORG.search(body)
+    return bool(hit) and (not role or role in hit.group(0) or not _ROLE.search(hit.group(0)))
 
 
 def asked_unit(query: Query) -> str:
@@ -109,6 +151,8 @@ def carries(kind: str, text: str) -> bool:
         return bool(HAS_DATE.search(text))
     if kind == "number":
         return bool(HAS_NUMBER.search(text))
+    if kind.startswith("org"):
+        return names_orgs(text, kind.partition(":")[2])
     return True
 
 
@@ -154,7 +198,9 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             score += ASKED_BONUS if ok else -ASKED_BONUS
         if is_heading:
             score -= HEADING_PENALTY
-        if titleish(s) or s.strip(" 。") == h.title:  # the title line says nothing new
+        if s.strip(" 。") == h.title:
+            score -= OWN_TITLE_PENALTY
+        elif titleish(s):  # the title line says nothing new
             score -= TITLE_PENALTY
         if frame is not None and frame.search(s):
             score += FRAME_BONUS

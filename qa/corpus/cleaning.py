@@ -36,6 +36,9 @@ _HEADING_START = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)]"
     r"|[一二三四五六七八九十]{1,2}是)"
 )
+# a line opening with a short label and a colon ("牵头责任单位:", "完成时限：") is a field of its own
+# (task lists, forms), not the rest of a sentence a page break cut
+_LABEL_START = re.compile(r"^\s*[\u4e00-\u9fa5]{2,8}\s*[:：]")
 _WATERMARK = re.compile(
     r"[（(]?\s*(?:w{3}\.)?[A-Za-z0-9-]+\.(?:com|cn|net|org)[^\n）)]*?转载请注明\s*[）)]?", re.IGNORECASE
 )
@@ -190,6 +193,7 @@ def _join_page_breaks(ed: _Editor) -> None:
                 and re.search(r"[，。、；,]", tail)
                 and len(tail) >= 15
                 and not _HEADING_START.match(body)
+                and not _LABEL_START.match(body)
                 and not _is_table_row(body)
                 and not _is_table_row(lines[prev])
             )

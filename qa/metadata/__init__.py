@@ -15,6 +15,8 @@ import re
 from ..places import resolve_place
 from . import header, portal
 
+_LEVEL_ISSUER = re.compile(r"^([市区县州])(人民政府办公室|人民政府办公厅|人民政府|政府办公室|卫生健康局|卫生健康委员会|卫健委|卫健局)关于")
+_BULLETS = ("•", "·", "●", "○", "▪", "■", "◆", "►", "»")
 FIELDS = ("title", "issuer", "province", "city", "district", "year", "doc_number", "date", "signer")
 
 
@@ -50,6 +52,9 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
                     found["signature"].append((issuer, header.date_of(nxt), f"signature block ({region})"))
                 elif region == "head":
                     found[how].append((issuer, "", f"header line {i + 1}"))
+    if "title" in block:  # the page's title "XX关于印发…的通知" names the issuer like a notice line does
+        value, key = block["title"]
+        found["notice"] += [(issuer, "", f"portal {key}") for issuer, how in header.issuers_in(value) if how == "notice"]
     for how in ("alone", "signature", "notice", "inline"):
         for issuer, date, where in found[how]:
             put("issuer", issuer, where)
@@ -57,7 +62,8 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
     for field, (value, key) in block.items():
         where = f"portal {key}"
         if field == "issuer":
-            put("issuer", header.squash(value), where, "medium")
+            if header.ORG_END.search(header.squash(value)):  # not a neighbouring column's text ("文件有效性")
+                put("issuer", header.squash(value), where, "medium")
         elif field == "doc_number":
             num, year = header.doc_number_of(value)
             put("doc_number", num, where)
@@ -96,7 +102,8 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         put("year", int(eff[:4]) if eff else None, f"portal {block['effective'][1]}", "low")
     if not out["title"]:
         # a web-page copy opens with the page's title: the first line, if it is not a sentence
-        first = next((ln for ln in body if not portal.chrome_line(ln)), "")
+        # (a bulleted line is a portal menu item: "• 政府信息公开")
+        first = next((ln for ln in body if not portal.chrome_line(ln) and not ln.startswith(_BULLETS)), "")
         if (6 <= len(first) <= 60 and not first.endswith(("。", "：", ":", "通知", "通告", "函"))
                 and not header.heading_mark(first)):
             put("title", header.squash(first), "first line", "low")
@@ -113,6 +120,15 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         if value:
             where, conf = place.sources.get(field, ("gazetteer", "medium"))
             put(field, value, where, conf)
+    if not out["issuer"]:
+        # "市人民政府办公室关于印发…的通知": the notice names its issuer by level only; the place is the
+        # one resolved for the document at that level
+        for i, ln in enumerate(body[:12]):
+            m = _LEVEL_ISSUER.match(header.squash(ln))
+            own = {"市": out["city"], "州": out["city"], "区": out["district"], "县": out["district"]}.get(m[1]) if m else ""
+            if own and own.endswith(m[1]):
+                put("issuer", own + m[2], f"notice line {i + 1} (place from the {m[1]} resolved)", "low")
+                break
     if place.notes and not all(out[f] for f in ("province", "city")):
         src["unresolved"] = list(place.notes)
     out["sources"] = src

@@ -18,9 +18,12 @@ import re
 # an issuer is a place name followed by an organisation: 福州市鼓楼区卫生健康局, XX县人民政府办公室,
 # 杭州市健康余杭建设领导小组办公室; the place is found by the national gazetteer
 _ORG_AFTER_PLACE = re.compile(
-    r"[\u4e00-\u9fa5]{0,12}?(?:卫生健康局|卫生健康委员会|卫生和计划生育委员会|卫生计生委|卫生健康委|卫健委|卫健局|卫生局"
+    r"[\u4e00-\u9fa5]{0,12}?(?:卫生健康局|卫生健康委员会|卫生和计划生育委员会|卫生和计划生育局|卫生计生委|卫生计生局|卫计委|卫计局"
+    r"|卫生健康委|卫健委|卫健局|卫生局"
     r"|人民政府办公室|人民政府办公厅|人民政府|政府办公室|委员会办公室|委员会|领导小组办公室|领导小组|办公室|办公厅"
     r"|疾病预防控制中心|疾病预防控制局|医疗保障局)(?P<doc>文件)?")
+# what an organisation's name ends with: a portal's 发布机构 column holding anything else is misread
+ORG_END = re.compile(r"(?:局|委员会|委|政府|办公室|办公厅|领导小组|中心|院|厅|部)$")
 _ISSUER_END = re.compile(r"^(?:\s|关于|$|[（(]|〔|(?:19|20)\d{2}\s*年)")
 # 文号: agency abbreviation + year in 〔〕/（）/()/[] + number + 号
 DOC_NUMBER = re.compile(
@@ -32,7 +35,7 @@ _CN_DATE = re.compile(r"^(?P<y>[〇○零O０一二三四五六七八九]{4})年
 _SIGNER = re.compile(r"签\s*发\s*人\s*[:：]\s*(?P<name>[\u4e00-\u9fa5]{2,4})")
 _NOTICE_TITLE = re.compile(r"(?:关于)?印发\s*《(?P<title>(?:[^《》]|《[^《》]*》){4,80}?)》\s*(?:的)?通知")
 _NOTICE_BARE = re.compile(r"关于印发(?P<title>[^《》，。]{4,80}?)的通知")
-_PLAN_WORDS = r"(?:要点|安排|方案|计划|总结|思路|意见|规划|办法|行动|任务|清单|措施)"
+_PLAN_WORDS = r"(?:要点|安排|方案|计划|总结|思路|意见|规划|办法|行动|任务|清单|措施|分解|分工)"
 _TITLE_LINE = re.compile(rf"^(?P<title>[^，。；,;:：]{{4,50}}{_PLAN_WORDS}(?:[（(][^）)]{{2,20}}[）)])?)$")
 # "2022年…", and a span "(2024—2025年)" names its first year
 YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*(?:年|[—\-－~至到]+\s*(?:19|20)?\d{2}\s*年)")

@@ -5,7 +5,10 @@
     成文日期：2022-03-01               发布日期：2022-03-04
     来源：XX区卫健委  发表时间：2022-03-04 09:30  浏览次数：123
 
-Keys may share a line, and a key's value may stand on the next line.  Only
+Keys may share a line, and a key's value may stand on the next line.  Some
+portals print the block as a table without colons, keys spaced out to a
+column's width ("标       题 …", "索  引  号 1115…/2022-00498 发文字号 乌海政办发〔2021〕37号"):
+such a line is read when a key opens it.  Only
 lines near the top are read: further down, "来源：" is prose.  The same key
 table tells cleaning which lines are portal chrome to leave out of the
 indexed text (`chrome_line`).
@@ -26,10 +29,13 @@ KEYS = {
     "废止日期": "", "作者": "", "浏览次数": "", "访问量": "", "点击数": "", "阅读次数": "", "责任编辑": "", "字号": "",
     "所属机构": "issuer", "公开方式": "", "公开范围": "", "统一编号": "", "组配分类": "", "信息分类": "", "所属主题": "",
     "关键词": "", "关键字": "", "政策咨询电话": "", "政策咨询机关": "", "编辑出版": "", "主管单位": "", "地址": "",
-    "邮政编码": "", "联系电话": "", "网址": "", "印刷": "", "发布部门": "source",
+    "邮政编码": "", "联系电话": "", "网址": "", "印刷": "", "发布部门": "source", "文件有效性": "", "公文时效": "", "浏览量": "",
 }
 # keys that carry nothing a reader of the plan needs: a line of only these is chrome
 NOISE = {k for k, v in KEYS.items() if v == ""}
+# a page's byline ("作者:… 来源:… 浏览次数:") is chrome too: its source and date are read from the
+# block, and say nothing in a passage
+_BYLINE = NOISE | {k for k, v in KEYS.items() if v in ("source", "published")}
 _KEY_ALT = "|".join(sorted(map(re.escape, KEYS), key=len, reverse=True))
 _PAIR = re.compile(rf"(?:^|(?<=[\s|｜丨]))(?P<key>{_KEY_ALT})\s*[:：]\s*")
 # navigation and page furniture of a portal page
@@ -42,6 +48,17 @@ _CHROME = re.compile(
 _SPACED_KEY = re.compile(r"(?:(?<=^)|(?<=[\s|｜]))(?:[\u4e00-\u9fa5] ){1,4}[\u4e00-\u9fa5]\s*(?=[:：])")
 
 
+# the colon-less table form: a key, its characters maybe spaced out, then whitespace
+_BARE_ALT = "|".join(r"\s*".join(map(re.escape, k)) for k in sorted(KEYS, key=len, reverse=True))
+_BARE_PAIR = re.compile(rf"(?:^|(?<=\s))(?P<key>{_BARE_ALT})(?=\s)")
+
+
+def _opens(line: str) -> bool:
+    """A key opens the line (with a colon, or in the colon-less table form)."""
+    s = _prepare(line)
+    return _PAIR.match(s) is not None or (not _PAIR.search(s) and _BARE_PAIR.match(s) is not None)
+
+
 def _prepare(line: str) -> str:
     """Portal rows as tables ("| 索 引 号: | 0030… |"): drop the leading bar, join spaced-out keys."""
     line = _SPACED_KEY.sub(lambda m: m.group(0).replace(" ", ""), line.strip())
@@ -52,10 +69,12 @@ def pairs(line: str) -> list[tuple[str, str]]:
     """(key, value) pairs on one line; a value runs to the next key."""
     line = _prepare(line)
     ms = list(_PAIR.finditer(line))
+    if not ms and _BARE_PAIR.match(line):
+        ms = list(_BARE_PAIR.finditer(line))
     out = []
     for i, m in enumerate(ms):
         end = ms[i + 1].start() if i + 1 < len(ms) else len(line)
-        out.append((m["key"], line[m.end():end].strip(" |｜丨\t")))
+        out.append((re.sub(r"\s+", "", m["key"]), line[m.end():end].strip(" :：|｜丨\t")))
     return out
 
 
@@ -64,7 +83,7 @@ def parse_block(lines: list[str], *, head: int = 40) -> dict[str, tuple[str, str
     found: dict[str, tuple[str, str]] = {}
     for i, ln in enumerate(lines[:head]):
         ps = pairs(ln)
-        if not ps or _PAIR.match(_prepare(ln)) is None:
+        if not ps or not _opens(ln):
             continue  # a key must open the line: "……来源：" in a sentence is prose
         for j, (key, value) in enumerate(ps):
             alone = len(ps) == 1 and "|" not in ln and "｜" not in ln
@@ -84,4 +103,4 @@ def chrome_line(line: str) -> bool:
     if _CHROME.match(s):
         return True
     ps = pairs(s)
-    return bool(ps) and _PAIR.match(_prepare(s)) is not None and all(k in NOISE for k, _ in ps)
+    return bool(ps) and _opens(s) and all(k in _BYLINE for k, _ in ps) and any(k in NOISE for k, _ in ps)

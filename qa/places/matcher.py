@@ -86,6 +86,8 @@ class PlaceMatcher:
         found = []
         for end, (surface, units, form) in self._auto.iter(text):
             start = end - len(surface) + 1
+            if len(surface) == 2 and not _whole_word(text, start, end + 1):
+                continue
             found.append(Mention(surface, start, end + 1, units, form))
         if english:
             found.extend(_english(text, loaded_pinyin))
@@ -96,6 +98,23 @@ class PlaceMatcher:
                 out.append(m)
                 last_end = m.end
         return out
+
+
+def _whole_word(text: str, start: int, end: int, *, margin: int = 6) -> bool:
+    """Whether text[start:end] is a word of its own where it stands.
+
+    A two-character name is also the tail or head of common words: 康县 in 健康县, 和县 in 和县城,
+    城区 in 城区医院 is a word but 东区 in 广东区域 is not. Segmenting a few characters around it
+    (jieba's dictionary holds the county names) tells the two apart.
+    """
+    import jieba  # loaded anyway by the tokenizer; imported here so the table loads without it
+
+    a = max(0, start - margin)
+    pos, bounds = a, {a}
+    for tok in jieba.cut(text[a:end + margin], HMM=False):
+        pos += len(tok)
+        bounds.add(pos)
+    return start in bounds and end in bounds
 
 
 def _level_word(word: str) -> str:

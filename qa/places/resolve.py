@@ -123,6 +123,15 @@ def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: 
             # habit, unless it is the plan's own campaign ("健康临川建设", "健康XX行动")
             if not short or n >= _MIN_SHORT_SELF_REFS:
                 tiers.append((f"body ({n}× '{top}…')", "low", [m for m in own if m.surface == top][:1]))
+        if not any(ms for _, _, ms in tiers):
+            # no issuer, title or self-reference names a place (a table row copied without its
+            # header): the one county-level unit the text names in full is the best guess, and is
+            # marked as such; two different ones, and it is left open. Three characters at least:
+            # a two-character county (康县) is also the tail of a word (健康县)
+            counties = [m for m in names.find(body[:5000], english=False)
+                        if m.form == "full" and len(m.surface) >= 3 and all(u.level == COUNTY for u in m.candidates)]
+            if len({m.surface for m in counties}) == 1:
+                tiers.append((f"body (the only place named: '{counties[0].surface}')", "low", counties[:1]))
     context_names = set()
     for _, _, ms in tiers:
         context_names |= _names_of(ms)

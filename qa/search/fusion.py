@@ -84,3 +84,23 @@ def adaptive_weights(sig: QuerySignals) -> tuple[float, float]:
     if sig.exact_match:
         w_bm25 += 0.5
     return w_bm25, 1.0
+
+
+_STEER_MARGIN = 0.01  # score gap between the last steered chunk and the first demoted one (> the 1e-6 rounding)
+
+
+def steer(ranked: list[tuple[str, float]], inside) -> list[tuple[str, float]]:
+    """Chunks for which inside(chunk_id) holds first; the others shifted below them.
+
+    Moving the steered chunks up without touching the rest's scores would leave
+    the list out of score order (a demoted chunk can outscore a steered one);
+    shifting the demoted scores down by one constant keeps their order and
+    keeps scores descending.
+    """
+    ins = [kv for kv in ranked if inside(kv[0])]
+    out = [kv for kv in ranked if not inside(kv[0])]
+    if ins and out:
+        gap = out[0][1] - ins[-1][1] + _STEER_MARGIN
+        if gap > 0:
+            out = [(c, s - gap) for c, s in out]
+    return ins + out

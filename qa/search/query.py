@@ -48,7 +48,7 @@ class Query:
     truncated: bool = False
     notes: tuple[str, ...] = field(default=())
     answer_patterns: tuple[str, ...] = field(default=())  # regexes, see answer_context_patterns
-    header_field: str = ""  # asks for a header fact: "doc_number" | "date" | "signer" | "issuer"
+    header_field: str = ""  # asks for a header fact: "doc_number" | "date" | "signer" | "issuer" | "title"
     unloaded: tuple[str, ...] = field(default=())  # places named that no loaded document is about
     loaded_places: tuple[str, ...] = field(default=())  # what is loaded, to say so when unloaded is set
     xling: tuple = field(default=())  # qa.crosslingual.TermGroup's, added by Retriever.analyze (index-specific)
@@ -165,20 +165,32 @@ def answer_context_patterns(text: str, *, width: int = 3, min_context: int = 4) 
     return tuple(dict.fromkeys(pats))
 
 
-# Questions about a document's header facts; those facts live in its header passage.
-_HEADER_FIELDS = (
-    ("signer", re.compile(r"签发人|谁签发|signed by|signator|who signed", re.I)),
-    ("doc_number", re.compile(r"文号|发文字号|文件编号|document number|reference number|file number|doc(?:ument)? no\b", re.I)),
-    ("date", re.compile(r"哪天印发|何时印发|印发日期|什么时候印发|哪一天印发|成文日期|发文日期|落款日期|印发时间|哪天发布|哪天发的"
-                        r"|date of issue|issued on|issue date|when was .{0,80}\b(?:issued|published|signed|released)", re.I)),
-    ("issuer", re.compile(r"哪个单位印发|哪个机关|哪个部门印发|发文机关|发文单位|印发单位|由哪个|谁印发|谁发布"
-                          r"|issued by|which (?:office|agency|department|body|bureau|authority) issued|who issued", re.I)),
+# Questions about a document's header facts; those facts live in its header passage. The order decides
+# when a question names two ("印发…文号" asks for the 文号; "哪天签发的" the date, "谁签发的" the signer).
+HEADER_FIELDS = (
+    ("doc_number", re.compile(r"文号|发文字号|发文编号|文件编号|\b(?:document|reference|file) (?:number|no\b\.?)", re.I)),
+    ("date", re.compile(r"印发日期|成文日期|发文日期|落款日期|签发日期|印发时间|"
+                        r"(?:哪天|哪一天|何时|什么时候)(?:印发|签发|签署|发布|下发|发的)|"
+                        r"\bdate of issue\b|\bissue date\b|\bissued on\b|\bwhen was\b.{0,80}\b(?:issued|published|signed|released)\b|"
+                        r"\bwhen did\b.{0,80}\b(?:issue|sign|publish|release)\b|\bdated\b|\bwhat date\b", re.I)),
+    ("signer", re.compile(r"签发人|谁签发|签发的|\bsign(?:ed|atory|er)\b|\bwho signed\b", re.I)),
+    ("issuer", re.compile(r"发文机关|发文单位|印发单位|哪个(?:机关|单位|部门)(?:印发|发布|发的|发文)|哪个机关|谁印发|由谁印发|谁发布"
+                          r"|\bwho issued\b|\bissued by\b|\bissuing (?:body|authority|agency)\b"
+                          r"|\bwhich (?:office|bureau|agency|authority|body|department) issued\b", re.I)),
+    ("title", re.compile(r"标题|文件名称|文件名|文件的题目|(?:文件|方案|计划|要点|意见)(?:的)?(?:名称|全称)?叫什么|全称是什么|"
+                         r"\btitle of\b|\bwhat is the title\b", re.I)),
 )
+# a question about a document the plan cites ("依据…哪个文号的文件", "which provincial plan does it
+# implement") asks for the plan's text, not for its own header
+_CITED = re.compile(r"依据|根据|按照|落实|贯彻|引用|援引|\bcit(?:e|es|ed|ing)\b|\bimplement|\bbased on\b|\bpursuant\b",
+                    re.I)
 
 
 def header_field(text: str) -> str:
-    """The header fact a question asks for, or ""."""
-    for field_name, pattern in _HEADER_FIELDS:
+    """The header fact a question asks for ("doc_number", "date", "signer", "issuer", "title"), or ""."""
+    if _CITED.search(text):
+        return ""
+    for field_name, pattern in HEADER_FIELDS:
         if pattern.search(text):
             return field_name
     return ""

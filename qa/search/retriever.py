@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import crosslingual
-from ..crosslingual.names import NameIndex
 from . import fusion
+from .store_views import IdfView, store_crosslingual, store_names
 from ..indexing import index_store
 from ..store import database_url as _database_url
 from ..store.embedded import EmbeddedStore
@@ -47,75 +47,11 @@ HEADER_BOOST = 3.0
 KIND_BOOST = float(os.environ.get("QA_KIND_BOOST", "1.5"))
 ANSWER_CONTEXT_BOOST = 0.5  # z-units for a passage matching the question's frame (qa.search.query.answer_context_patterns)
 _REFRESH_SECONDS = 1.0  # how often a shared (database) store is asked whether another process changed it
-_STEER_MARGIN = 0.01  # score gap between the last steered chunk and the first demoted one (> the 1e-6 rounding)
 
 
 @functools.lru_cache(maxsize=1024)
 def _compile_any(patterns: tuple[str, ...]) -> "re.Pattern[str]":
     return re.compile("|".join(f"(?:{p})" for p in patterns))
-
-
-def _steer(ranked: list[tuple[str, float]], inside) -> list[tuple[str, float]]:
-    """Chunks for which inside(chunk_id) holds first; the others shifted below them.
-
-    Moving the steered chunks up without touching the rest's scores would leave
-    the list out of score order (a demoted chunk can outscore a steered one);
-    shifting the demoted scores down by one constant keeps their order and
-    keeps scores descending.
-    """
-    ins = [kv for kv in ranked if inside(kv[0])]
-    out = [kv for kv in ranked if not inside(kv[0])]
-    if ins and out:
-        gap = out[0][1] - ins[-1][1] + _STEER_MARGIN
-        if gap > 0:
-            out = [(c, s - gap) for c, s in out]
-    return ins + out
-
-
-def _store_crosslingual(store) -> "crosslingual.CrossLingual":
-    """A database store keeps no cross-lingual files: its lexicon is built from its vocabulary
-    at load (a second or two); the term table is not (README: PostgreSQL limits)."""
-    vocab = getattr(store, "vocabulary_idf", None)
-    if vocab is None:
-        return crosslingual.CrossLingual()
-    from ..crosslingual import lexicon
-
-    return crosslingual.CrossLingual(lexicon.build(vocab()))
-
-
-def _names(store) -> "NameIndex | None":
-    """Pinyin keys over this store's vocabulary (built on first use: warm() or an English question)."""
-    vocab = getattr(store, "_idf", None)
-    if isinstance(vocab, dict):
-        return NameIndex(vocab.keys)
-    if hasattr(store, "vocabulary_idf"):
-        return NameIndex(lambda: store.vocabulary_idf().keys())
-    return None
-
-
-class _IdfView:
-    """A read-only term → IDF mapping over a store's `idf()` (cached per term)."""
-
-    def __init__(self, store):
-        self._store, self._cache = store, {}
-
-    def _get(self, term: str):
-        if term not in self._cache:
-            self._cache[term] = self._store.idf([term]).get(term)
-        return self._cache[term]
-
-    def get(self, term: str, default=None):
-        v = self._get(term)
-        return default if v is None else v
-
-    def __contains__(self, term) -> bool:
-        return self._get(term) is not None
-
-    def __getitem__(self, term: str):
-        v = self._get(term)
-        if v is None:
-            raise KeyError(term)
-        return v
 
 
 class Retriever:
@@ -127,7 +63,7 @@ class Retriever:
         self.encoder = encoder
         self.corpus_dir = Path(corpus_dir)
         self.built_now = False
-        self.xling = getattr(data, "crosslingual", None) or _store_crosslingual(data)
+        self.xling = getattr(data, "crosslingual", None) or store_crosslingual(data)
         self.xling_config = crosslingual.DEFAULT  # which English mechanisms run (eval.crosslingual varies it)
         self._qvec = functools.lru_cache(maxsize=512)(self._encode_query)
         self._refresh_lock = threading.Lock()
@@ -156,8 +92,8 @@ class Retriever:
         self._token_sets_cache: dict[int, frozenset] = {}
         # term → IDF for the cross-lingual layer and the answer code: the embedded store's dict,
         # or a view asking a database store term by term
-        self._idf = getattr(store, "_idf", None) or _IdfView(store)
-        self.xling.names = _names(store)
+        self._idf = getattr(store, "_idf", None) or IdfView(store)
+        self.xling.names = store_names(store)
         self.manifest = {k: v for k, v in store.manifest.items() if not k.startswith("_")}
         self._checked = time.monotonic()
         log.debug("retriever over %d chunks in %s", len(self.chunks), store.directory)
@@ -400,7 +336,7 @@ class Retriever:
                 fused = {c: s + (HEADER_BOOST if self._states(c, q.header_field) else 0.0) for c, s in fused.items()}
         ranked = fusion.rank(fused)
         if steer_docs:  # a question naming a place is about that place's document(s)
-            ranked = _steer(ranked, lambda c: self.chunks[self._row[c]].doc_id in steer_docs)
+            ranked = fusion.steer(ranked, lambda c: self.chunks[self._row[c]].doc_id in steer_docs)
         out = []
         for chunk_id, score in ranked:
             i = self._row[chunk_id]
