@@ -118,6 +118,15 @@ def _above(value: float, questions: int, n: int) -> float:
     return min(1.0, math.ceil((value + questions / n) * 10_000 - 1e-6) / 10_000) if n else value
 
 
+def _previous(path: Path) -> dict:
+    """The baseline file being replaced ({} when there is none or it is unreadable)."""
+    try:
+        obj = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return obj if isinstance(obj, dict) else {}
+
+
 def record_baseline(
     path: str | Path, summary: dict, *, mode: str, k: int, note: str, metrics=("hit@1", "hit@5", "answer@1"),
     slack: int = 0,
@@ -149,7 +158,12 @@ def record_baseline(
         if answers.get("false_abstain_rate") is not None:
             rate = answers["false_abstain_rate"]
             obj["false_abstain"] = _above(rate, slack, int(answers.get("n_answerable") or 0)) if slack else rate
-    obj["recorded"] = dt.date.today().isoformat()
-    obj["note"] = note
+    today = dt.date.today().isoformat()
+    old = _previous(Path(path))
+    # a floor this run does not measure (district_first, checked by its own test) stays as it was,
+    # and the note keeps the file's history: each floor says what it was measured on
+    obj.update({key: v for key, v in old.items() if key not in obj and key not in ("recorded", "note")})
+    obj["recorded"] = today
+    obj["note"] = f"{old['note']} {today}: {note}" if old.get("note") else note
     Path(path).write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return obj

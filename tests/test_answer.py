@@ -134,6 +134,15 @@ def test_many_districts_leave_out_a_document_without_the_key_terms(gaz):
     assert a.districts == ("上海市嘉定区",)
 
 
+def test_many_districts_citing_a_quoted_plan_leave_out_plans_citing_another(gaz):
+    # every plan's basis sentence reads alike; only the title it cites tells them apart
+    basis = "为贯彻落实《省人民政府办公厅关于印发健康{}行动实施方案的通知》精神，结合本区实际，制定本方案。"
+    hits = [hit("jiading-2024#1", basis.format("城乡")), hit("lucheng-2021#1", basis.format("校园")),
+            hit("gulou-2021#1", basis.format("城乡"))]
+    a = ask(gaz, "哪些区的方案是贯彻《健康城乡行动实施方案》的？", hits)
+    assert a.districts == ("上海市嘉定区", "福州市鼓楼区")
+
+
 def test_abstention_says_so_and_shows_the_closest_passages(gaz):
     hits = [hit("jiading-2024#30", OTHER), hit("gulou-2021#4", GULOU_MH)]
     a = ask(gaz, "老人摔倒的疫苗接种率是多少？", hits, abstain=True)

@@ -8,7 +8,7 @@ import pytest
 
 from qa.answering.answer import build_answer, split_sentences
 from qa.corpus.documents import read_catalog
-from qa.answering.pick import HAS_NUMBER, dense_weight, pick_sentences, titleish
+from qa.answering.pick import HAS_NUMBER, dense_weight, own_title, pick_sentences, titleish
 from qa.places import Gazetteer
 from qa.search.query import analyze
 from qa.records import Hit
@@ -115,7 +115,41 @@ def test_the_documents_own_title_line_is_not_the_answer(gaz):
     assert picks[0].text == "监督电话：0371-12345678。"
 
 
+def test_a_title_broken_over_two_lines_is_not_the_answer(gaz):
+    # a portal copy breaks the title over two lines; its first half shares the question's words
+    title = "城关镇全面推进县域医疗卫生共同体建设实施方案"
+    head = Hit(chunk_id="d#1", doc_id="d", text="城关镇全面推进县域医疗卫生", score=1.0, section="", district="",
+               city="", province="", title=title, year=2024, start=0, end=13)
+    body = Hit(chunk_id="d#2", doc_id="d", text="以县带乡、以乡带村，推进县乡一体。", score=1.0, section="一、目标",
+               district="", city="", province="", title=title, year=2024, start=0, end=17)
+    q = analyze("城关镇推进医疗卫生共同体时县乡村怎么带动？", gaz)
+    picks = pick_sentences([head, body], q, {"医疗": 1.0, "卫生": 1.0, "共同体": 1.0, "带动": 1.0}, set(),
+                           split=lambda t: [(0, len(t))], score_fn=sentence_score, tokens_fn=sentence_tokens)
+    assert picks[0].text == "以县带乡、以乡带村，推进县乡一体。"
+
+
+def test_the_sentence_holding_a_quoted_phrase_leads(gaz):
+    # the asker quotes what they read; the transmittal line shares more of the other words
+    send = hit("经区人民政府同意，现将方案印发给你们，请认真贯彻执行。", n=1)
+    to = hit("各乡镇人民政府，区人民政府各部门：", n=2)
+    q = analyze("哪个区的方案发给了“各乡镇人民政府”？", gaz)
+    w = {"方案": 1.0, "发给": 1.0, "各乡镇": 1.0, "人民政府": 1.0}
+    picks = pick_sentences([send, to], q, w, set(), split=lambda t: [(0, len(t))], score_fn=sentence_score,
+                           tokens_fn=sentence_tokens)
+    assert picks[0].text == "各乡镇人民政府，区人民政府各部门："
+
+
 # ---------------------------------------------------------------- the notice's own title
+def test_the_title_its_pieces_and_its_notice_are_the_documents_own_title():
+    t = "城关镇全面推进县域医疗卫生共同体建设实施方案"
+    assert own_title("城关镇全面推进县域医疗卫生", t) and own_title("共同体建设实施方案", t)
+    assert own_title("某县人民政府关于印发城关镇全面推进县域医疗卫生共同体建设实施方案的通知", t)
+    assert own_title("2023年全市卫生健康工作要点的通知", "2023年全市卫生健康工作要点")  # a wrapped title's tail
+    assert not own_title("工作要点", "2023年全市卫生健康工作要点")  # too short to tell from a heading
+    assert not own_title("到2025年，共同体全部达到标准。", t)
+    assert not own_title("根据《关于印发健康行动实施方案的通知》，制定本方案。", "健康行动实施方案")
+
+
 def test_a_quoted_notice_title_is_a_citation_not_a_title_line():
     assert titleish("关于印发《健康行动实施方案》的通知")
     assert titleish("现将《健康行动实施方案》印发给你们，请认真贯彻落实。")
@@ -171,6 +205,7 @@ def test_equal_word_share_goes_to_the_clauses_with_more_of_the_question(gaz):
     ("卫东区哪个单位负责职业病防治？", None),  # a unit, but not the one that issued the plan
     ("卫东区的工作要点是哪天签发的？", "date"),  # 签发 asked with 哪天 is the date, not the signer
     ("卫东区的工作要点是谁签发的？", "signer"),
+    ("卫东区印发重点工作安排的日期是哪天？", "date"),  # the verb first, the question word last
     ("卫东区的工作要点叫什么？", "title"),
     ("卫东区这份文件的全称是什么？", "title"),
     ("卫东区的工作要点依据哪个文号的文件制定？", None),  # the 文号 of a document the plan cites

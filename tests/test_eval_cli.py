@@ -359,6 +359,21 @@ def test_recorded_floors_one_question_below_still_pass_a_run_one_question_worse(
     assert not check_baseline(summary(105, 10, 4), baseline, k=10)[0]
 
 
+def test_re_recording_keeps_floors_it_does_not_measure_and_the_notes_history(tmp_path):
+    from eval.baseline import record_baseline
+    from eval.run import ALL
+
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps({"mode": "hybrid", "k": 10, "hit@1": 0.5, "district_first": 0.93,
+                                "recorded": "2026-01-01", "note": "first run."}))
+    summary = {"hybrid": {"by_type": {ALL: {"n": 10, "hit@1": 0.8, "hit@5": 1.0, "mrr@10": 0.9}},
+                          "answers": {"available": False}}}
+    obj = record_baseline(path, summary, mode="hybrid", k=10, note="second run")
+    assert obj["hit@1"] == 0.8 and obj["district_first"] == 0.93  # its own test checks it
+    assert obj["note"].startswith("first run. ") and obj["note"].endswith(": second run")
+    assert json.loads(path.read_text()) == obj
+
+
 def test_record_baseline_cli_takes_a_slack(tmp_path, questions_file):
     baseline = tmp_path / "baseline.json"
     assert run(tmp_path, questions_file, "--record-baseline", "loose", "--slack", "1",

@@ -118,6 +118,10 @@ def gaz():
     ("哪些地方创建国家卫生城市和县城？", [], []),
     ("康县的文号是多少？", [], ["陇南市康县"]),
     ("在萧县召开的会议要求什么？", [], ["宿州市萧县"]),
+    # 城区/郊区/矿区: an everyday word several districts bear; a place only once its city is named
+    ("哪个区要求健康促进体系与中心城区功能定位相匹配？", [], []),
+    ("城区医院和郊区医院怎么分工？", [], []),
+    ("阳泉市城区的家庭医生签约率是多少？", [], ["阳泉市城区"]),
 ])
 def test_questions_name_loaded_and_unloaded_places(gaz, question, found, unloaded):
     assert [p.value for p in gaz.find(question)] == found

@@ -11,9 +11,10 @@ words it repeats (weights measured on eval/questions.jsonl, see eval/README.md):
                           which departments) is present / absent
           − HEADING_PENALTY an item's own short title says little
           − TITLE_PENALTY   the notice line that only repeats the document title (OWN_TITLE_PENALTY:
-                          the document's own title line, whose words the question uses to name the
-                          document, not to say what it asks)
+                          the document's own title line, a piece of it or the notice wrapping it,
+                          whose words the question uses to name the document, not to say what it asks)
           + FRAME_BONUS     the question's frame around its question word ("以…为主线")
+          + QUOTE_BONUS     a phrase a which-place question quotes (“各县、市人民政府”) written in the sentence
           − RANK_PENALTY × the passage's rank
           − OFF_PLACE_PENALTY a passage from a document other than the places the question
                           names (the place is what it asks about, not a hint)
@@ -43,6 +44,7 @@ HEADING_PENALTY = 0.2
 TITLE_PENALTY = 0.3
 OWN_TITLE_PENALTY = 1.0
 FRAME_BONUS = 0.3
+QUOTE_BONUS = 0.3
 RANK_PENALTY = 0.03
 OFF_PLACE_PENALTY = 1.0  # more than any lexical share: another place's sentence never answers for the named one
 
@@ -85,6 +87,35 @@ _ANNOUNCES = re.compile(r"如下\s*[:：]?\s*$")
 ANNOUNCE_MAX_CHARS = MAX_SENT_CHARS  # one answer line (qa.answering.sentlex trims longer sentences)
 # a title quoted inside a sentence ("根据《…关于印发…的通知》") is a citation, not the notice's own title line
 _QUOTED = re.compile(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》|〈[^〈〉]*〉")
+
+
+# a phrase the question quotes is matched as written: the sentence holding it is the one the asker
+# read. A title in 《》 names a document (its transmittal lines repeat it) and is left to the title rules.
+_QUOTE = re.compile(r"[“\"「『]([^”\"」』]{4,40})[”\"」』]")
+
+
+def quoted_phrases(question: str) -> frozenset[str]:
+    return frozenset(re.sub(r"\s+", "", m.group(1)) for m in _QUOTE.finditer(question))
+
+
+# the notice wrapped around a title: "XX关于印发《T》的通知" (and its broken-off tail "T的通知")
+_WRAP_HEAD = re.compile(r"^.*?关于(?:印发|转发|下发|公布)")
+_WRAP_TAIL = re.compile(r"的?通知$")
+OWN_TITLE_MIN_CHARS = 6  # a shorter piece of the title ("工作要点") may be an ordinary heading
+
+
+def own_title(sentence: str, title: str) -> bool:
+    """The document's own title line, a piece of it (a title broken over two lines leaves
+    "海南州…医疗卫生" and "共同体建设实施方案" as sentences) or the notice that only wraps it.
+
+    Such a line holds the words a question uses to name the document, not what it asks about.
+    """
+    t = re.sub(r"\s+", "", title or "")
+    s = re.sub(r"\s+", "", sentence).strip("。.")
+    if not t or not s:
+        return False
+    core = _WRAP_TAIL.sub("", _WRAP_HEAD.sub("", s)).strip("《》〈〉")
+    return s == t or core == t or (len(core) >= OWN_TITLE_MIN_CHARS and core in t)
 
 
 def titleish(sentence: str) -> bool:
@@ -176,6 +207,9 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     kind = asked_kind(query)
     frame = _compile_any(query.answer_patterns)
     named = query.place_doc_ids if query.which != "many" else frozenset()
+    # in a which-place question the quote is the evidence that identifies the place; elsewhere it is
+    # the topic ("“三融”是指哪三个融入"), which the answering sentence elaborates rather than repeats
+    quotes = quoted_phrases(query.text) if query.which else frozenset()
     raw = []
     for rank, h in enumerate(hits[:top]):
         cos_at = {(a, b): c for a, b, c in (sims or {}).get(h.chunk_id, ())}
@@ -198,12 +232,14 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             score += ASKED_BONUS if ok else -ASKED_BONUS
         if is_heading:
             score -= HEADING_PENALTY
-        if s.strip(" 。") == h.title:
+        if own_title(s, h.title):
             score -= OWN_TITLE_PENALTY
         elif titleish(s):  # the title line says nothing new
             score -= TITLE_PENALTY
         if frame is not None and frame.search(s):
             score += FRAME_BONUS
+        if quotes and any(q in re.sub(r"\s+", "", s) for q in quotes):
+            score += QUOTE_BONUS
         if named and h.doc_id not in named:
             score -= OFF_PLACE_PENALTY
         picks.append(Pick(score, rank, h, s, lex, cos, has_number, is_heading, ok))

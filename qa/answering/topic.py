@@ -33,7 +33,8 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
     A district is listed when one of its sentences holds most of the
     question's weighted terms — and its head term (the longest, e.g.
     互联网医院 rather than 互联网 + 医院, or an alternative the question gives
-    in brackets or after 或) whenever any candidate sentence has it — or, for
+    in brackets or after 或) whenever any candidate sentence has it, and the
+    title it quotes (《健康XX行动实施方案》) whenever any candidate cites it — or, for
     a question the lexical terms miss, when its sentence is as close in meaning
     as the best one; and only then. English questions are matched on their
     Chinese glossary terms, which are alternatives (建党 / 中国共产党), so no
@@ -51,16 +52,32 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
         heads = sorted((t for t in zh if len(t) >= 4 and not _is_number(t)), key=lambda t: (-len(t), t))
         head = next((t for t in heads if any(t in ts for ts in toks.values())), None)
         alts = _alternatives(query.text if query else "")
+    cited = _quoted_titles(query.text if query else "")
+    cited = {t for t in cited if any(t in _compact(p.text) for p in picks)}
     out: dict[str, Pick] = {}
     for p in picks:
         if p.hit.doc_id in out or (head and head not in toks[id(p)] and not alts & toks[id(p)]):
             continue
+        if cited and not all(t in _compact(p.text) for t in cited):
+            continue  # it cites another plan: its other words are the boilerplate every plan's basis shares
         close = p.cos is not None and best.cos is not None and p.cos >= best.cos - MANY_DENSE_MARGIN
         share = MANY_MIN_SHARE_EN if english else MANY_MIN_SHARE
         if lex[id(p)] >= share * top_lex and lex[id(p)] >= MANY_MIN_LEX * (0.5 if english else 1.0) or (
                 top_lex < MANY_MIN_LEX and close):
             out[p.hit.doc_id] = p
     return list(out.values())
+
+
+_QUOTED_TITLE = re.compile(r"《([^《》]{4,60})》")
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _quoted_titles(text: str) -> set[str]:
+    """The titles a question quotes in 《》: the words that tell one plan's basis from another's."""
+    return {_compact(m.group(1)) for m in _QUOTED_TITLE.finditer(text)}
 
 
 _ALT = re.compile(r"[（(]([^）)]{2,20})[）)]|或([\u4e00-\u9fff]{2,12})")

@@ -84,6 +84,10 @@ class Gazetteer:
             units = m.candidates
             if len(units) > 1:
                 ctx = tuple(u for u in units if u.level == COUNTY and (u.city in named or u.province in named))
+                if not ctx and m.form == "full" and len(m.surface) == 2 and all(u.level == COUNTY for u in units):
+                    # 城区, 郊区, 矿区: several districts bear the everyday word ("中心城区"), and it names
+                    # none of them until its city does ("阳泉市城区")
+                    continue
                 units = ctx or units
             if len(units) > 1 or m.form == "short":
                 loaded = tuple(u for u in units if u in self._loaded)

@@ -171,6 +171,9 @@ HEADER_FIELDS = (
     ("doc_number", re.compile(r"文号|发文字号|发文编号|文件编号|\b(?:document|reference|file) (?:number|no\b\.?)", re.I)),
     ("date", re.compile(r"印发日期|成文日期|发文日期|落款日期|签发日期|印发时间|"
                         r"(?:哪天|哪一天|何时|什么时候)(?:印发|签发|签署|发布|下发|发的)|"
+                        # the verb first: "印发《…方案》的日期是哪天", "签发这份通知是什么时候"
+                        r"(?:印发|签发|下发|发布)[^，,。？?]{0,30}?(?:方案|要点|计划|通知|文件|意见|安排|规划)》?"
+                        r"的?(?:日期|时间)?是?(?:哪天|哪一天|何时|什么时候|哪个日期)|"
                         r"\bdate of issue\b|\bissue date\b|\bissued on\b|\bwhen was\b.{0,80}\b(?:issued|published|signed|released)\b|"
                         r"\bwhen did\b.{0,80}\b(?:issue|sign|publish|release)\b|\bdated\b|\bwhat date\b", re.I)),
     ("signer", re.compile(r"签发人|谁签发|签发的|\bsign(?:ed|atory|er)\b|\bwho signed\b", re.I)),
