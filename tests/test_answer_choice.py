@@ -60,3 +60,16 @@ def test_everyday_rewording_still_gets_its_answer(real_retriever):
     a = respond(real_retriever, "卫东区在基层卫生机构试点哪种方便群众的快速化验服务？").answer
     assert not a.abstained, a.lead
     assert "卫东" in a.lead
+
+
+def test_a_frame_word_after_an_absent_word_is_no_kind_of_thing():
+    # 名次 is in no passage, 目标 is in the answer: but 目标 frames the question (what target), so
+    # 名次目标 is no kind of 目标 the documents lack, as 方舱医院 is a kind of 医院
+    from qa.answering.topic import unmatched_kind
+    from qa.search.query import analyze
+
+    known = lambda t: t in {"目标", "医院", "建设", "争先"}
+    assert unmatched_kind(analyze("卫东区给自己定了什么名次目标？", None), ("名次",), known,
+                          frozenset({"目标", "争先"})) == ""
+    assert unmatched_kind(analyze("哪个区计划建设方舱医院？", None), ("方舱",), known,
+                          frozenset({"医院", "建设"})) == "方舱"

@@ -249,3 +249,54 @@ def test_a_short_sentence_announcing_what_follows_hands_over_to_the_next(gaz):
                            tokens_fn=sentence_tokens)
     assert picks[0].text.startswith("以推进健康建设专项行动为主要抓手")
     assert [p.is_heading for p in picks if p.text.endswith("如下：")] == [True]
+
+
+def _titled(text: str, title: str, n: int = 1) -> Hit:
+    return Hit(chunk_id=f"weidong-2021#{n}", doc_id="weidong-2021", text=text, score=1.0, section="一、总体要求",
+               district="卫东区", city="平顶山市", province="", title=title, year=2023, start=0, end=len(text))
+
+
+def test_the_words_that_name_the_plan_do_not_choose_the_clause_of_a_long_sentence(gaz):
+    # 2023年 and 卫生健康 name the plan (its title holds them) and open its first sentence; the clause
+    # that answers is the one holding the rest of the question (抓手)
+    long = ("2023年全区卫生健康工作要坚持以人民健康为中心，深入贯彻上级决策部署，巩固提升各项工作成果，"
+            "推动服务体系建设提质增效，持续增进群众健康福祉，努力开创全区卫生健康工作新局面，"
+            "加快补齐公共卫生短板弱项，全面深化医药卫生体制改革，以“三个强化、四个提升”为抓手，"
+            "着力推动卫生健康事业高质量发展，为建设健康城区作出新的更大贡献。")
+    a = build_answer("卫东区2023年卫生健康工作靠什么具体抓手来推进？", [_titled(long, "2023年全区卫生健康工作要点")],
+                     query=analyze("卫东区2023年卫生健康工作靠什么具体抓手来推进？", gaz), abstain=False)
+    assert "为抓手" in a.sentences[0].text
+
+
+def test_the_named_plans_title_words_do_not_make_its_cover_letter_the_answer(gaz):
+    # the cover letter repeats the plan's title (健康卫东行动实施方案), the words the question names
+    # the plan with; the sentence with the year it asks about answers, though the encoder puts the
+    # cover letter a little closer to the question (cosines as measured on such a pair)
+    title = "健康卫东行动实施方案"
+    cover = _titled("为加快健康卫东建设，经区政府同意，现将《健康卫东行动实施方案》印发给你们，请认真贯彻落实。", title, 1)
+    goal = _titled("到2030年，建成相对完善的全民健康服务体系。", title, 2)
+    sims = {h.chunk_id: [(0, len(h.text), c)] for h, c in ((cover, 0.925), (goal, 0.904))}
+    q = analyze("卫东区健康行动方案给2030年定的目标是什么？", gaz)
+    picks = pick_sentences([cover, goal], q, query_terms(q), set(), sims=sims, split=lambda t: [(0, len(t))],
+                           score_fn=sentence_score, tokens_fn=sentence_tokens)
+    assert picks[0].text.startswith("到2030年")
+
+
+def test_a_portal_key_row_is_not_the_answer(gaz):
+    from qa.metadata.portal import metadata_row
+
+    assert metadata_row("| 发布机构: | 卫东区政府(政府办公室) |") and metadata_row("文号：卫政〔2020〕53号")
+    row = hit("| 发布机构: | 卫东区政府(政府办公室) |", n=1)
+    body = hit("全面落实《省人民政府关于推进健康行动的实施意见》。", n=2)
+    q = analyze("卫东区的方案落实省里哪个文件？", gaz)
+    picks = pick_sentences([row, body], q, {"落实": 1.0, "省里": 1.0}, set(), split=lambda t: [(0, len(t))],
+                           score_fn=sentence_score, tokens_fn=sentence_tokens)
+    assert picks[0].text.startswith("全面落实")
+
+
+def test_an_addressee_line_names_the_units_a_plan_was_sent_to(gaz):
+    from qa.answering.pick import names_orgs
+
+    assert names_orgs("各乡镇人民政府、街道办事处，区直有关部门：")
+    passage = "健康卫东建设领导小组各成员单位:\n为做好年度工作，现将计划印发给你们，请各单位认真组织实施。"
+    assert _first_line(gaz, "卫东区的计划是下发给哪些单位的？", passage) == "健康卫东建设领导小组各成员单位:"

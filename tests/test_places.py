@@ -152,3 +152,17 @@ def test_an_ambiguous_district_is_left_unresolved_with_a_note():
 def test_a_document_naming_no_place_resolves_to_nothing():
     r = resolve_place(title="2024年卫生健康工作要点", body="推进健康惠民，提升服务。")
     assert (r.province, r.city, r.district) == ("", "", "") and r.notes
+
+
+def test_a_bare_english_city_name_means_the_loaded_city_not_the_county_inside_it():
+    # "Changsha" is the pinyin of both 长沙市 and 长沙县 (a county of 长沙市); with the city's plan
+    # loaded, the question is about it — the city among the name's own candidates is no context
+    # that would narrow it to the county
+    from qa.records import DocMeta
+
+    g = Gazetteer([DocMeta(doc_id="cs", file="cs.txt", title="人均预期寿命提升工作实施方案", province="湖南省",
+                           city="长沙市", year=2024)])
+    q = "Which provincial plan does Changsha's life expectancy plan implement?"
+    assert [(p.field, p.value) for p in g.find(q)] == [("city", "长沙市")]
+    assert g.unloaded(q) == []
+    assert g.unloaded("长沙县的家庭医生签约率是多少？") == ["长沙市长沙县"]  # the county by its full name

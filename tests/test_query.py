@@ -103,3 +103,13 @@ def test_answer_context_patterns_frame_the_gap():
     assert answer_context_patterns("报告患病率") == ()  # no question word, no frame
     # every pattern has at least 4 characters of context around the gap
     assert all(len(re.sub(r"\\.|\.\{1,40\}\?", "", p)) >= 4 for p in pats)
+
+
+def test_which_units_asks_for_places_only_when_no_place_is_named(gaz):
+    # "哪些单位提到了…" asks which issuers (places) say something; once a plan is named, "下发给哪些单位"
+    # asks for units inside it (its addressees), and the answer is no list of districts
+    assert analyze("哪些单位提到了家庭医生签约服务？", gaz).which == "many"
+    assert analyze("哪个单位要求报告患病率不低于4.5%？", gaz).which == "one"
+    assert analyze("卫东区的计划是下发给哪些单位的？", gaz).which == ""
+    assert analyze("卫东区哪家单位牵头推进医养结合？", gaz).which == ""
+    assert analyze("卫东区和鼓楼区哪个区提到了安宁疗护？", gaz).which == "one"  # a place word still asks for a place

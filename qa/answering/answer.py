@@ -26,7 +26,7 @@ from .topic import many_districts, unknown_terms, unmatched_kind
 from ..records import Hit
 # qa.answering.topic reads _FRAME_WORDS and the scorers from here
 from .sentlex import _FRAME_WORDS, _is_number, _specific_number, query_terms, sentence_score  # noqa: F401
-from .sentlex import sentence_tokens
+from .sentlex import sentence_tokens, topic_weights
 from .sentlex import question_chars
 from .sentlex import trim as _trim
 
@@ -246,7 +246,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         return any(f.search(text) for f in frame) or (bool(kind) and carries(kind, text))
 
     def sent(p: Pick, label: str = "") -> Sentence:
-        text = _trim(p.text, weights, wanted, qchars)
+        text = _trim(p.text, topic_weights(weights, p.hit.title), wanted, qchars)
         return Sentence(text, cite(p.hit), label, segments(text, terms))
 
     def label(h: Hit) -> str:

@@ -28,9 +28,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
+from ..metadata.portal import metadata_row
 from ..search.query import Query
 from ..records import Hit
-from .sentlex import _MAX_SENT_CHARS as MAX_SENT_CHARS
+from .sentlex import _MAX_SENT_CHARS as MAX_SENT_CHARS, topic_weights
 
 TOP_HITS = 5  # sentences are drawn from this many hits
 DENSE_WEIGHT = 8.0
@@ -159,7 +160,7 @@ def names_orgs(text: str, role: str = "") -> bool:
     """A sentence that answers "which units": a list of organisations ("卫健局、文旅局",
     "牵头单位:县卫健委、县民政局"), or a labelled one inside a sentence ("（牵头单位：区卫健局）").
     With a role asked (牵头), a list labelled with another role (配合单位) does not answer."""
-    body = text.strip().rstrip("。；;")
+    body = text.strip().rstrip("。；;：:")  # an addressee line ends with a colon
     m = _LABEL.match(body)
     label, rest = (m.group(1), m.group(2)) if m else ("", body)
     if label and role and role not in label and _ROLE.search(label):
@@ -219,13 +220,14 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             is_heading = ((bool(title) and s.rstrip("。；！？!?;") in title) or bool(len(s) <= 30 and ITEM_TITLE.match(s))
                           or bool(len(s) <= ANNOUNCE_MAX_CHARS and _ANNOUNCES.search(s)))
             raw.append((rank, h, s, score_fn(s, weights), cos_at.get((a, b)), is_heading,
-                        bool(numbers & tokens_fn(s))))
+                        bool(numbers & tokens_fn(s)),
+                        score_fn(s, topic_weights(weights, h.title)) if h.doc_id in query.place_doc_ids else None))
     cmax = max((r[4] for r in raw if r[4] is not None), default=None)
     dw = dense_weight(max((r[3] for r in raw if not named or r[1].doc_id in named), default=0.0))
     picks = []
-    for rank, h, s, lex, cos, is_heading, has_number in raw:
+    for rank, h, s, lex, cos, is_heading, has_number, topic in raw:
         ok = carries(kind, s)
-        score = lex - RANK_PENALTY * rank
+        score = (lex if topic is None else topic) - RANK_PENALTY * rank
         if cos is not None and cmax is not None:
             score += dw * (cos - cmax)
         if kind:
@@ -234,7 +236,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             score -= HEADING_PENALTY
         if own_title(s, h.title):
             score -= OWN_TITLE_PENALTY
-        elif titleish(s):  # the title line says nothing new
+        elif titleish(s) or metadata_row(s):  # the title line, a portal key row: header facts, nothing new
             score -= TITLE_PENALTY
         if frame is not None and frame.search(s):
             score += FRAME_BONUS

@@ -99,6 +99,18 @@ def holds(term: str, sentence: str) -> bool:
     return bool(_BARE_NUMBER.fullmatch(term)) and not _YEAR.fullmatch(term) and term in sentence_numbers(sentence)
 
 
+def topic_weights(weights: Mapping[str, float], title: str) -> Mapping[str, float]:
+    """The question's terms less those its document's title holds (2024年, 卫生健康, 健康七里河).
+
+    "西安市2024年卫生健康工作拿什么作为抓手" names the plan with 2024年 and 卫生健康; every clause
+    of that plan's opening sentence shares them, so they cannot say which clause answers. When
+    every term is a title word, the question is about the title itself and keeps them all.
+    """
+    own = sentence_tokens(title) if title else frozenset()
+    rest = {t: w for t, w in weights.items() if t not in own}
+    return rest if rest else weights
+
+
 def sentence_score(sentence: str, weights: Mapping[str, float]) -> float:
     """Weighted share (0..1) of the question's terms found among the sentence's tokens."""
     total = sum(weights.values())

@@ -188,8 +188,10 @@ def unmatched_kind(query: Query, missing: tuple[str, ...], known, sentence: froz
     # a missing word made of two known words (卫生机构 = 卫生 + 机构) is new phrasing, not a new thing
     miss = {m.lower() for m in missing if not any(known(m[:k]) and known(m[k:]) for k in range(2, len(m) - 1))}
 
-    def head(w: str) -> bool:
-        return len(w) >= 2 and known(w) and w in sentence and w in _nouns()
+    from .sentlex import _FRAME_WORDS
+
+    def head(w: str) -> bool:  # a frame word (名次|目标) frames the question; it names no thing
+        return len(w) >= 2 and known(w) and w in sentence and w in _nouns() and w not in _FRAME_WORDS
 
     text = query.text.lower()
     toks = [t for t in dict.fromkeys(tokenize(query.text)) if head(t)]

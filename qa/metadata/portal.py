@@ -95,6 +95,13 @@ def parse_block(lines: list[str], *, head: int = 40) -> dict[str, tuple[str, str
     return found
 
 
+def metadata_row(line: str) -> bool:
+    """A row of the portal's key table ("| 发布机构: | 花山区政府 |", "文号：…"): header facts, kept in the
+    passage for display and answered from the catalogue, never a sentence that answers a question."""
+    s = line.strip()
+    return len(s) <= 120 and bool(pairs(s)) and _opens(s)
+
+
 def chrome_line(line: str) -> bool:
     """A portal line that is furniture, not document: navigation, font size, print, noise keys."""
     s = line.strip()

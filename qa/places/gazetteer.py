@@ -78,11 +78,13 @@ class Gazetteer:
         context, a name that a loaded document carries means that document.
         """
         mentions = self._matcher.find(text, loaded_pinyin=self._loaded_pinyin)
-        named = {u.name for m in mentions for u in m.candidates if u.level != COUNTY}
         out = []
         for m in mentions:
             units = m.candidates
             if len(units) > 1:
+                # context comes from the other mentions: "Changsha" may be the city or 长沙县 in it, and
+                # the city among its own candidates says nothing about which
+                named = {u.name for o in mentions if o is not m for u in o.candidates if u.level != COUNTY}
                 ctx = tuple(u for u in units if u.level == COUNTY and (u.city in named or u.province in named))
                 if not ctx and m.form == "full" and len(m.surface) == 2 and all(u.level == COUNTY for u in units):
                     # 城区, 郊区, 矿区: several districts bear the everyday word ("中心城区"), and it names

@@ -24,6 +24,9 @@ _WHICH = re.compile(
     re.IGNORECASE,
 )
 _WHICH_MANY = re.compile(r"哪些区|哪些地方|哪些城市|哪些文件|哪几个区|哪些单位|\bwhich\s+(?:districts|cities|documents|plans)\b", re.IGNORECASE)
+# "哪些单位/哪家" asks for places only when no place is named: "余杭…下发给哪些单位" asks for the
+# units inside the named plan (its addressees, its lead units), not for other plans' issuers
+_WHICH_UNIT = re.compile(r"哪(?:些|个|一个|几个)单位|哪家")
 _STOP_EN = set(
     "a an the of to in on for and or is are was were be been by with as at from that this these those which what who "
     "whom whose how when where why does do did has have had it its their there than into about any all each per "
@@ -218,13 +221,15 @@ def analyze(text: str, gazetteer: Gazetteer | None) -> Query:
     else:
         script = "zh"
     expansion, cov = expand_english(rest) if script != "zh" else ((), 0.0)
-    which = "many" if _WHICH_MANY.search(clean) else ("one" if _WHICH.search(clean) else "")
+    place_doc_ids = frozenset(gazetteer.doc_ids_for(list(places))) if gazetteer else frozenset()
+    asks = _WHICH_UNIT.sub(" ", clean) if place_doc_ids else clean
+    which = "many" if _WHICH_MANY.search(asks) else ("one" if _WHICH.search(asks) else "")
     notes = (f"question truncated to {MAX_QUERY_CHARS} characters",) if truncated else ()
     return Query(
         text=clean,
         script=script,
         places=places,
-        place_doc_ids=frozenset(gazetteer.doc_ids_for(list(places))) if gazetteer else frozenset(),
+        place_doc_ids=place_doc_ids,
         numbers=tuple(m.group(0).replace(" ", "") for m in _NUMBER.finditer(clean)),
         has_doc_number=bool(_DOCNO.search(clean)),
         which=which,
