@@ -73,3 +73,37 @@ def test_a_frame_word_after_an_absent_word_is_no_kind_of_thing():
                           frozenset({"目标", "争先"})) == ""
     assert unmatched_kind(analyze("哪个区计划建设方舱医院？", None), ("方舱",), known,
                           frozenset({"医院", "建设"})) == "方舱"
+
+
+def test_a_figure_the_named_plan_never_states_gets_no_answer(gaz):
+    # "…签约覆盖率达到了多少？": the plan speaks of the topic but its best sentences give no figure at all
+    question = "卫东区家庭医生签约覆盖率达到了多少？"
+    no_figure = "深化家庭医生签约服务内涵，提升签约服务质量。推动家庭医生团队下沉社区，做实履约服务。"
+    a = build_answer(question, [hit(no_figure)], query=analyze(question, gaz), abstain=False)
+    assert a.abstained and a.why == "no figure", a.lead
+    assert a.lead.splitlines()[0] == ABSTAIN_ZH
+    # a figure in digits or a count in words, even one HAS_NUMBER leaves to names ("三类"), is an answer to check
+    for stated in ("家庭医生签约服务覆盖率达到45%，提升签约服务质量。", "家庭医生签约覆盖率实现三类重点人群全覆盖。",
+                   # the figure in the best sentence's passage, after sentences that match more words
+                   "深化家庭医生签约服务内涵，提升家庭医生签约覆盖率。扩大家庭医生签约覆盖率。年内力争40%以上。"):
+        a = build_answer(question, [hit(stated)], query=analyze(question, gaz), abstain=False)
+        assert not a.abstained, a.lead
+    # 哪几个 asks to name them, no figure; and without a place named the rule stays out
+    for other in ("卫东区家庭医生签约服务有哪几个要求？", "家庭医生签约覆盖率达到了多少？"):
+        assert not build_answer(other, [hit(no_figure)], query=analyze(other, gaz), abstain=False).why == "no figure"
+
+
+@pytest.mark.parametrize("question, passage, answers", [
+    ("卫东区给乡镇卫生院配了多少辆救护车？", "为乡镇卫生院配备救护车，提升院前急救能力。", False),
+    ("卫东区给乡镇卫生院配了多少辆救护车？", "为乡镇卫生院配备救护车3辆，提升院前急救能力。", True),
+    ("卫东区计划在几所学校开展健康教育？", "在全区学校开展健康教育，提升学生健康素养。", False),
+    # a magnitude or "more than" between the number and the unit, a masked copy's x
+    ("卫东区要培训多少名家庭医生？", "培训家庭医生1000余名，提升签约服务能力。", True),
+    ("卫东区要为多少名老人提供体检？", "为12.8万名老人提供免费健康体检。", True),
+    ("卫东区要建成多少家健康促进医院？", "建成健康促进医院x家，巩固创建成果。", True),
+])
+def test_a_count_asked_with_its_unit_needs_that_unit_stated(gaz, question, passage, answers):
+    a = build_answer(question, [hit(passage)], query=analyze(question, gaz), abstain=False)
+    assert a.abstained is (not answers), a.lead
+    if not answers:
+        assert a.why == "asked unit absent"

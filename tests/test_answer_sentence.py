@@ -57,6 +57,20 @@ def test_a_year_with_its_unit_is_not_a_figure():
     assert not HAS_NUMBER.search("发表时间：2021-05-07")
 
 
+def test_which_ones_asks_to_name_them_and_a_counted_grade_or_round_is_a_figure(gaz):
+    from qa.answering.pick import asked_kind
+
+    # 哪几个/哪几类 asks to name the things, which a sentence can do without any figure
+    assert asked_kind(analyze("卫东区要组建哪几个医疗集团？", gaz)) == ""
+    assert asked_kind(analyze("卫东区要管住哪几类疾病？", gaz)) == ""
+    assert asked_kind(analyze("卫东区监督体系是几级联动？", gaz)) == "number"
+    # the figures such questions ask for: 三级, 第五轮, 3件
+    assert HAS_NUMBER.search("健全区、街、居三级协调联动的监督体系")
+    assert HAS_NUMBER.search("开展第五轮示范区建设")
+    assert HAS_NUMBER.search("人均办案不少于3件")
+    assert HAS_NUMBER.search("培训家庭医生1000余名") and HAS_NUMBER.search("培训三百余名医生")
+
+
 def test_the_number_asked_for_can_be_a_telephone_number(gaz):
     hits = [hit("畅通群众监督渠道，接受社会监督。", n=1), hit("监督举报电话：0371-12345678。", n=2)]
     q = analyze("卫东区的监督举报电话是多少？", gaz)

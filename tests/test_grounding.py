@@ -34,6 +34,23 @@ def test_which_place_about_an_absent_thing():
     assert ungrounded(ev(which_unnamed=True, absent=("写进",), absent_nouns=())) == ""
 
 
+def test_which_place_whose_best_sentence_says_only_part_of_it():
+    # 哪个区提出建设儿童友好医院？ — the best sentence holds 儿童 and 医院 (0.50 of the weighted terms) and is
+    # not close in meaning (z 3.1): no place says it
+    from qa.answering.grounding import WHICH_DENSE_Z, WHICH_MIN_LEX
+
+    partly = dict(which_unnamed=True, which_one=True)
+    assert ungrounded(ev(**partly, lex=0.50, dense_z=3.1)) == "which-place, partly said"
+    # a near-quote, or a sentence close in meaning, names the place that says it
+    assert ungrounded(ev(**partly, lex=WHICH_MIN_LEX, dense_z=1.2)) == ""
+    assert ungrounded(ev(**partly, lex=0.39, dense_z=WHICH_DENSE_Z)) == ""
+    # without sentence vectors nothing says the sentence is far in meaning: no refusal on words alone
+    assert ungrounded(ev(**partly, lex=0.2, dense_z=None)) == ""
+    # a place named (卫东区…哪个单位) or an English question: not this rule
+    assert ungrounded(ev(which_unnamed=False, which_one=False, lex=0.2, dense_z=1.0)) == ""
+    assert ungrounded(ev(**partly, script="en", en_coverage=0.8, lex=0.2, dense_z=1.0)) == ""
+
+
 def _query(text, script="en", places=(), which="", groups=(), en_coverage=0.8):
     return SimpleNamespace(text=text, script=script, places=places, which=which, xling=tuple(groups),
                            en_coverage=en_coverage)

@@ -42,6 +42,12 @@ def test_district_and_its_own_city_is_one_document(gaz):
     assert analyze("福州市鼓楼区", gaz).place_doc_ids == {"gulou-2021"}
 
 
+def test_a_city_named_beside_a_district_of_another_city_is_a_place_of_its_own(gaz):
+    # "海南州和九龙坡区…分别": the city is compared, not the district's address
+    assert analyze("平顶山市和鼓楼区的补助标准分别是多少？", gaz).place_doc_ids == {"weidong-2021", "gulou-2021"}
+    assert analyze("Pingdingshan and Gulou: what subsidy standards?", gaz).place_doc_ids == {"weidong-2021", "gulou-2021"}
+
+
 def test_no_place(gaz):
     q = analyze("哪个区要求报告患病率不低于4.5%？", gaz)
     assert q.place_doc_ids == frozenset() and q.which == "one" and q.script == "zh"

@@ -20,7 +20,7 @@ from .compare import compared_places, one_per_place
 from .grounding import evidence as grounding_evidence, ungrounded
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
-from .pick import TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
+from .pick import TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences, states_count
 from ..search.query import Query
 from .topic import many_districts, unknown_terms, unmatched_kind
 from ..records import Hit
@@ -31,6 +31,10 @@ from .sentlex import question_chars
 from .sentlex import trim as _trim
 
 log = logging.getLogger(__name__)
+# a figure question about a named plan whose best sentences, and the best one's passage, state no figure
+# at all: the plan does not give it. The passage counts because its figure sentence leads the answer
+# even when another sentence matched better ("…签约率目标是多少？" → "年内常住人口签约率达到40%以上").
+FIGURE_PICKS = 2
 
 ABSTAIN_ZH = "文件中似乎没有直接回答这个问题的内容。以下是最接近的段落，仅供参考。"
 ABSTAIN_EN = "The documents do not seem to answer this. The closest passages are shown below for reference."
@@ -204,7 +208,8 @@ def _dense_z(p: Pick, sim_stats) -> float | None:
 
 
 def _unit_present(unit: str, texts) -> bool:
-    pat = re.compile(r"(?:\d[\d.,]*|[零一二两三四五六七八九十百千万]+)\s*" + re.escape(unit))
+    # x家: a masked copy; 1000余名, 12.8万名, 3千多人: a magnitude or "more than" between number and unit
+    pat = re.compile(r"(?:\d[\d.,]*|[xX]+|[零一二两三四五六七八九十百千万]+)\s*[余多万千百亿]*\s*" + re.escape(unit))
     return any(pat.search(t) for t in texts)
 
 
@@ -271,10 +276,15 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         abstain, why = True, "weak sentence"  # few of the question's words, and no vectors to say it is close in meaning
     elif unit and not _unit_present(unit, [p.text for p in picks]):
         abstain, why = True, "asked unit absent"  # asked for 多少亿元/多少岁 and no passage states such a figure
+    elif (kind == "number" and query.script == "zh" and query.place_doc_ids and query.which != "many"
+          and not any(states_count(p.text)
+                      for p in picks[:FIGURE_PICKS] + [p for p in picks if p.hit is picks[0].hit])):
+        abstain, why = True, "no figure"  # 白云区…签约覆盖率达到了多少？ and its best sentences give none
     elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,
                                                   sentence_tokens(picks[0].text)):
         abstain, why = True, "unmatched kind"  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind
-    elif ungrounded(grounding_evidence(query, unknown_terms(query, weights, known), known)):
+    elif ungrounded(grounding_evidence(query, unknown_terms(query, weights, known), known, lex=picks[0].lex,
+                                       dense_z=z0)):
         abstain, why = True, "ungrounded"  # the question's topic is in no document (qa.answering.grounding)
     if abstain:
         heading = unloaded_message(query, en=en) or (ABSTAIN_EN if en else ABSTAIN_ZH)

@@ -9,7 +9,15 @@ development sets (eval/questions.jsonl, eval/unseen/questions.jsonl):
   "rabies", "donors" have none): we cannot tell what is asked;
 - a which-place question (哪个区提出…？) naming no place, about a thing no indexed
   passage names (`qa.answering.topic.unknown_terms` that are dictionary nouns or acronyms:
-  质子, HPV): no passage names it, so no place does it.
+  质子, HPV): no passage names it, so no place does it;
+- a Chinese which-place question naming no place whose best sentence holds under
+  WHICH_MIN_LEX of its weighted terms and is not close in meaning either (sentence
+  cosine z below WHICH_DENSE_Z): such a question identifies the place by what its plan
+  says, in the plan's words, so a sentence that says only part of it (儿童 but not 友好医院,
+  医疗中心 but not 省级) names a place that does not say it. On the development sets the
+  answerable which-place questions' best sentences held ≥ 0.60 of their terms or had
+  z ≥ 4.1; the unanswerable ones' held ≤ 0.58 with z ≤ 3.1. The floor is set below the
+  gap's middle (0.55), so a near-quote is never refused.
 
 A broader rule — any absent word + a sentence sharing < 20% of the question's
 terms + a dense z below 3.8 (2.8 English) — abstained on 22/25 unanswerable
@@ -24,6 +32,8 @@ from dataclasses import dataclass
 from ..search.query import Query
 
 EN_NOT_UNDERSTOOD = 0.3  # English: below this share of content words translated, we cannot tell what is asked
+WHICH_MIN_LEX = 0.55  # a which-place question's best sentence holding less of its terms…
+WHICH_DENSE_Z = 3.5  # …and with a sentence cosine below this many std above the mean names no place that says it
 
 # Number words and ordinals are never a topic (the lexicon leaves "three", "14th" → "th" alone).
 _EN_NUMBER_WORDS = frozenset(
@@ -38,6 +48,9 @@ class Evidence:
     absent: tuple[str, ...]  # topical words no document holds (zh) / untranslatable content words (en)
     absent_nouns: tuple[str, ...]  # the zh ones that name a thing (dictionary n/nz/vn or an acronym: 质子, 耳聋, HPV)
     en_coverage: float  # share of English content words translated (0 for Chinese)
+    which_one: bool = False  # asks for one place (哪个区…), naming none
+    lex: float | None = None  # the best answer sentence's share of the question's weighted terms
+    dense_z: float | None = None  # its cosine with the question, in std above all sentences' (None: no vectors)
 
 
 def ungrounded(e: Evidence) -> str:
@@ -46,6 +59,9 @@ def ungrounded(e: Evidence) -> str:
         return "not understood"  # most content words have no Chinese word the documents use
     if e.script == "zh" and e.which_unnamed and e.absent_nouns:
         return "which-place, absent thing"  # no passage names the thing, so no place does it
+    if (e.script == "zh" and e.which_one and e.lex is not None and e.dense_z is not None
+            and e.lex < WHICH_MIN_LEX and e.dense_z < WHICH_DENSE_Z):
+        return "which-place, partly said"  # the best sentence says only part of what identifies the place
     return ""
 
 
@@ -64,14 +80,17 @@ def untranslated(query: Query) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def evidence(query: Query, absent_zh: tuple[str, ...], known) -> Evidence:
-    """The signals for `ungrounded`; `absent_zh` is `qa.answering.topic.unknown_terms`, `known(term)` the index's vocabulary."""
+def evidence(query: Query, absent_zh: tuple[str, ...], known, *, lex: float | None = None,
+             dense_z: float | None = None) -> Evidence:
+    """The signals for `ungrounded`; `absent_zh` is `qa.answering.topic.unknown_terms`, `known(term)` the index's
+    vocabulary, `lex` and `dense_z` the best answer sentence's word share and cosine z."""
     from .topic import _things
 
     nouns = tuple(m for m in absent_zh if (m in _things() or m.isascii()) and not _two_known(m, known))
     absent = absent_zh if query.script == "zh" else untranslated(query)
     return Evidence(query.script, bool(query.which) and not query.places, tuple(absent), nouns,
-                    query.en_coverage if query.script != "zh" else 0.0)
+                    query.en_coverage if query.script != "zh" else 0.0,
+                    which_one=query.which == "one" and not query.places, lex=lex, dense_z=dense_z)
 
 
 def _two_known(word: str, known) -> bool:

@@ -52,7 +52,7 @@ OFF_PLACE_PENALTY = 1.0  # more than any lexical share: another place's sentence
 # "11. 提升…水平。", "（四）细化…", "二是…": an item's own short title
 ITEM_TITLE = re.compile(r"^\s*(?:\d{1,3}\s*[.、．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、是])")
 ASKS_NUMBER = re.compile(
-    r"多少|几[个项家所名年岁次类种天条批]?|比例|比率|百分之|"
+    r"多少|(?<!哪)几[个项家所名年岁次类种天条批级件轮届]?|比例|比率|百分之|"  # 哪几类/哪几个 asks to name them
     r"\bwhat (?:rate|percentage|share|proportion|number|target|level|amount|ratio)\b|"
     r"\bhow (?:many|much|high)\b|\bby how much\b|\bper ?cent\b", re.IGNORECASE)
 ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|哪个月|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b|"
@@ -72,13 +72,16 @@ _LABELLED_ORG = re.compile(r"(?:牵头|责任|配合|协作|协办|参与|主办
                            r"(?:局|委|办|院|中心|政府|部门)")
 # a figure: a number with a unit or percent sign (masked digits xx.x% too), or a counted Chinese numeral;
 # not a year (2025年 is a date), not the 3 of "3+X", not 三个 in "三个全覆盖" (names, not figures)
-HAS_NUMBER = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d\s*年)(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|周年|年|"
-                        r"平方米|床|辆|支|批|条|例|倍|户)|百分之|[一二两三四五六七八九十百千万]+[名家所岁元次批]"
+HAS_NUMBER = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d\s*年)(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*[余多]?\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|周年|年|"
+                        r"平方米|床|辆|支|批|条|例|倍|户|件|级|轮|届)|百分之|[一二两三四五六七八九十百千万]+[余多]?[名家所岁元次批件级轮届]"
                         r"|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")  # a telephone number: "监督电话是多少" asks for one
+# any count at all, names included ("两个毫不放松", "三项制度"): refusing a figure question needs the
+# looser test, so that a count HAS_NUMBER leaves out for choosing sentences never makes us abstain
+HAS_COUNT = re.compile(HAS_NUMBER.pattern + r"|[一二两三四五六七八九十]+[个项条类种]")
 HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|底前|上半年|下半年")
 # a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
 # (measures only: "哪几个/几家" can be answered by naming them)
-_ASKED_UNIT = re.compile(r"(?:多少|几)(亿元|万元|元|岁|张|小时|分钟|平方米)")
+_ASKED_UNIT = re.compile(r"(?:多少|几)(亿元|万元|元|岁|张|小时|分钟|平方米|辆|台|处|名|家|所|人|次|项|套|床)")
 _TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|卫生健康委员会|卫生健康委|卫健委|卫健局)(?:文件)?$"
                        r"|[（(]此件[^（()）]{0,10}[）)]"  # the publication marker under the signature and date
                        r"|\.(?:docx?|wps|pdf|xlsx?)$", re.IGNORECASE)  # an attachment's file name
@@ -186,6 +189,10 @@ def carries(kind: str, text: str) -> bool:
     if kind.startswith("org"):
         return names_orgs(text, kind.partition(":")[2])
     return True
+
+
+def states_count(text: str) -> bool:
+    return bool(HAS_COUNT.search(text))
 
 
 def dense_weight(best_lex: float) -> float:

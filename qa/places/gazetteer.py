@@ -137,7 +137,9 @@ class Gazetteer:
         """Documents matching every distinct place the question names.
 
         Several districts named ("鼓楼区和卫东区…") → the union; a district and
-        its own city ("福州市鼓楼区") → the intersection is the same document.
+        its own city ("福州市鼓楼区") → the district's documents: the city only says
+        where it is. A city that is no named district's ("海南州和九龙坡区…") is a
+        place of its own and adds its documents.
         """
         if not mentions:
             return set()
@@ -147,10 +149,10 @@ class Gazetteer:
             groups.setdefault(p.value, set()).update(ids)
         districts = [p for p in mentions if p.field == "district"]
         result: set[str] = set()
-        if districts:
-            for p in districts:
+        for p in districts:
+            result |= groups[p.value]
+        around = [m for m in self.metas if m.doc_id in result]  # the named districts' own documents
+        for p in mentions:
+            if p.field != "district" and not any(getattr(m, p.field) == p.value for m in around):
                 result |= groups[p.value]
-            return result
-        for ids in groups.values():
-            result |= ids
         return result
