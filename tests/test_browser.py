@@ -174,6 +174,26 @@ def test_empty_question_gets_a_friendly_reply(session):
     assert "请输入" in answer.inner_text()
 
 
+def test_a_figure_the_plan_does_not_state_is_said_to_be_missing(session):
+    # the plan speaks of its budget's topic nowhere with 亿元: the first line says the figure is not given,
+    # and the related passages are still shown for reference — on a desktop and on a phone
+    page = session["page"]
+    answer = ask(page, "鼓楼区2021年卫生健康总预算是多少亿元？")
+    text = answer.inner_text()
+    assert "文件中没有给出所问的数字" in text, text
+    assert answer.locator(".qa-passage").count() >= 1
+    answer.scroll_into_view_if_needed()
+    time.sleep(0.3)
+    shot(page, "no_figure.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        answer.scroll_into_view_if_needed()
+        time.sleep(0.5)
+        shot(page, "no_figure_phone.png")
+    finally:
+        page.set_viewport_size({"width": 1366, "height": 768})
+
+
 def test_no_request_left_the_machine(session):
     assert session["blocked"] == [], session["blocked"]
 

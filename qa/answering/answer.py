@@ -38,6 +38,9 @@ FIGURE_PICKS = 2
 
 ABSTAIN_ZH = "文件中似乎没有直接回答这个问题的内容。以下是最接近的段落，仅供参考。"
 ABSTAIN_EN = "The documents do not seem to answer this. The closest passages are shown below for reference."
+# a figure question whose topic the plan speaks of without a figure: say that, not "nothing found"
+NO_FIGURE_ZH = "文件中没有给出所问的数字。以下段落与问题相关，但没有这个数字，仅供参考。"
+NO_FIGURE_EN = "The documents state no such figure. The passages below are related but do not give it; for reference only."
 
 _SENT_END = "。；！？!?;\n"
 # Half-width forms for matching only; 1:1 so offsets stay valid in the original text.
@@ -287,7 +290,9 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                                        dense_z=z0)):
         abstain, why = True, "ungrounded"  # the question's topic is in no document (qa.answering.grounding)
     if abstain:
-        heading = unloaded_message(query, en=en) or (ABSTAIN_EN if en else ABSTAIN_ZH)
+        plain = (NO_FIGURE_EN if en else NO_FIGURE_ZH) if why in ("no figure", "asked unit absent") else (
+            ABSTAIN_EN if en else ABSTAIN_ZH)
+        heading = unloaded_message(query, en=en) or plain
     else:
         best = picks[0]
         if query.which == "many":

@@ -68,6 +68,9 @@ class Gazetteer:
                     extra[s] = tuple(dict.fromkeys(extra.get(s, ()) + (d,)))
                 loaded_pinyin.add(pinyin_key(d.name))
         self._loaded_pinyin = frozenset(loaded_pinyin)
+        # the loaded documents' own titles and issuers: a place they name is not "unloaded", whatever
+        # the catalogue says (its place fields are extracted, and an extraction can miss or misplace one)
+        self._own_words = "\n".join(f"{m.title}\n{m.issuer}" for m in self.metas)
         self._matcher = PlaceMatcher(short_levels=(PROVINCE, CITY), extra=extra)
 
     # ------------------------------------------------------------ matching
@@ -116,6 +119,9 @@ class Gazetteer:
         for i, (m, units) in enumerate(resolved):
             if any(u in self._loaded for u in units) or m.form == "short":
                 continue
+            if any((u.name if u.level != COUNTY else u.label) in self._own_words for u in units):
+                continue  # a loaded plan's title or issuer names it: saying none is loaded would be wrong
+                # (a county by its full label: a title's 鼓楼区 says nothing about 南京市鼓楼区)
             # "北京市" directly before "朝阳区" is part of its name, reported once
             nxt = resolved[i + 1] if i + 1 < len(resolved) else None
             if nxt and nxt[0].start == m.end and any(u.city == c.name or u.province == c.name
