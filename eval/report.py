@@ -157,7 +157,10 @@ def render_markdown(meta: dict, summary: dict, *, unmatched: list[dict] | None =
     ]
     for mode, s in summary.items():
         out += ["", f"## Mode `{mode}` by question type", "", mode_table(s, k=k)]
-    out += ["", "## Abstention", "", *abstention_lines(summary)]
+    out += ["", "## Abstention by retrieval alone", "",
+            "`Retriever.should_abstain` before any answer is built (places no document covers, header fields "
+            "a header lacks, weak coverage); the answers' own abstention, which users see, is in the answer "
+            "tables below.", "", *abstention_lines(summary)]
     out += answer_section(summary)
     if unmatched:
         out += [

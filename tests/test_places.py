@@ -176,3 +176,6 @@ def test_a_place_a_loaded_plans_own_title_names_is_never_reported_unloaded():
     g = Gazetteer([DocMeta(doc_id="yc", file="yc.txt", title="宜昌市健康城市建设实施方案", year=2022)])
     assert g.unloaded("宜昌市的健康城市建设有哪些任务？") == []
     assert g.unloaded("荆州市的健康城市建设有哪些任务？") == ["湖北省荆州市"]
+    # titles name their place short ("健康宜昌行动"); a county needs its city ("南京市鼓楼区")
+    g = Gazetteer([DocMeta(doc_id="yc", file="yc.txt", title="健康宜昌行动实施方案", year=2022)])
+    assert g.unloaded("宜昌市的健康行动有哪些任务？") == []

@@ -48,6 +48,14 @@ def _meta_units(m: DocMeta, by_name: dict[str, list[Division]]) -> list[tuple[st
     return out
 
 
+def _own_names(u: Division) -> tuple[str, ...]:
+    """How a plan's title names its own place: 宜昌市 or 宜昌 ("健康宜昌行动"); a county only by its
+    full label, since a title's 鼓楼区 says nothing about 南京市鼓楼区."""
+    if u.level == COUNTY:
+        return (u.label,)
+    return (u.name,) + tuple(f for f in short_forms(u.name) if len(f) >= 2)
+
+
 class Gazetteer:
     """Finds place mentions in questions and maps them to catalogued documents."""
 
@@ -119,9 +127,8 @@ class Gazetteer:
         for i, (m, units) in enumerate(resolved):
             if any(u in self._loaded for u in units) or m.form == "short":
                 continue
-            if any((u.name if u.level != COUNTY else u.label) in self._own_words for u in units):
+            if any(n in self._own_words for u in units for n in _own_names(u)):
                 continue  # a loaded plan's title or issuer names it: saying none is loaded would be wrong
-                # (a county by its full label: a title's 鼓楼区 says nothing about 南京市鼓楼区)
             # "北京市" directly before "朝阳区" is part of its name, reported once
             nxt = resolved[i + 1] if i + 1 < len(resolved) else None
             if nxt and nxt[0].start == m.end and any(u.city == c.name or u.province == c.name
