@@ -7,6 +7,7 @@ evaluation scores exactly what a user reads.
 """
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -33,12 +34,30 @@ class AnswerOutcome:
 Answerer = Callable[[str, Sequence, str], AnswerOutcome]
 
 
-def sentence_holds(text: str, doc_id: str, gold) -> bool:
+# a date as a header states it: 2021年3月18日 / 二〇二一年三月十八日
+_DATE_LINE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日")
+
+
+def _field_evidence(evidence: str, field: str) -> str:
+    """The part of a header question's evidence that states the field asked for.
+
+    Annotators quote a signature block ("XX县人民政府办公室\n2025年4月25日") to show where a
+    date stands; the date is what the question asks, and what an answer states.
+    """
+    if field == "date":
+        m = _DATE_LINE.search(evidence)
+        if m:
+            return m.group(0)
+    return evidence
+
+
+def sentence_holds(text: str, doc_id: str, gold, field: str = "") -> bool:
     """True iff the answer sentence comes from a gold document and holds its evidence.
 
     The sentence holds the evidence when it contains it, or when the sentence
     (cut with … around its clauses) is itself a part of the evidence: a long
     evidence string cannot fit in a trimmed sentence but is still what it says.
+    For a header question (`field`), it holds the evidence's statement of that field.
     """
     s = normalise(text)
     parts = [p for p in s.split(ELLIPSIS) if p]
@@ -47,6 +66,8 @@ def sentence_holds(text: str, doc_id: str, gold) -> bool:
             continue
         ev = normalise(g.evidence)
         if ev in s or any(ev in p for p in parts):
+            return True
+        if field and normalise(_field_evidence(g.evidence, field)) in s:
             return True
         if parts and all(len(p) >= MIN_PART_CHARS and p.rstrip("。；;") in ev for p in parts):
             return True
@@ -74,8 +95,8 @@ def score_answer(question: Question, out: AnswerOutcome) -> dict[str, float]:
         return {}
     sents = [] if out.abstained else list(out.sentences)
     scores = {
-        "answer@1": 1.0 if sents and sentence_holds(*sents[0], question.gold) else 0.0,
-        "answer@any": 1.0 if any(sentence_holds(t, d, question.gold) for t, d in sents) else 0.0,
+        "answer@1": 1.0 if sents and sentence_holds(*sents[0], question.gold, question.field) else 0.0,
+        "answer@any": 1.0 if any(sentence_holds(t, d, question.gold, question.field) for t, d in sents) else 0.0,
     }
     gold_docs = set(question.districts) or {g.doc_id for g in question.gold}
     named = () if out.abstained else out.doc_ids

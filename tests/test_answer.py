@@ -176,6 +176,19 @@ def test_english_question_gets_an_english_frame_and_chinese_text(gaz):
     assert "报告患病率不低于4.5%" in second and second.startswith("“")
 
 
+@pytest.mark.parametrize("name, city, english", [
+    ("卫东区", False, "Weidong District"), ("宁城县", False, "Ningcheng County"), ("沅江市", False, "Yuanjiang City"),
+    ("阿荣旗", False, "Arong Banner"), ("镇沅彝族哈尼族拉祜族自治县", False, "Zhenyuan Autonomous County"),
+    ("浦东新区", False, "Pudong New Area"), ("平顶山市", True, "Pingdingshan"),
+    ("海南藏族自治州", True, "Hainan Autonomous Prefecture"), ("大兴安岭地区", True, "Daxinganling Prefecture"),
+])
+def test_an_english_place_label_says_the_units_level(name, city, english):
+    """A county is not a "District": 宁城县 used to read "Ningchengxian District"."""
+    from qa.answering.labels import english_unit
+
+    assert english_unit(name, city=city) == english
+
+
 def test_citations_are_capped_and_carry_the_whole_section(gaz):
     hits = [hit(f"gulou-2021#{i}", GULOU_FD if i == 0 else OTHER) for i in range(6)]
     a = ask(gaz, "鼓楼区基本公共卫生服务补助标准", hits, max_citations=2, sections={"gulou-2021#0": "全文"})

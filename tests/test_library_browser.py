@@ -266,3 +266,49 @@ def test_english_browser_gets_an_english_page(server, browser):
         _shot(page, "library_english.png")
     finally:
         ctx.close()
+
+
+_TABLE_PLAN = "\n".join([
+    "宁城县人民政府办公室关于印发宁城县人均预期寿命提升行动计划的通知",
+    "宁政办函〔2025〕9号",
+    "各乡镇人民政府,县直各单位:",
+    "《宁城县人均预期寿命提升行动计划主要目标任务》已经县人民政府同意,现印发给你们,请认真组织实施。",
+    "宁城县人民政府办公室",
+    "2025年4月30日",
+    "宁城县人均预期寿命提升行动计划主要目标任务",
+    # a web page's table flattened to one cell per line, as copying sites leave it
+    *[f"{cell} |" for cell in ["序号", "指标名称", "单位", "2023年", "2025年", "2027年", "牵头单位",
+                               "1", "人均预期寿命", "岁", "77.6", "≥78.9", "≥79.6", "县卫健局",
+                               "2", "婴儿死亡率", "‰", "3.1", "≤4.5", "≤4.0", "县卫健局",
+                               "3", "居民健康素养水平", "%", "28.2", "≥31", "≥33", "县卫健局"]],
+])
+
+
+def test_a_flattened_table_is_answered_row_by_row(server, browser, tmp_path):
+    """Upload a web copy whose target table lost its layout; the answer shows the row's cells by column."""
+    plan = tmp_path / "宁城县目标任务.txt"
+    plan.write_text(_TABLE_PLAN, encoding="utf-8")
+    base = server["base"]
+    ctx, page, blocked, errors = _page(browser, base, {"width": 1366, "height": 768})
+    try:
+        n_docs = len(json.loads(urllib.request.urlopen(base + "/api/documents").read())["documents"])
+        page.get_by_role("tab", name="文件库").click()
+        page.locator("#qa-upload-file input[type=file]").set_input_files(str(plan))
+        page.locator("#qa-review").wait_for(state="visible", timeout=60_000)
+        assert page.locator("#qa-f-district textarea, #qa-f-district input").first.input_value() == "宁城县"
+        page.locator("#qa-commit").click()
+        page.get_by_text("已加入").first.wait_for(state="visible", timeout=30_000)
+        _wait_status(page, f"{n_docs + 1} 份文件")
+        page.get_by_role("tab", name="问答").click()
+        answer = _ask(page, "宁城县2025年人均预期寿命的目标是多少岁？")
+        first = answer.locator("p").filter(has_text="宁城县").first.inner_text()
+        assert "人均预期寿命" in first and "2025年 ≥78.9" in first, answer.inner_text()
+        assert "|" not in first
+        answer.scroll_into_view_if_needed()
+        _shot(page, "library_table_answer.png")
+        page.set_viewport_size({"width": 390, "height": 844})
+        answer.scroll_into_view_if_needed()
+        _shot(page, "library_table_answer_phone.png")
+        assert blocked == [] and errors == []
+    finally:
+        ctx.close()

@@ -20,6 +20,7 @@ from .compare import compared_places, one_per_place
 from .grounding import evidence as grounding_evidence, ungrounded
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
+from .labels import cells_text, english_label, labelled_cells, place_label  # noqa: F401  (re-exported)
 from .pick import TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences, states_count
 from ..search.query import Query
 from .topic import many_districts, unknown_terms, unmatched_kind
@@ -66,6 +67,9 @@ class Sentence:
     n: int
     label: str = ""
     segments: tuple[tuple[str, bool], ...] = ()
+    # a table row: (column name, cell) pairs, shown instead of the bare cells ("2025年 ≥79.2");
+    # `text` stays the row as the document has it, which is what is cited
+    cells: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,33 +173,6 @@ def _markable(weights: Mapping[str, float], hits: list[Hit]) -> tuple[str, ...]:
     return tuple(sorted((t for t in weights if t not in common), key=lambda t: (-len(t), t)))
 
 
-# ---------------------------------------------------------------- places
-def place_label(hit: Hit) -> str:
-    """平顶山市卫东区; 上海市嘉定区; a city alone when there is no district."""
-    return f"{hit.city}{hit.district}" if hit.district else (hit.city or hit.province or hit.title)
-
-
-def _pinyin(name: str) -> str:
-    try:
-        from pypinyin import lazy_pinyin
-    except ImportError:
-        return ""
-    return "".join(lazy_pinyin(name)).capitalize()
-
-
-def english_label(hit: Hit) -> str:
-    """'Weidong District, Pingdingshan (平顶山市卫东区)'."""
-    def core(name: str, suffix: str) -> str:
-        return _pinyin(name[: -len(suffix)] if name.endswith(suffix) and len(name) > len(suffix) + 1 else name)
-    parts = []
-    if hit.district:
-        parts.append(f"{core(hit.district, '区')} District")
-    if hit.city:
-        parts.append(core(hit.city, "市"))
-    en = ", ".join(p for p in parts if p.strip())
-    return f"{en} ({place_label(hit)})" if en else place_label(hit)
-
-
 # ---------------------------------------------------------------- the answer
 # Without sentence vectors (no model) a sentence sharing less than this of the question's terms does
 # not answer it. With them this alone never abstains: the earlier rule "and a dense z below 1.0"
@@ -213,6 +190,8 @@ def _dense_z(p: Pick, sim_stats) -> float | None:
 def _unit_present(unit: str, texts) -> bool:
     # x家: a masked copy; 1000余名, 12.8万名, 3千多人: a magnitude or "more than" between number and unit
     pat = re.compile(r"(?:\d[\d.,]*|[xX]+|[零一二两三四五六七八九十百千万]+)\s*[余多万千百亿]*\s*" + re.escape(unit))
+    if unit == "项":  # 五大重点工作任务, 十大行动: a count of items without the 项
+        pat = re.compile(pat.pattern + r"|(?<![一二三四五六七八九十])[二两三四五六七八九十]大(?!以来|精神|报告|代表)")
     return any(pat.search(t) for t in texts)
 
 
@@ -220,7 +199,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                  max_citations: int = 3, sections: Mapping[str, str] | Callable[[str], str] | None = None,
                  sims: Mapping[str, Sequence[tuple[int, int, float]]] | None = None,
                  sim_stats: tuple[float, float] | None = None, note: str = "",
-                 known: Callable[[str], bool] | None = None) -> Answer:
+                 known: Callable[[str], bool] | None = None,
+                 section_of: Callable[[str], str] | None = None) -> Answer:
     """The answer to `question` from ranked `hits` (best first).
 
     `query` is the analysed searched text; `abstain` comes from
@@ -232,7 +212,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     of that cosine over all sentences (`qa.answering.sentvec`); `note` is shown under
     the answer (e.g. that a filter excluded the best passage); `known(term)`
     says whether any indexed passage contains a term (a question term none
-    does makes the answer at best 部分相关).
+    does makes the answer at best 部分相关); `section_of` maps a chunk id to its
+    section's text, where a long table's later part finds its header row.
     """
     en = lang == "en"
     weights = query_terms(query)
@@ -254,6 +235,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         return any(f.search(text) for f in frame) or (bool(kind) and carries(kind, text))
 
     def sent(p: Pick, label: str = "") -> Sentence:
+        if p.column_names:  # a table row is shown whole, each cell under its column's name
+            return Sentence(p.text, cite(p.hit), label, segments(p.text, terms), labelled_cells(p.column_names, p.text))
         text = _trim(p.text, topic_weights(weights, p.hit.title), wanted, qchars)
         return Sentence(text, cite(p.hit), label, segments(text, terms))
 
@@ -268,7 +251,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     places = compared_places(query.places, hits) if query.which != "many" else []
     picks = pick_sentences(hits, query, weights, numbers, sims=sims, split=split_sentences,
                            score_fn=sentence_score, tokens_fn=sentence_tokens,
-                           top=len(hits) if query.which == "many" or len(places) > 1 else TOP_HITS
+                           top=len(hits) if query.which == "many" or len(places) > 1 else TOP_HITS,
+                           section_of=section_of,
                            ) if hits and not abstain else []
     unit = asked_unit(query)
     z0 = _dense_z(picks[0], sim_stats) if picks else None
@@ -277,14 +261,14 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         why = "retrieval"  # Retriever.should_abstain (qa.answering.abstain)
     elif not picks or (z0 is None and picks[0].lex < MIN_LEX):
         abstain, why = True, "weak sentence"  # few of the question's words, and no vectors to say it is close in meaning
-    elif unit and not _unit_present(unit, [p.text for p in picks]):
+    elif unit and not _unit_present(unit, [p.matched for p in picks]):
         abstain, why = True, "asked unit absent"  # asked for 多少亿元/多少岁 and no passage states such a figure
     elif (kind == "number" and query.script == "zh" and query.place_doc_ids and query.which != "many"
           and not any(states_count(p.text)
                       for p in picks[:FIGURE_PICKS] + [p for p in picks if p.hit is picks[0].hit])):
         abstain, why = True, "no figure"  # 白云区…签约覆盖率达到了多少？ and its best sentences give none
     elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,
-                                                  sentence_tokens(picks[0].text)):
+                                                  sentence_tokens(picks[0].matched)):
         abstain, why = True, "unmatched kind"  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind
     elif ungrounded(grounding_evidence(query, unknown_terms(query, weights, known), known, lex=picks[0].lex,
                                        dense_z=z0)):
@@ -361,7 +345,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
 
 def format_line(s: Sentence, en: bool) -> str:
     """One plain-text answer line: label, quoted/plain text, citation number."""
-    body = f"“{s.text}”" if en else s.text
+    text = cells_text(s.cells, en) if s.cells else s.text
+    body = f"“{text}”" if en else text
     sep = ": " if en else "："
     return f"{s.label}{sep if s.label else ''}{body} [{s.n}]"
 

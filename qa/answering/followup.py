@@ -133,10 +133,16 @@ def _romanise(name: str, field: str) -> str:
         from pypinyin import lazy_pinyin
     except ImportError:
         return name
-    suffix = {"district": "区", "city": "市"}.get(field, "")
+    from .labels import english_unit
+
+    if field == "district":
+        # the place matcher reads "X District/County/City"; other levels (旗, 自治县) by their name alone
+        roman = english_unit(name)
+        return roman if roman.endswith((" District", " County", " City")) and " Autonomous" not in roman else (
+            roman.rsplit(" ", 2)[0] if " Autonomous" in roman else roman.rsplit(" ", 1)[0])
+    suffix = "市" if field == "city" else ""
     core = name[: -len(suffix)] if suffix and name.endswith(suffix) and len(name) > len(suffix) + 1 else name
-    roman = "".join(lazy_pinyin(core)).capitalize()
-    return f"{roman} District" if field == "district" else roman
+    return "".join(lazy_pinyin(core)).capitalize()
 
 
 def _switch_place(prev: str, new_place: str, gazetteer: Gazetteer) -> str:

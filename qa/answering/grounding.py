@@ -57,12 +57,18 @@ def ungrounded(e: Evidence) -> str:
     """Why the documents do not answer the question ("" when they may): a pure function of `e`."""
     if e.script != "zh" and e.en_coverage < EN_NOT_UNDERSTOOD:
         return "not understood"  # most content words have no Chinese word the documents use
-    if e.script == "zh" and e.which_unnamed and e.absent_nouns:
+    if e.script == "zh" and e.which_unnamed and e.absent_nouns and not _said(e):
         return "which-place, absent thing"  # no passage names the thing, so no place does it
     if (e.script == "zh" and e.which_one and e.lex is not None and e.dense_z is not None
             and e.lex < WHICH_MIN_LEX and e.dense_z < WHICH_DENSE_Z):
         return "which-place, partly said"  # the best sentence says only part of what identifies the place
     return ""
+
+
+def _said(e: Evidence) -> bool:
+    """The best sentence holds most of the question and is close in meaning: a word no passage has
+    (发给, which jieba's dictionary tags as a verbal noun) is then how the asker put it, not a missing thing."""
+    return e.lex is not None and e.dense_z is not None and e.lex >= WHICH_MIN_LEX and e.dense_z >= WHICH_DENSE_Z
 
 
 def untranslated(query: Query) -> tuple[str, ...]:

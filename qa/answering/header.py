@@ -101,12 +101,17 @@ def value_text(field: str, meta: DocMeta, en: bool) -> str:
 def field_line(field: str, meta: DocMeta, en: bool) -> str:
     """One answer sentence stating the field of one document, or saying the header does not state it."""
     v = value_text(field, meta, en)
+    # a value repaired from a damaged copy (东政办〔201912) is quoted as printed too, so the reader can check it
+    source = (meta.sources or {}).get(field)
+    printed = source.get("printed", "") if isinstance(source, dict) else ""
     if en:
         name = _LABEL_EN[field]
-        return (f"The {name} of 《{meta.title}》 is {v}." if v else
+        shown = f"{v} (printed as {printed})" if printed else v
+        return (f"The {name} of 《{meta.title}》 is {shown}." if v else
                 f"《{meta.title}》 does not state its {name}.")
     name = _LABEL_ZH[field]
-    return f"《{meta.title}》的{name}是{v}。" if v else f"《{meta.title}》未载明{name}。"
+    shown = f"{v}（原文印作“{printed}”）" if printed else v
+    return f"《{meta.title}》的{name}是{shown}。" if v else f"《{meta.title}》未载明{name}。"
 
 
 def catalogue_line(meta: DocMeta, en: bool) -> str:

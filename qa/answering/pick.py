@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from ..metadata.portal import metadata_row
 from ..search.query import Query
@@ -72,16 +72,19 @@ _LABELLED_ORG = re.compile(r"(?:牵头|责任|配合|协作|协办|参与|主办
                            r"(?:局|委|办|院|中心|政府|部门)")
 # a figure: a number with a unit or percent sign (masked digits xx.x% too), or a counted Chinese numeral;
 # not a year (2025年 is a date), not the 3 of "3+X", not 三个 in "三个全覆盖" (names, not figures)
-HAS_NUMBER = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d\s*年)(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*[余多]?\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|周年|年|"
+HAS_NUMBER = re.compile(r"(?<![\d.届])(?!(?:19|20)\d\d\s*年)(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*[余多]?\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|周年|年|"
                         r"平方米|床|辆|支|批|条|例|倍|户|件|级|轮|届)|百分之|[一二两三四五六七八九十百千万]+[余多]?[名家所岁元次批件级轮届]"
-                        r"|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")  # a telephone number: "监督电话是多少" asks for one
+                        r"|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"  # a telephone number: "监督电话是多少" asks for one
+                        # a table's figure cell: the unit is its 单位 column ("\t≥79.2 |", "\t78.2(2021年) |")
+                        r"|(?<=\t)[≥≤＞＜<>]?\s*\d+(?:\.\d+)?\s*[%％‰]?(?=\s*(?:\||\t|$|[（(]))")
 # any count at all, names included ("两个毫不放松", "三项制度"): refusing a figure question needs the
 # looser test, so that a count HAS_NUMBER leaves out for choosing sentences never makes us abstain
-HAS_COUNT = re.compile(HAS_NUMBER.pattern + r"|[一二两三四五六七八九十]+[个项条类种]")
+HAS_COUNT = re.compile(HAS_NUMBER.pattern + r"|[一二两三四五六七八九十]+[个项条类种]"
+                       r"|(?<![一二三四五六七八九十])[二两三四五六七八九十]大(?!以来|精神|报告|代表)")  # 五大任务, not 十九大
 HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|底前|上半年|下半年")
 # a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
 # (measures only: "哪几个/几家" can be answered by naming them)
-_ASKED_UNIT = re.compile(r"(?:多少|几)(亿元|万元|元|岁|张|小时|分钟|平方米|辆|台|处|名|家|所|人|次|项|套|床)")
+_ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(亿元|万元|元|岁|张|小时|分钟|平方米|辆|台|处|名|家|所|人|次|项|套|床)")
 _TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|卫生健康委员会|卫生健康委|卫健委|卫健局)(?:文件)?$"
                        r"|[（(]此件[^（()）]{0,10}[）)]"  # the publication marker under the signature and date
                        r"|\.(?:docx?|wps|pdf|xlsx?)$", re.IGNORECASE)  # an attachment's file name
@@ -93,6 +96,7 @@ ANNOUNCE_MAX_CHARS = MAX_SENT_CHARS  # one answer line (qa.answering.sentlex tri
 _QUOTED = re.compile(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》|〈[^〈〉]*〉")
 
 
+_ROW_NUMBER = re.compile(r"^\s*\d{1,3}\s*\|?\s*\t")  # a table row's 序号 cell
 # a phrase the question quotes is matched as written: the sentence holding it is the one the asker
 # read. A title in 《》 names a document (its transmittal lines repeat it) and is left to the title rules.
 _QUOTE = re.compile(r"[“\"「『]([^”\"」』]{4,40})[”\"」』]")
@@ -141,6 +145,46 @@ class Pick:
     has_number: bool  # holds one of the question's own numbers
     is_heading: bool
     asked_ok: bool  # carries the asked-for kind of fact (True when nothing particular is asked)
+    column_names: str = ""  # a table row's header row (序号 | 指标名称 | 2025年 …), matched with the row
+
+    @property
+    def matched(self) -> str:
+        """The text the question's words are matched against: a table row reads under its header."""
+        return f"{with_units(self.column_names, self.text)}\n{self.text}" if self.column_names else self.text
+
+
+def cells(row: str) -> list[str]:
+    """The cells of a table row line ("1 |\t人均预期寿命 |\t岁 |"; a .docx row has tabs only)."""
+    return [c.strip().rstrip("|").strip() for c in row.split("\t")]
+
+
+_FIGURE_CELL = re.compile(r"^[≥≤＞＜<>]?\s*(\d+(?:\.\d+)?)")
+
+
+def header_before(section: str, part: str) -> str:
+    """The table header row (序号 | 指标名称 | …) last seen before `part` in its section, else ""."""
+    at = section.find(part[:80]) if section and part else -1
+    if at <= 0:
+        return ""
+    for line in reversed(section[:at].splitlines()):
+        if line.count("\t") >= 2 and not _ROW_NUMBER.match(line):
+            return line.strip()
+    return ""
+
+
+def with_units(header_row: str, row: str) -> str:
+    """The header row, plus the row's figures written with the row's unit (79.2岁, 38%).
+
+    A table gives the unit once, in its 单位 column, and the figures bare; a question
+    writes them together ("不低于79.2岁"), so the row is matched as if it did too.
+    """
+    names, values = cells(header_row), cells(row)
+    at = next((i for i, n in enumerate(names) if n in ("单位", "计量单位")), None)
+    unit = values[at] if at is not None and at < len(values) else ""
+    if not unit or len(unit) > 6:
+        return header_row
+    figures = [m.group(1) + unit for i, c in enumerate(values) if i not in (0, at) and (m := _FIGURE_CELL.match(c))]
+    return " ".join([header_row, *figures])
 
 
 def asked_kind(query: Query) -> str:
@@ -206,11 +250,14 @@ def _compile_any(patterns: Sequence[str]):
 
 def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, float], numbers: set[str], *,
                    sims: Mapping[str, Sequence[tuple[int, int, float]]] | None = None,
-                   split, score_fn, tokens_fn, top: int = TOP_HITS) -> list[Pick]:
+                   split, score_fn, tokens_fn, top: int = TOP_HITS,
+                   section_of: Callable[[str], str] | None = None) -> list[Pick]:
     """Every sentence of the top hits, best first.
 
     `sims` maps a chunk id to its sentences' (start, end, cosine); `split`,
-    `score_fn`, `tokens_fn` are qa.answering.answer's sentence splitter, lexical score and tokenizer.
+    `score_fn`, `tokens_fn` are qa.answering.answer's sentence splitter, lexical score and tokenizer;
+    `section_of` maps a chunk id to its whole section's text (a long table's later part finds its
+    header row there).
     """
     kind = asked_kind(query)
     frame = _compile_any(query.answer_patterns)
@@ -222,17 +269,30 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     for rank, h in enumerate(hits[:top]):
         cos_at = {(a, b): c for a, b, c in (sims or {}).get(h.chunk_id, ())}
         title = h.section.rsplit(" > ", 1)[-1]
+        header_row, looked = "", section_of is None
         for a, b in split(h.text):
             s = h.text[a:b]
             is_heading = ((bool(title) and s.rstrip("。；！？!?;") in title) or bool(len(s) <= 30 and ITEM_TITLE.match(s))
                           or bool(len(s) <= ANNOUNCE_MAX_CHARS and _ANNOUNCES.search(s)))
-            raw.append((rank, h, s, score_fn(s, weights), cos_at.get((a, b)), is_heading,
-                        bool(numbers & tokens_fn(s)),
-                        score_fn(s, topic_weights(weights, h.title)) if h.doc_id in query.place_doc_ids else None))
+            # a table row is read under its header row (序号 | 指标名称 | 2023年 | 2025年 …): the year a
+            # question asks for is a column's name; the header row itself holds no value
+            columns = ""
+            if s.count("\t") >= 2:
+                if _ROW_NUMBER.match(s):
+                    if not header_row and not looked:  # a later part of a long table: its header is further up
+                        header_row, looked = header_before(section_of(h.chunk_id), h.text), True
+                    columns = header_row
+                else:
+                    header_row, is_heading = s, True
+            matched = f"{with_units(columns, s)}\n{s}" if columns else s
+            raw.append((rank, h, s, score_fn(matched, weights), cos_at.get((a, b)), is_heading,
+                        bool(numbers & tokens_fn(matched)),
+                        score_fn(matched, topic_weights(weights, h.title)) if h.doc_id in query.place_doc_ids else None,
+                        columns))
     cmax = max((r[4] for r in raw if r[4] is not None), default=None)
     dw = dense_weight(max((r[3] for r in raw if not named or r[1].doc_id in named), default=0.0))
     picks = []
-    for rank, h, s, lex, cos, is_heading, has_number, topic in raw:
+    for rank, h, s, lex, cos, is_heading, has_number, topic, columns in raw:
         ok = carries(kind, s)
         score = (lex if topic is None else topic) - RANK_PENALTY * rank
         if cos is not None and cmax is not None:
@@ -251,7 +311,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             score += QUOTE_BONUS
         if named and h.doc_id not in named:
             score -= OFF_PLACE_PENALTY
-        picks.append(Pick(score, rank, h, s, lex, cos, has_number, is_heading, ok))
+        picks.append(Pick(score, rank, h, s, lex, cos, has_number, is_heading, ok, columns))
     picks.sort(key=lambda p: (-p.score, p.rank))
     return _body_first(picks, raw)
 

@@ -54,6 +54,7 @@ CSS = """
 .qa-caption { color: #854d0e; font-size: 0.9em; }
 .qa-note { color: var(--body-text-color-subdued); font-size: 0.9em; }
 .qa-others { margin-top: 0.4em; }
+.qa-cell i { font-style: normal; color: var(--body-text-color-subdued); font-size: 0.9em; }
 """
 
 
@@ -115,7 +116,10 @@ def message_html(text: str) -> str:
 
 def _line(s: Sentence, en: bool) -> str:
     label = f"<b>{esc(s.label)}</b>{': ' if en else '：'}" if s.label else ""
-    body = marked(s.segments or ((s.text, False),))
+    if s.cells:  # a table row: each cell under its column's name
+        body = "；".join(f'<span class="qa-cell">{f"<i>{esc(n)}</i> " if n else ""}{esc(v)}</span>' for n, v in s.cells)
+    else:
+        body = marked(s.segments or ((s.text, False),))
     if en:
         body = f"“{body}”"
     return f'<p>{label}{body}<span class="qa-ref">[{s.n}]</span></p>'

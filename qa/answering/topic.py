@@ -43,10 +43,10 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
     _, _is_number, sentence_score, sentence_tokens = _answer_helpers()
     zh = {t: w for t, w in weights.items() if not t.isascii()} or dict(weights)
     english = query is not None and query.script != "zh"
-    lex = {id(p): sentence_score(p.text, zh) for p in picks}
+    lex = {id(p): sentence_score(p.matched, zh) for p in picks}
     best = picks[0]
     top_lex = max(lex.values())
-    toks = {id(p): sentence_tokens(p.text) for p in picks}
+    toks = {id(p): sentence_tokens(p.matched) for p in picks}
     head, alts = None, set()
     if not english:
         heads = sorted((t for t in zh if len(t) >= 4 and not _is_number(t)), key=lambda t: (-len(t), t))

@@ -17,7 +17,11 @@ What is cleaned, and why:
 - words split by page breaks ("安\\n\\n全感") are joined, otherwise neither
   jieba nor a reader sees the word;
 - full-width / no-break spaces and spaces wedged between CJK characters
-  ("重点工作 安排", "2021 年") are artefacts of PDF extraction.
+  ("重点工作 安排", "2021 年") are artefacts of PDF extraction;
+- a table a web page flattened to one cell per line ("序号 |", "指标名称 |", …,
+  "1 |", "人均预期寿命 |", "岁 |", …) gets its rows back: the line breaks inside a
+  row become tabs, as in a .docx table, so a row is one line (one answer sentence
+  that holds the indicator with its figures) and the chunker sees a table.
 """
 from __future__ import annotations
 
@@ -123,6 +127,7 @@ def clean(source: str) -> CleanText:
     _join_page_breaks(ed)
     _squeeze_spaces(ed)
     _collapse_blank_lines(ed)
+    _rejoin_flattened_tables(ed)
 
     text, idx = ed.view()
     return CleanText(source, text, tuple(idx), bytes(ed.kept), tuple(sorted(ed.subst.items())))
@@ -166,6 +171,65 @@ def _is_table_row(line: str) -> bool:
     return line.count("\t") >= 2
 
 
+_CELL = re.compile(r"^[^|\n]+ ?\|$")  # one cell of a flattened table: "人均预期寿命 |"
+_MIN_CELLS = 12  # a run this long of one-cell lines is a table (a portal block has several cells per line)
+
+
+def _row_starts(cells: list[str]) -> list[int]:
+    """Indices of the cells that open a row: the 序号 column counting 1, 2, 3, … .
+
+    The cells before the first number are the header row, whose length is the row length; a row
+    whose next number is not where that length puts it (merged cells) is found by
+    looking for the number nearby. [] when the cells do not count rows.
+    """
+    nums = [c.rstrip(" |").strip() for c in cells]
+    # the first row number: 1, or where a page repeats the header, the row it goes on with
+    width = next((j for j, c in enumerate(nums) if c.isdigit() and 0 < int(c) < 1000), None)
+    if width is None or width < 2:
+        return []
+    starts, k = [width], int(nums[width]) + 1
+    while True:
+        at = starts[-1]
+        if at + width < len(nums) and nums[at + width] == str(k):
+            nxt = at + width
+        else:
+            nxt = next((j for j in range(at + 2, min(len(nums), at + 2 * width)) if nums[j] == str(k)), None)
+        if nxt is None:
+            break
+        starts.append(nxt)
+        k += 1
+    return starts
+
+
+def _rejoin_flattened_tables(ed: _Editor) -> None:
+    """Turn the line breaks inside each row of a one-cell-per-line table into tabs (1:1 substitutions)."""
+    text, idx = ed.view()
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        spans.append((pos, line))
+        pos += len(line) + 1
+    i = 0
+    while i < len(spans):
+        j = i
+        while j < len(spans) and _CELL.match(spans[j][1].strip()):
+            j += 1
+        if j - i < _MIN_CELLS:
+            i = j + 1
+            continue
+        run = spans[i:j]
+        starts = _row_starts([line for _, line in run])
+        if not starts:
+            i = j + 1
+            continue
+        width = starts[0]
+        last_len = max((b - a for a, b in zip(starts, starts[1:])), default=width)
+        bounds = [0] + starts + [min(len(run), starts[-1] + max(width, last_len))]
+        for a, b in zip(bounds, bounds[1:]):
+            for pos, line in run[a:b - 1]:  # the break after each cell but the row's last
+                ed.subst[idx[pos + len(line)]] = "\t"
+        i += bounds[-1]  # the rest of the run: the table goes on under a repeated header
+
+
 def _join_page_breaks(ed: _Editor) -> None:
     """Remove the line break(s) inside a paragraph cut by a page break.
 
@@ -196,6 +260,7 @@ def _join_page_breaks(ed: _Editor) -> None:
                 and not _LABEL_START.match(body)
                 and not _is_table_row(body)
                 and not _is_table_row(lines[prev])
+                and not tail.endswith("|")  # a cell of a flattened table ends its line on purpose
             )
             if joinable:
                 # delete from the end of the previous line's text to the first

@@ -44,12 +44,12 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
     found = {"alone": [], "signature": [], "notice": [], "inline": []}
     for region, ls in (("head", body), ("tail", tail)):
         for i, ln in enumerate(ls):
-            nxt = ls[i + 1] if i + 1 < len(ls) else ""
             for issuer, how in header.issuers_in(ln):
                 if how.startswith("signature:"):
                     found["signature"].append((issuer, how.split(":", 1)[1], f"signature ({region})"))
-                elif how == "alone" and header.date_of(nxt):
-                    found["signature"].append((issuer, header.date_of(nxt), f"signature block ({region})"))
+                elif how == "alone" and (sig := _signature(ls, i)) is not None:
+                    if sig[0]:  # ("", "") for a later name of a joint signature
+                        found["signature"].append((sig[0], sig[1], f"signature block ({region})"))
                 elif region == "head":
                     found[how].append((issuer, "", f"header line {i + 1}"))
     if "title" in block:  # the page's title "XX关于印发…的通知" names the issuer like a notice line does
@@ -78,6 +78,11 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
     for i, ln in enumerate(body[:20]):
         num, year = header.doc_number_of(ln)
         put("doc_number", num, f"header line {i + 1}")
+        fixed, printed, fixed_year = header.repaired_doc_number(ln)
+        if fixed and not out["doc_number"]:
+            put("doc_number", fixed, f"header line {i + 1}", "medium")
+            src["doc_number"]["printed"] = printed  # the answer quotes what the copy shows
+            put("year", fixed_year, f"header line {i + 1}", "medium")
         put("year", year, f"header line {i + 1}")
         put("signer", header.signer_of(ln), f"header line {i + 1}")
     for ln in body:
@@ -91,7 +96,8 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         put("year", int(m.group(1)) if m else None, "title")
     if out["year"] is None and out["date"]:
         put("year", int(out["date"][:4]), "date", "medium")
-    if "published" in block:
+    partial = any(how == "signature" and not date for how in found for _, date, _ in found[how])
+    if "published" in block and not partial:
         # the portal's publication date is not the issue date: a last resort, marked as such
         pub = header.date_of(block["published"][0], whole_line=False)
         put("date", pub, f"portal {block['published'][1]} (publication date)", "low")
@@ -133,6 +139,28 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         src["unresolved"] = list(place.notes)
     out["sources"] = src
     return out
+
+
+def _signature(lines: list[str], i: int) -> tuple[str, str] | None:
+    """(issuer, ISO date or "") when line i opens a signature block: it and any further issuer lines
+    (joint issuers sign one under another: 中共XX县委办公室 / XX县人民政府办公室) stand above a date line.
+
+    The first issuer line of a joint signature names them all; a later one gets ("", "").
+    None when no date line follows.
+    """
+    names = []
+    for ln in lines[i:i + 4]:
+        alone = [iss for iss, how in header.issuers_in(ln) if how == "alone"]
+        if alone:
+            names.append(alone[0])
+            continue
+        date = header.signature_date(ln)
+        if date is None or not names:
+            return None
+        if i and any(how == "alone" for _, how in header.issuers_in(lines[i - 1])):
+            return "", ""  # a later name of a joint signature: the first one reported the block
+        return "、".join(names), date
+    return None
 
 
 def title_line_index(lines: list[str], title: str) -> int | None:

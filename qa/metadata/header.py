@@ -21,13 +21,17 @@ _ORG_AFTER_PLACE = re.compile(
     r"[\u4e00-\u9fa5]{0,12}?(?:卫生健康局|卫生健康委员会|卫生和计划生育委员会|卫生和计划生育局|卫生计生委|卫生计生局|卫计委|卫计局"
     r"|卫生健康委|卫健委|卫健局|卫生局"
     r"|人民政府办公室|人民政府办公厅|人民政府|政府办公室|委员会办公室|委员会|领导小组办公室|领导小组|办公室|办公厅"
-    r"|疾病预防控制中心|疾病预防控制局|医疗保障局)(?P<doc>文件)?")
+    r"|疾病预防控制中心|疾病预防控制局|医疗保障局|委办公室)"
+    # the commission's own office signs its notices: 包头市卫生和计划生育委员会办公室
+    r"(?:办公室|办公厅)?(?P<doc>文件)?")
 # what an organisation's name ends with: a portal's 发布机构 column holding anything else is misread
 ORG_END = re.compile(r"(?:局|委员会|委|政府|办公室|办公厅|领导小组|中心|院|厅|部)$")
 _ISSUER_END = re.compile(r"^(?:\s|关于|$|[（(]|〔|(?:19|20)\d{2}\s*年)")
 # 文号: agency abbreviation + year in 〔〕/（）/()/[] + number + 号
 DOC_NUMBER = re.compile(
     r"(?P<num>[\u4e00-\u9fa5]{1,10}\s*[〔（(\[［【]\s*(?P<year>(?:19|20)\d{2})\s*[〕）)\]］】]\s*\d{1,4}\s*号)")
+# a 文号 whose closing bracket and 号 a copying site dropped: 东政办〔201912 (= 东政办〔2019〕12号)
+_BROKEN_DOC_NUMBER = re.compile(r"^(?P<org>[\u4e00-\u9fa5]{1,10})[〔（(\[［【](?P<year>(?:19|20)\d{2})[〕）)\]］】]?(?P<n>\d{1,4})号?$")
 _DATE = re.compile(r"^(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日$")
 _ISO_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})")
 _CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0, "O": 0, "０": 0}
@@ -59,8 +63,8 @@ def issuers_in(line: str) -> list[tuple[str, str]]:
     text = line.strip()
     out = []
     for m in national_matcher().find(text, english=False) + _short_city_mentions(text):
-        if m.start and not (text[m.start - 1].isspace() or text[m.start - 1] in "号|｜。"):
-            continue
+        if m.start and not (text[m.start - 1].isspace() or text[m.start - 1] in "号|｜。") and text[:m.start] != "中共":
+            continue  # (a party committee's office signs as 中共XX县委办公室)
         org = _ORG_AFTER_PLACE.match(text, m.end)
         if not org or not _ISSUER_END.match(text[org.end():]):
             continue
@@ -69,8 +73,9 @@ def issuers_in(line: str) -> list[tuple[str, str]]:
         signature = bool(date_of(rest)) and (not before.strip() or before.rstrip()[-1] in "。）)")
         if not signature and re.search(r"[，,；;。《〈<“]", before):
             continue  # after prose on the same line: a body cited, not the issuer (a signature may follow 。)
-        issuer = squash(text[m.start:org.end()]).removesuffix("文件")
-        if not rest and m.start == 0:
+        start = 0 if text[:m.start] == "中共" else m.start
+        issuer = squash(text[start:org.end()]).removesuffix("文件")
+        if not rest and start == 0:
             how = "alone"
         elif date_of(rest):  # "天津市滨海新区人民政府2020年10月19日(此件主动公开)…": a jammed signature
             how = "signature:" + date_of(rest)
@@ -99,6 +104,43 @@ def doc_number_of(line: str) -> tuple[str, int | None]:
     if alone or opens:
         return squash(m.group("num")).replace("【", "〔").replace("】", "〕"), int(m.group("year"))
     return "", None
+
+
+def repaired_doc_number(line: str) -> tuple[str, str, int | None]:
+    """(文号, as printed, year) for a line holding only a 文号 that lost its 〕 and 号, else ("", "", None).
+
+    The year is always four digits, so "东政办〔201912" can only be 东政办〔2019〕12号.
+    """
+    s = squash(line)
+    m = _BROKEN_DOC_NUMBER.match(s)
+    if not m or DOC_NUMBER.search(s):
+        return "", "", None
+    return f"{m['org']}〔{m['year']}〕{m['n']}号", s, int(m["year"])
+
+
+def signature_date(line: str) -> str | None:
+    """The date line under a signature: its ISO date, "" when the copy leaves it incomplete, None if no date.
+
+    Beside `date_of`'s forms it reads what copies do to a signature date: a blank day
+    ("2017年4月 日", signed before the day was filled in) and lost 年月日 ("2019428",
+    "20241222"), read only where month and day split one way.
+    """
+    iso = date_of(line)
+    if iso:
+        return iso
+    s = squash(line)
+    if re.fullmatch(r"(?:19|20)\d{2}年\d{1,2}月(?:日)?", s):
+        return ""
+    m = re.fullmatch(r"((?:19|20)\d{2})(\d{3,4})", s)
+    if not m:
+        return None
+    y, rest = int(m[1]), m[2]
+    splits = {(int(rest[:i]), int(rest[i:])) for i in (1, 2) if 0 < i < len(rest) and rest[i] != "0"}
+    valid = sorted((mo, d) for mo, d in splits if 1 <= mo <= 12 and 1 <= d <= 31 and len(f"{mo}{d}") == len(rest))
+    if len(valid) != 1:
+        return None
+    mo, d = valid[0]
+    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 def _cn_number(s: str) -> int:
@@ -164,10 +206,14 @@ def title_of(lines: list[str]) -> str:
                                 re.search(r"关于印发[^的]*$", squash(a)) else "")
         if t:
             return t
-    for ln in lines[:14]:
+    for i, ln in enumerate(lines[:14]):
         s = squash(ln)
         m = _TITLE_LINE.match(s)
         if m and not s.startswith(("关于印发", "附件")) and not _HEADING_MARK.match(ln.strip()):
+            # a long title wraps before its span: "…行动计划" / "(2024-2027年)主要目标任务"
+            nxt = squash(lines[i + 1]) if i + 1 < len(lines) else ""
+            if re.match(r"^[（(](?:19|20)\d{2}", nxt) and _TITLE_LINE.match(s + nxt) and len(s + nxt) <= 60:
+                return s + nxt
             return m.group("title")
     return ""
 

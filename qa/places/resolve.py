@@ -80,7 +80,10 @@ def _county_within(city: Division, tiers) -> tuple[Division, str] | None:
     for label, _, ms in tiers:
         if not (label == "title" or label.startswith("body")):
             continue
-        inside = {u for m in ms for u in m.candidates if u.level == COUNTY and u.city == city.name}
+        # a short name the city shares with one of its counties (新乡: 新乡市, 新乡县) is the city
+        # speaking of itself, not a county
+        inside = {u for m in ms if city not in m.candidates
+                  for u in m.candidates if u.level == COUNTY and u.city == city.name}
         if len(inside) == 1:
             return inside.pop(), label
     return None

@@ -19,11 +19,15 @@ _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z\-']*")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?\s*[%％]?|百分之[零一二三四五六七八九十点\d.]+")
 _DOCNO = re.compile(r"[〔（(\[]\s*(?:19|20)\d{2}\s*[〕）)\]]\s*\d+\s*号")
 _WHICH = re.compile(
-    r"哪个区|哪一个区|哪个县|哪个市|哪个城市|哪座城市|哪个地方|哪个单位|哪份文件|哪个文件|哪个区县|哪家|"
-    r"\bwhich\s+(?:district|city|county|document|plan|bureau|place|area)s?\b|\bwhere\b",
+    r"哪个区|哪一个区|哪个县|哪一个县|哪个市|哪个城市|哪座城市|哪个地方|哪个单位|哪份文件|哪个文件|哪个区县|哪个县市|"
+    r"哪个旗|哪个州|哪家|"
+    r"\bwhich\s+(?:district|city|county|document|plan|bureau|place|area)s?\b|\bwhich\s+(?:cities|counties)\b|\bwhere\b",
     re.IGNORECASE,
 )
-_WHICH_MANY = re.compile(r"哪些区|哪些地方|哪些城市|哪些文件|哪几个区|哪些单位|\bwhich\s+(?:districts|cities|documents|plans)\b", re.IGNORECASE)
+# the plural of any level: 哪些区/县/市/县市/区县/旗/州, 哪几个区/县/市, which districts/counties/places
+_WHICH_MANY = re.compile(
+    r"哪些(?:区县?|县[市区]?|市|州|旗|地方|地区|城市|文件|单位)|哪几个(?:区县?|县[市区]?|市|地方)|"
+    r"\bwhich\s+(?:districts|cities|counties|places|areas|documents|plans)\b", re.IGNORECASE)
 # "哪些单位/哪家" asks for places only when no place is named: "余杭…下发给哪些单位" asks for the
 # units inside the named plan (its addressees, its lead units), not for other plans' issuers
 _WHICH_UNIT = re.compile(r"哪(?:些|个|一个|几个)单位|哪家")
