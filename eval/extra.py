@@ -198,26 +198,37 @@ def prepare(extra_dir: Path | Sequence[Path], *, seed_dir: Path | None = None,
 
 
 def _same(field: str, got, want) -> bool:
+    """Equal up to spacing and script: a 繁體 copy's issuer is catalogued in simplified characters."""
     if field == "year":
         return got is not None and str(got) == str(want)
-    return "".join(str(got or "").split()) == "".join(str(want).split())
+    from qa.indexing.script import simplified
+
+    return simplified("".join(str(got or "").split())) == simplified("".join(str(want).split()))
 
 
 def metadata_agreement(combined: Combined) -> dict:
     """Per field: how many of the values the text states (non-empty ``expected``) the extractor got.
 
-    Returns ``{field: {"n", "right", "rate"}, "all": {…}, "wrong": [{doc_id, field, expected, got}]}``.
+    Returns ``{field: {"n", "right", "rate"}, "all": {…}, "wrong": [{doc_id, field, expected, got}],
+    "invented": [{doc_id, field, got}]}`` — invented: a value where the text states none.
     """
+    return agreement(combined.extras, combined.extracted)
+
+
+def agreement(extras: Sequence[ExtraDoc], extracted: dict) -> dict:
+    """`metadata_agreement` over documents and what the extractor made of each (doc_id → fields)."""
     out: dict = {}
-    wrong = []
+    wrong, invented = [], []
     total_n = total_right = 0
     for f in EXPECTED_FIELDS:
         n = right = 0
-        for d in combined.extras:
+        for d in extras:
             want = d.expected.get(f)
+            got = extracted.get(d.doc_id, {}).get(f)
             if want in (None, ""):
+                if got not in (None, ""):
+                    invented.append({"doc_id": d.doc_id, "field": f, "got": got})
                 continue  # the text does not state it; nothing to score
-            got = combined.extracted.get(d.doc_id, {}).get(f)
             n += 1
             if _same(f, got, want):
                 right += 1
@@ -228,6 +239,7 @@ def metadata_agreement(combined: Combined) -> dict:
         total_right += right
     out["all"] = {"n": total_n, "right": total_right, "rate": total_right / total_n if total_n else None}
     out["wrong"] = wrong
+    out["invented"] = invented
     return out
 
 

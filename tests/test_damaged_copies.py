@@ -109,3 +109,73 @@ def test_a_table_flattened_to_one_cell_per_line_gets_its_rows_back():
 def test_a_portal_block_and_short_runs_of_cells_are_left_alone():
     portal = "索引号: | 1234/2024-01 | 发布机构: | |\n文 号: | 所属主题: | 政策文件 |\n"
     assert "\t" not in clean(portal + "\n".join(_FLAT[:8])).text
+
+
+def test_a_traditional_character_copy_is_catalogued_and_read_as_simplified():
+    from qa.indexing.script import simplified
+
+    text = "\n".join(["各縣(市)、區人民政府:", "經市政府同意,現將《赤峰市防治慢性病中長期規劃(2018—2025年)》印發給你們。",
+                      "赤峰市人民政府辦公室", "2018年5月14日", "赤峰市防治慢性病中長期規劃(2018—2025年)", "一、規劃背景"])
+    meta = extract_metadata(text)
+    assert meta["issuer"] == "赤峰市人民政府办公室"
+    assert (meta["city"], meta["date"]) == ("赤峰市", "2018-05-14")
+    assert meta["title"] == "赤峰市防治慢性病中长期规划(2018—2025年)"
+    assert simplified("長期規劃") == "长期规划" and len(simplified("乾隆年間")) == 4
+    assert simplified("plain ascii") == "plain ascii"
+
+
+def test_lost_indents_are_dropped_from_the_text_and_the_header():
+    """A copy that turned each paragraph's full-width indent into "??"."""
+    source = "\n".join(["??经市政府同意,现将《赤峰市健康行动方案》印发给你们。", "赤峰市人民政府办公室", "??2018年5月14日",
+                        "??赤峰市健康行动方案", "??一、总体要求"])
+    assert "?" not in clean(source).text
+    assert extract_metadata(source)["date"] == "2018-05-14"
+    assert "?" in clean("为什么?\n正文。").text  # one line opening with "?" is left as it is
+
+
+def test_issuers_stacked_in_the_header_or_two_to_a_line_are_all_named():
+    header_stack = "\n".join(["赤峰市红山区党工委办公室", "赤峰市红山区管委会办公室", "关于印发《红山区健康行动实施方案》的通知",
+                              "红办发〔2017〕238号", "各部门:", "现将《红山区健康行动实施方案》印发给你们。"])
+    assert extract_metadata(header_stack)["issuer"] == "赤峰市红山区党工委办公室、赤峰市红山区管委会办公室"
+    side_by_side = "\n".join(["关于印发应急预案的通知", "各有关单位:", "现将《应急预案》印发给你们。",
+                              "吉林省卫生厅                吉林省教育厅", "吉林省公安厅          吉林省妇女联合会",
+                              "二○○九年五月一日"])
+    meta = extract_metadata(side_by_side)
+    assert meta["issuer"] == "吉林省卫生厅、吉林省教育厅、吉林省公安厅、吉林省妇女联合会"
+    assert meta["date"] == "2009-05-01"
+
+
+def test_a_portal_block_with_bracketed_keys_and_a_shortened_signature():
+    text = "\n".join([
+        "[ 索引号 ]1150/2021-00004 [ 发文字号 ]红府办发〔2020〕243 号 [ 发布机构 ]赤峰市红山区卫生健康委员会 [ 成文日期 ]2021-02-21",
+        "关于印发红山区突发公共卫生事件应急预案的通知", "各有关单位:", "现将《红山区突发公共卫生事件应急预案》印发给你们。",
+        "赤峰市红山区卫生健康委", "2020年12月18日", "红山区突发公共卫生事件应急预案"])
+    meta = extract_metadata(text)
+    assert meta["doc_number"] == "红府办发〔2020〕243号"
+    assert meta["issuer"] == "赤峰市红山区卫生健康委员会"  # the signature's short name, whole from the portal
+    assert meta["date"] == "2020-12-18"
+
+
+def test_a_portal_date_that_contradicts_the_doc_number_is_not_the_issue_date():
+    text = "\n".join(["[ 发文字号 ]红府办发〔2020〕243号 [ 成文日期 ]2021-02-21 [ 发布日期 ]2021-02-21",
+                      "赤峰市红山区人民政府办公室关于印发红山区应急预案的通知", "1 总则"])
+    meta = extract_metadata(text)
+    assert meta["date"] == "" and meta["year"] == 2020
+    assert meta["sources"]["date_conflict"]["doc_number_year"] == 2020
+
+
+def test_titles_wrapped_or_with_their_span_on_their_own_line():
+    wrapped = "\n".join(["赤政办发〔2024〕24号", "各旗县区人民政府:",
+                         "《赤峰市进一步完善医疗卫生服务体系实施方案》已经市人民政府同意,现印发给你们。", "赤峰市人民政府办公室",
+                         "2024年4月8日", "赤峰市进一步完善医疗卫生", "服务体系实施方案", "一、总体要求"])
+    assert extract_metadata(wrapped)["title"] == "赤峰市进一步完善医疗卫生服务体系实施方案"
+    span = "\n".join(["赤峰市人民政府关于印发赤峰市防治艾滋病实施方案的通知", "(赤政发〔2008〕287号)", "各旗县区人民政府:",
+                      "现将《赤峰市防治艾滋病实施方案》(2008──2010年),印发给你们。", "赤峰市人民政府", "二○○八年十一月二十日",
+                      "赤峰市防治艾滋病实施方案(2008──2010年)", "一、指导思想"])
+    assert extract_metadata(span)["title"] == "赤峰市防治艾滋病实施方案(2008──2010年)"
+
+
+def test_a_plans_period_is_not_its_issue_year():
+    text = "\n".join(["各旗县区人民政府:", "现将《赤峰市职业病防治规划(2021-2025年)》印发给你们。",
+                      "赤峰市人民政府办公室", "2022年6月7日", "赤峰市职业病防治规划(2021-2025年)", "一、现状"])
+    assert extract_metadata(text)["year"] == 2022

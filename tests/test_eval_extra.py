@@ -198,3 +198,26 @@ def test_bad_extra_sets_exit_2_with_a_message(extra_dir, tmp_path, capsys, mutat
                    str(tmp_path / "cache"), "--results-dir", str(tmp_path / "results")], encoder=FakeEncoder())
     assert status == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_metadata_check_scores_the_extractor_without_an_index(extra_dir, capsys):
+    """python -m eval.metadata DIR: right, wrong and invented fields, counted by hand."""
+    from eval.metadata import extract_all, main
+    from eval.extra import agreement
+
+    docs, extracted = extract_all([extra_dir])
+    result = agreement(docs, extracted)
+    # x1 states issuer, year, 文号 and date; its manifest's issuer is deliberately wrong (and 示例县 is
+    # no real place, so no issuer is read at all); x2 states a 文号 and a title
+    assert result["issuer"] == {"n": 1, "right": 0, "rate": 0.0}
+    assert result["doc_number"] == {"n": 2, "right": 2, "rate": 1.0}
+    assert result["all"] == {"n": 6, "right": 5, "rate": 5 / 6}
+    assert result["wrong"] == [{"doc_id": "x1-shili-2022", "field": "issuer", "expected": "不该出现的机关", "got": ""}]
+    # where a manifest says the text states nothing, a value found is reported, not scored
+    assert {(w["doc_id"], w["field"]) for w in result["invented"]} == {("x2-yangban-2023", "year"),
+                                                                       ("x1-shili-2022", "title")}
+    assert main([str(extra_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "| issuer | 1 | 0 | 0.00 |" in out and "x1-shili-2022 issuer: '不该出现的机关' → ''" in out
+    assert "x2-yangban-2023 year: 2023" in out
+    assert main([str(extra_dir / "nowhere")]) == 2

@@ -134,3 +134,18 @@ def test_a_plain_line_for_a_sentence_without_cells_is_unchanged(gaz):
     question = "卫东区要提升什么能力？"
     a = build_answer(question, [hit("全面提升基层医疗卫生服务能力。")], query=analyze(question, gaz), abstain=False)
     assert format_line(a.sentences[0], en=False) == "平顶山市卫东区：全面提升基层医疗卫生服务能力。 [1]"
+
+
+def test_a_figure_for_an_indicator_the_table_lacks_is_said_to_be_missing(gaz):
+    """Every row holds figures, but none is the asked indicator: the table does not state it."""
+    from qa.answering.answer import NO_FIGURE_ZH
+
+    table = hit("\n".join([HEADER, *ROWS]))
+    question = "卫东区2025年每千常住人口执业医师数要达到多少？"
+    q = analyze(question, gaz)
+    a = build_answer(question, [table], query=q, abstain=False)
+    assert a.abstained and a.why == "no figure", a.lead
+    assert a.lead.splitlines()[0] == NO_FIGURE_ZH
+    asked = "卫东区2025年居民健康素养水平要达到多少？"
+    b = build_answer(asked, [table], query=analyze(asked, gaz), abstain=False)
+    assert not b.abstained and ("2025年", "≥32") in b.sentences[0].cells, b.lead

@@ -274,8 +274,17 @@ def test_stopword_list_is_small_and_has_no_domain_words():
 # --- versioning, concurrency, backends ---------------------------------------
 
 def test_version_embeds_data_fingerprint():
-    code, _, data = TOKENIZER_VERSION.rpartition("+")
+    from qa.indexing.script import SCRIPT_VERSION
+
+    code, data, script = TOKENIZER_VERSION.split("+")
     assert code.startswith("zh-jieba-") and len(data) == 8
+    assert script == SCRIPT_VERSION  # a change in how 繁體 text is read is a new tokenizer
+
+
+def test_traditional_characters_give_the_simplified_tokens():
+    """A 繁體 copy of a plan is found by a question in simplified characters."""
+    assert tokenize("牡丹江市防治慢性病中長期規劃") == tokenize("牡丹江市防治慢性病中长期规划")
+    assert "卫生" in tokenize("衛生健康事業發展")
 
 
 def test_concurrent_first_use_is_safe(monkeypatch, corpus_texts):

@@ -22,6 +22,7 @@ from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .labels import cells_text, english_label, labelled_cells, place_label  # noqa: F401  (re-exported)
 from .pick import TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences, states_count
+from ..indexing.script import simplified
 from ..search.query import Query
 from .topic import many_districts, unknown_terms, unmatched_kind
 from ..records import Hit
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 # at all: the plan does not give it. The passage counts because its figure sentence leads the answer
 # even when another sentence matched better ("…签约率目标是多少？" → "年内常住人口签约率达到40%以上").
 FIGURE_PICKS = 2
+# a table row states the asked figure only when it is the question's indicator: it holds this share of the
+# question's weighted terms itself (a shared 达到 is 0.06; the indicator's own words 0.3 and more on dev)
+ROW_MIN_LEX = 0.15
 
 ABSTAIN_ZH = "文件中似乎没有直接回答这个问题的内容。以下是最接近的段落，仅供参考。"
 ABSTAIN_EN = "The documents do not seem to answer this. The closest passages are shown below for reference."
@@ -118,7 +122,7 @@ def segments(text: str, terms) -> tuple[tuple[str, bool], ...]:
     alone; a bare "1" never); a number is not marked inside a longer number
     (4.5% in 14.5%).
     """
-    hay = text.translate(_MATCH_MAP).lower()
+    hay = simplified(text).translate(_MATCH_MAP).lower()  # the same length: a 繁體 passage is marked too
     taken: list[tuple[int, int]] = []
     for term in sorted({t for t in terms if t and len(t) > 1}, key=lambda t: (-len(t), t)):
         needle = term.translate(_MATCH_MAP).lower()
@@ -264,9 +268,11 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     elif unit and not _unit_present(unit, [p.matched for p in picks]):
         abstain, why = True, "asked unit absent"  # asked for 多少亿元/多少岁 and no passage states such a figure
     elif (kind == "number" and query.script == "zh" and query.place_doc_ids and query.which != "many"
-          and not any(states_count(p.text)
+          and not any(states_count(p.text) and (not p.column_names or sentence_score(p.text, weights) >= ROW_MIN_LEX)
                       for p in picks[:FIGURE_PICKS] + [p for p in picks if p.hit is picks[0].hit])):
-        abstain, why = True, "no figure"  # 白云区…签约覆盖率达到了多少？ and its best sentences give none
+        # 白云区…签约覆盖率达到了多少？ and its best sentences give none; a table row counts only when it is the
+        # question's indicator (a word of the question in the row itself, not just in its header's years)
+        abstain, why = True, "no figure"
     elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,
                                                   sentence_tokens(picks[0].matched)):
         abstain, why = True, "unmatched kind"  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind

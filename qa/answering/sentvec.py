@@ -24,11 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..indexing.script import simplified
 from .answer import split_sentences
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: sentences embedded as their simplified reading (qa.indexing.script)
 MAX_PRECOMPUTE = 20_000  # sentences; beyond this, embed on demand (a 100k-chunk corpus has ~400k)
 _NPY, _META = "sentences.npy", "sentences.json"
 
@@ -67,7 +68,7 @@ class SentenceVectors:
             vecs = self._read(key, total)
             did = "loaded"
             if vecs is None:
-                texts = [self._chunks[i].text[a:b] for i, sp in enumerate(spans) for a, b in sp]
+                texts = [simplified(self._chunks[i].text[a:b]) for i, sp in enumerate(spans) for a, b in sp]
                 vecs = self._encoder.encode_passages(texts) if texts else np.zeros((0, 1), dtype=np.float32)
                 vecs = np.ascontiguousarray(vecs, dtype=np.float32)
                 self._write(key, spans, vecs)
@@ -112,7 +113,7 @@ class SentenceVectors:
         if not missing:
             return
         spans = {i: self._spans(i) for i in missing}
-        texts = [self._chunks[i].text[a:b] for i in missing for a, b in spans[i]]
+        texts = [simplified(self._chunks[i].text[a:b]) for i in missing for a, b in spans[i]]
         vecs = np.ascontiguousarray(self._encoder.encode_passages(texts), dtype=np.float32) if texts else None
         pos = 0
         with self._lock:

@@ -8,7 +8,8 @@ re-applies the recorded edits to any source span.
 
 What is cleaned, and why:
 - a web-page copy's portal furniture (breadcrumbs, font-size and print links,
-  索引号/主题分类 lines) is page chrome, not the document;
+  索引号/主题分类 lines) is page chrome, not the document; so are the "??" a copy left
+  where each paragraph's full-width indent was;
 - scraped watermarks ("( wWw.850500.cOm 转载请注明 )") and scraped summary
   lines (a truncated "…" copy of the opening paragraph) are noise for both
   retrieval and citation;
@@ -118,6 +119,7 @@ def clean(source: str) -> CleanText:
         ed.delete(idx, m.start(), m.end())
     _drop_scraped_summaries(ed)
     _drop_portal_chrome(ed)
+    _drop_lost_indents(ed)
 
     text, idx = ed.view()
     for m in _MD_BOLD.finditer(text):
@@ -131,6 +133,19 @@ def clean(source: str) -> CleanText:
 
     text, idx = ed.view()
     return CleanText(source, text, tuple(idx), bytes(ed.kept), tuple(sorted(ed.subst.items())))
+
+
+_LOST_INDENT = re.compile(r"^[ \t]*[?？]{1,4}(?=[\u4e00-\u9fff（(《“\d])", re.M)
+_MIN_LOST_INDENTS = 3  # one line opening with "?" may be a question; a habit of the copy is not
+
+
+def _drop_lost_indents(ed: _Editor) -> None:
+    """Delete the "??" a copy left where each paragraph's indent (two full-width spaces) was."""
+    text, idx = ed.view()
+    found = list(_LOST_INDENT.finditer(text))
+    if len(found) >= _MIN_LOST_INDENTS:
+        for m in found:
+            ed.delete(idx, m.start(), m.end())
 
 
 def _drop_scraped_summaries(ed: _Editor) -> None:

@@ -45,11 +45,12 @@ from ..corpus.documents import REPO_ROOT, corpus_hash, load_corpus
 from ..corpus.files import sha256_file
 from ..records import Chunk, DocMeta
 from .tokenize import TOKENIZER_VERSION, tokenize
+from .script import simplified
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-EMBED_TEXT_VERSION = 2  # bump when embed_text() changes: vectors must be recomputed
+EMBED_TEXT_VERSION = 3  # bump when embed_text() changes: vectors must be recomputed (3: simplified reading)
 DEFAULT_INDEX = REPO_ROOT / "index"
 # every file load() reads; the manifest must vouch for each (sha256 + size)
 _PROGRESS_SLICE = 16  # chunks per progress report (half an encoder batch: the count moves every second or so)
@@ -88,7 +89,7 @@ def embed_text(chunk: Chunk, meta: DocMeta) -> str:
     steer the fusion.
     """
     del meta  # kept in the signature: what to embed is a per-document decision
-    return chunk.text
+    return simplified(chunk.text)  # a 繁體 copy is embedded as its simplified reading (qa.indexing.script)
 
 
 def _embed_key(model_id: str, text: str) -> str:

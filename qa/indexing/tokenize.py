@@ -49,6 +49,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .script import SCRIPT_VERSION, simplified
+
 logger = logging.getLogger(__name__)
 
 _DATA = Path(__file__).resolve().parents[1] / "data"
@@ -65,7 +67,7 @@ def _data_fingerprint() -> str:
     return h.hexdigest()[:8]
 
 
-TOKENIZER_VERSION = f"zh-jieba-{_CODE_VERSION}+{_data_fingerprint()}"
+TOKENIZER_VERSION = f"zh-jieba-{_CODE_VERSION}+{_data_fingerprint()}+{SCRIPT_VERSION}"
 
 # --------------------------------------------------------------------------
 # 1. Character normalisation
@@ -334,7 +336,7 @@ def tokenize(text: str) -> list[str]:
     """
     if not text or text.isspace():
         return []
-    text = normalize_text(text)
+    text = simplified(normalize_text(text))  # a 繁體 copy gives the tokens its simplified reading would
     _get_tokenizer()  # also loads the stop-words
     stop = _stopwords
     out: list[str] = []

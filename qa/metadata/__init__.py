@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 
+from ..indexing.script import simplified
 from ..places import resolve_place
 from . import header, portal
 
 _LEVEL_ISSUER = re.compile(r"^([市区县州])(人民政府办公室|人民政府办公厅|人民政府|政府办公室|卫生健康局|卫生健康委员会|卫健委|卫健局)关于")
 _BULLETS = ("•", "·", "●", "○", "▪", "■", "◆", "►", "»")
+_LOST_INDENT = re.compile(r"^[?？]{1,4}(?=[\u4e00-\u9fff（(《“\d])")
 FIELDS = ("title", "issuer", "province", "city", "district", "year", "doc_number", "date", "signer")
 
 
@@ -25,8 +27,14 @@ def _empty() -> dict:
 
 
 def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -> dict:
-    """DocMeta fields the text states, plus `sources` (field → {"from", "confidence"})."""
-    all_lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    """DocMeta fields the text states, plus `sources` (field → {"from", "confidence"}).
+
+    A 繁體 copy is read as its simplified reading (qa.indexing.script): the gazetteer knows
+    盘锦市, not 盤錦市, and the catalogue lists the plan as staff search for it.
+    """
+    text = simplified(text)
+    # "??2018年5月14日": a copy that lost each paragraph's indent characters to "?" (qa.corpus.cleaning)
+    all_lines = [_LOST_INDENT.sub("", ln.strip()) for ln in text.splitlines() if ln.strip()]
     lines = all_lines[:head_lines]
     out = _empty()
     src: dict = {}
@@ -44,12 +52,13 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
     found = {"alone": [], "signature": [], "notice": [], "inline": []}
     for region, ls in (("head", body), ("tail", tail)):
         for i, ln in enumerate(ls):
+            if header.names_on_line(ln) and (sig := _signature(ls, i)) is not None:
+                if sig[0]:  # ("", "") for a later line of a block of issuers
+                    found["signature"].append((sig[0], sig[1], f"signature block ({region})"))
+                continue
             for issuer, how in header.issuers_in(ln):
                 if how.startswith("signature:"):
                     found["signature"].append((issuer, how.split(":", 1)[1], f"signature ({region})"))
-                elif how == "alone" and (sig := _signature(ls, i)) is not None:
-                    if sig[0]:  # ("", "") for a later name of a joint signature
-                        found["signature"].append((sig[0], sig[1], f"signature block ({region})"))
                 elif region == "head":
                     found[how].append((issuer, "", f"header line {i + 1}"))
     if "title" in block:  # the page's title "XX关于印发…的通知" names the issuer like a notice line does
@@ -62,14 +71,25 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
     for field, (value, key) in block.items():
         where = f"portal {key}"
         if field == "issuer":
-            if header.ORG_END.search(header.squash(value)):  # not a neighbouring column's text ("文件有效性")
-                put("issuer", header.squash(value), where, "medium")
+            full = header.squash(value)
+            if out["issuer"] and full != out["issuer"] and full.startswith(out["issuer"]) and header.ORG_END.search(full):
+                # the signature shortens its body's name (…卫生健康委 for …卫生健康委员会): the portal's is whole
+                out["issuer"] = full
+                src["issuer"] = {"from": f"{src['issuer']['from']}, whole name from {where}", "confidence": "high"}
+            if header.ORG_END.search(full):  # not a neighbouring column's text ("文件有效性")
+                put("issuer", full, where, "medium")
         elif field == "doc_number":
             num, year = header.doc_number_of(value)
             put("doc_number", num, where)
             put("year", year, where)
         elif field == "written":
-            put("date", header.date_of(value, whole_line=False), where)
+            written = header.date_of(value, whole_line=False)
+            number = header.doc_number_of(block["doc_number"][0])[1] if "doc_number" in block else None
+            if written and number and int(written[:4]) != number:
+                # 成文日期 2021 under a 〔2020〕 number: the portal's date is its re-posting, not the issue
+                src["date_conflict"] = {"from": where, "value": written, "doc_number_year": number}
+                continue
+            put("date", written, where)
         elif field == "title":
             title = header.notice_title(value) or (header.squash(value) if len(value) <= 60 else "")
             if "title" in block and header.notice_title(value):
@@ -93,11 +113,14 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         put("title", header.squash(value) if len(value) <= 60 else "", f"portal {block['title'][1]}", "medium")
     if out["year"] is None and out["title"]:
         m = header.YEAR_IN_TITLE.search(out["title"])
+        if m and out["date"] and re.search(r"\d\s*[—\-－~至到]", m.group(0)):
+            # "(2021-2025年)" is the plan's period: a dated notice was issued in its date's year
+            put("year", int(out["date"][:4]), "date")
         put("year", int(m.group(1)) if m else None, "title")
     if out["year"] is None and out["date"]:
         put("year", int(out["date"][:4]), "date", "medium")
     partial = any(how == "signature" and not date for how in found for _, date, _ in found[how])
-    if "published" in block and not partial:
+    if "published" in block and not partial and "date_conflict" not in src:
         # the portal's publication date is not the issue date: a last resort, marked as such
         pub = header.date_of(block["published"][0], whole_line=False)
         put("date", pub, f"portal {block['published'][1]} (publication date)", "low")
@@ -142,38 +165,41 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
 
 
 def _signature(lines: list[str], i: int) -> tuple[str, str] | None:
-    """(issuer, ISO date or "") when line i opens a signature block: it and any further issuer lines
-    (joint issuers sign one under another: 中共XX县委办公室 / XX县人民政府办公室) stand above a date line.
+    """(issuer, ISO date or "") when line i opens a block of issuers: it and the issuer lines under it
+    (joint issuers sign one under another, or two to a line: 中共XX县委办公室 / XX县人民政府办公室),
+    above a date line (a signature) or above the notice's title or 文号 (a header's stacked issuers).
 
-    The first issuer line of a joint signature names them all; a later one gets ("", "").
-    None when no date line follows.
+    The first issuer line of a joint block names them all; a later one gets ("", ""). None when
+    no date, title or 文号 line follows.
     """
-    names = []
-    for ln in lines[i:i + 4]:
-        alone = [iss for iss, how in header.issuers_in(ln) if how == "alone"]
-        if alone:
-            names.append(alone[0])
+    if i and header.names_on_line(lines[i - 1]):
+        return "", ""  # a later name of a block of issuers: its first line reports the block
+    names: list[str] = []
+    for ln in lines[i:i + 12]:
+        found = header.names_on_line(ln)
+        if found:
+            names += found
             continue
         date = header.signature_date(ln)
-        if date is None or not names:
+        stacked = date is None and len(names) > 1 and (header.notice_title(ln) or header.doc_number_of(ln)[0])
+        if not names or (date is None and not stacked):
             return None
-        if i and any(how == "alone" for _, how in header.issuers_in(lines[i - 1])):
-            return "", ""  # a later name of a joint signature: the first one reported the block
-        return "、".join(names), date
+        return "、".join(dict.fromkeys(names)), date or ""
     return None
 
 
 def title_line_index(lines: list[str], title: str) -> int | None:
-    """Index of the body's own title line (the line that equals the title)."""
-    target = header.squash(title)
+    """Index of the body's own title line (the line that equals the title; a 繁體 line reads as simplified)."""
+    target = simplified(header.squash(title))
     if not target:
         return None
-    for i, ln in enumerate(lines):
-        if header.squash(ln) == target:
+    flat = [simplified(header.squash(ln)) for ln in lines]
+    for i, s in enumerate(flat):
+        if s == target:
             return i
     # a long title wrapped onto two lines (PDFs, web copies)
-    for i in range(len(lines) - 1):
-        if header.squash(lines[i] + lines[i + 1]) == target:
+    for i in range(len(flat) - 1):
+        if flat[i] + flat[i + 1] == target:
             return i + 1
     return None
 

@@ -18,14 +18,19 @@ import re
 # an issuer is a place name followed by an organisation: 福州市鼓楼区卫生健康局, XX县人民政府办公室,
 # 杭州市健康余杭建设领导小组办公室; the place is found by the national gazetteer
 _ORG_AFTER_PLACE = re.compile(
-    r"[\u4e00-\u9fa5]{0,12}?(?:卫生健康局|卫生健康委员会|卫生和计划生育委员会|卫生和计划生育局|卫生计生委|卫生计生局|卫计委|卫计局"
+    # (up to 16 characters between place and body: 公共卫生与重大疾病防治工作领导小组办公室)
+    r"[\u4e00-\u9fa5]{0,16}?(?:卫生健康局|卫生健康委员会|卫生和计划生育委员会|卫生和计划生育局|卫生计生委|卫生计生局|卫计委|卫计局"
     r"|卫生健康委|卫健委|卫健局|卫生局"
     r"|人民政府办公室|人民政府办公厅|人民政府|政府办公室|委员会办公室|委员会|领导小组办公室|领导小组|办公室|办公厅"
-    r"|疾病预防控制中心|疾病预防控制局|医疗保障局|委办公室)"
+    r"|疾病预防控制中心|疾病预防控制局|医疗保障局|委办公室"
+    # a new area's committees (管委会, 党工委), a province's departments (卫生厅, 旅游局), a federation
+    r"|管理委员会|管委会|党工委|联合会|厅|局)"
     # the commission's own office signs its notices: 包头市卫生和计划生育委员会办公室
     r"(?:办公室|办公厅)?(?P<doc>文件)?")
 # what an organisation's name ends with: a portal's 发布机构 column holding anything else is misread
 ORG_END = re.compile(r"(?:局|委员会|委|政府|办公室|办公厅|领导小组|中心|院|厅|部)$")
+# a note after a signature: "(代章)", "（盖章）", "(印)"
+_SEAL_NOTE = re.compile(r"^\s*[（(][\u4e00-\u9fa5]{1,4}[）)]\s*$")
 _ISSUER_END = re.compile(r"^(?:\s|关于|$|[（(]|〔|(?:19|20)\d{2}\s*年)")
 # 文号: agency abbreviation + year in 〔〕/（）/()/[] + number + 号
 DOC_NUMBER = re.compile(
@@ -75,7 +80,7 @@ def issuers_in(line: str) -> list[tuple[str, str]]:
             continue  # after prose on the same line: a body cited, not the issuer (a signature may follow 。)
         start = 0 if text[:m.start] == "中共" else m.start
         issuer = squash(text[start:org.end()]).removesuffix("文件")
-        if not rest and start == 0:
+        if (not rest or _SEAL_NOTE.match(rest)) and start == 0:
             how = "alone"
         elif date_of(rest):  # "天津市滨海新区人民政府2020年10月19日(此件主动公开)…": a jammed signature
             how = "signature:" + date_of(rest)
@@ -83,6 +88,18 @@ def issuers_in(line: str) -> list[tuple[str, str]]:
             how = "notice" if rest.startswith("关于") else "inline"
         out.append((issuer, how))
     return list(dict.fromkeys(out))
+
+
+def names_on_line(line: str) -> list[str]:
+    """The issuers a signature line holds: one, or several set side by side ("青海省卫生厅      青海省教育厅")."""
+    parts = [p for p in re.split(r"\s{2,}|\t", line.strip()) if p]
+    names = []
+    for part in parts:
+        alone = [iss for iss, how in issuers_in(part) if how == "alone"]
+        if not alone:
+            return []
+        names.append(alone[0])
+    return names
 
 
 def _short_city_mentions(text: str):
@@ -199,16 +216,35 @@ def notice_title(line: str) -> str:
     return ""
 
 
+# the titles a transmittal sentence quotes: "现将《X》印发给你们", "《X》已经区政府同意，现印发给你们"
+_TRANSMITTAL = re.compile(r"(?:现将|^)《(?P<title>[^《》]{4,80})》")
+_SPAN = re.compile(r"^[（(][^（）()]{2,24}[）)]$")  # "(2008──2010年)", "（试行）"
+
+
+def _with_span(title: str, lines: list[str]) -> str:
+    """The title with the span its own line adds ("…实施方案(2008──2010年)"), when a line does."""
+    for ln in lines:
+        s = squash(ln)
+        if s.startswith(title) and _SPAN.match(s[len(title):]):
+            return s
+    return title
+
+
 def title_of(lines: list[str]) -> str:
-    """The plan's title: from a notice line (also split over two lines), else a title-shaped line."""
+    """The plan's title: from a notice line (also split over two lines), else a title-shaped line
+    (also wrapped over two, when the transmittal sentence quotes it whole)."""
     for a, b in zip(lines, lines[1:] + [""]):
         t = notice_title(a) or (notice_title(a + b) if squash(a).endswith(("关于印发", "印发")) or
                                 re.search(r"关于印发[^的]*$", squash(a)) else "")
         if t:
-            return t
+            return _with_span(t, lines[:30])
+    quoted = {m["title"] for ln in lines[:20] if re.search(r"印发|同意|通过", ln)
+              for m in _TRANSMITTAL.finditer(squash(ln))}
     for i, ln in enumerate(lines[:14]):
         s = squash(ln)
         m = _TITLE_LINE.match(s)
+        if m and i and squash(lines[i - 1]) + s in quoted:
+            return squash(lines[i - 1]) + s  # "鄂尔多斯市进一步完善医疗卫生" / "服务体系实施方案"
         if m and not s.startswith(("关于印发", "附件")) and not _HEADING_MARK.match(ln.strip()):
             # a long title wraps before its span: "…行动计划" / "(2024-2027年)主要目标任务"
             nxt = squash(lines[i + 1]) if i + 1 < len(lines) else ""

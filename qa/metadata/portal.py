@@ -59,9 +59,14 @@ def _opens(line: str) -> bool:
     return _PAIR.match(s) is not None or (not _PAIR.search(s) and _BARE_PAIR.match(s) is not None)
 
 
+# "[ 发文字号 ]城府办发〔2020〕243 号", "【发布机构】…": a key in brackets instead of before a colon
+_BRACKET_KEY = re.compile(rf"[\[【]\s*({_KEY_ALT})\s*[\]】]\s*")
+
+
 def _prepare(line: str) -> str:
     """Portal rows as tables ("| 索 引 号: | 0030… |"): drop the leading bar, join spaced-out keys."""
     line = _SPACED_KEY.sub(lambda m: m.group(0).replace(" ", ""), line.strip())
+    line = _BRACKET_KEY.sub(lambda m: f" {m.group(1)}: ", line).strip()
     return line.lstrip("|｜丨 \t")
 
 

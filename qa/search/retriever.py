@@ -32,6 +32,7 @@ from ..places import Gazetteer, issuer_kind, short_forms
 from .query import Query, analyze
 from ..records import Chunk, DocMeta, Hit
 from ..indexing.tokenize import tokenize
+from ..indexing.script import simplified
 
 log = logging.getLogger(__name__)
 
@@ -386,7 +387,7 @@ class Retriever:
         its whole 512-token pass (a normal question waited 2.6 s behind pasted ones). Real
         questions are far shorter; BM25 still sees all of a long one.
         """
-        return self._qvec(text[:MAX_DENSE_QUERY_CHARS])
+        return self._qvec(simplified(text[:MAX_DENSE_QUERY_CHARS]))
 
     def clear_cache(self) -> None:
         """Forget cached query embeddings (benchmarks time the embedding too)."""
