@@ -179,3 +179,16 @@ def test_a_plans_period_is_not_its_issue_year():
     text = "\n".join(["各旗县区人民政府:", "现将《赤峰市职业病防治规划(2021-2025年)》印发给你们。",
                       "赤峰市人民政府办公室", "2022年6月7日", "赤峰市职业病防治规划(2021-2025年)", "一、现状"])
     assert extract_metadata(text)["year"] == 2022
+
+
+def test_a_bare_date_closing_the_notice_is_its_date_and_is_quoted_as_printed():
+    """No name above it, its 年月日 lost, and a portal 成文日期 that disagrees: the notice's own date wins."""
+    text = "\n".join(["市人民政府办公室关于印发健康赤峰行动推进方案的通知", "索引号 000014349/2020-3761045 成文日期 2020-10-15",
+                      "各旗县区人民政府:", "经市人民政府同意,现将《健康赤峰行动推进方案》印发给你们,请认真贯彻执行。", "2020928",
+                      "(此件公开发布)", "健康赤峰行动推进方案", "一、行动目标"])
+    meta = extract_metadata(text)
+    assert meta["date"] == "2020-09-28"
+    assert meta["sources"]["date"]["printed"] == "2020928"
+    doc = DocMeta(doc_id="d", file="d.txt", title="健康赤峰行动推进方案", date=meta["date"], sources=meta["sources"])
+    assert field_line("date", doc, en=False) == "《健康赤峰行动推进方案》的印发日期是2020年9月28日（原文印作“2020928”）。"
+    assert field_line("date", doc, en=True).endswith("is 28 September 2020 (2020年9月28日) (printed as 2020928).")

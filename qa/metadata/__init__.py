@@ -68,6 +68,12 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         for issuer, date, where in found[how]:
             put("issuer", issuer, where)
             put("date", date, where)
+    for i, ln in enumerate(body):
+        # a bare date closing the notice (no name above it) is still its signature: the document's own
+        # word, before a portal's 成文日期, which web staff fill in and can get wrong
+        if (date := header.signature_date(ln)) and _closes_notice(body, i):
+            put("date", date, f"signature date line {i + 1}")
+            break
     for field, (value, key) in block.items():
         where = f"portal {key}"
         if field == "issuer":
@@ -119,6 +125,12 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         put("year", int(m.group(1)) if m else None, "title")
     if out["year"] is None and out["date"]:
         put("year", int(out["date"][:4]), "date", "medium")
+    if out["date"]:
+        # a date repaired from lost 年月日 ("2020928") is quoted as printed by the answer
+        printed = next((header.squash(ln) for ln in all_lines if header.squash(ln).isdigit()
+                        and header.signature_date(ln) == out["date"]), "")
+        if printed:
+            src["date"]["printed"] = printed
     partial = any(how == "signature" and not date for how in found for _, date, _ in found[how])
     if "published" in block and not partial and "date_conflict" not in src:
         # the portal's publication date is not the issue date: a last resort, marked as such
@@ -162,6 +174,17 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         src["unresolved"] = list(place.notes)
     out["sources"] = src
     return out
+
+
+_TRANSMITS = re.compile(r"印发给你们|现印发|请认真|遵照执行|贯彻执行|抓好落实|组织实施|贯彻落实")
+_PUBLIC_NOTE = re.compile(r"^[（(]此件")
+
+
+def _closes_notice(lines: list[str], i: int) -> bool:
+    """Is line i the date under a notice: right after its transmittal sentence, or above "(此件公开发布)"?"""
+    before = lines[i - 1] if i else ""
+    after = lines[i + 1] if i + 1 < len(lines) else ""
+    return bool(_TRANSMITS.search(before[-40:]) or _PUBLIC_NOTE.match(after))
 
 
 def _signature(lines: list[str], i: int) -> tuple[str, str] | None:
