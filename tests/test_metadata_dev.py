@@ -1,6 +1,6 @@
 """The metadata extractor on the development manifests must not fall below its floor.
 
-`python -m eval.metadata` over eval/metadev (16 documents kept for the extractor only) and the
+`python -m eval.metadata` over eval/metadev (30 documents kept for the extractor only) and the
 documents of eval/unseen, eval/messy and eval/fresh: every hand-checked field the texts state,
 and the values invented where a text states none. No index, no model. The held-out sets
 (eval/fresh2) are never part of a floor.
@@ -12,8 +12,9 @@ from eval.metadata import extract_all
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 DEV = [EVAL / "metadev", EVAL / "unseen", EVAL / "messy", EVAL / "fresh"]
-# measured 2026-12-06: 319 of 326 stated fields right, 4 values invented; floors one looser
-MIN_RIGHT = 318
+# measured 2026-12-06: 403 of 416 stated fields right (metadev's 30 + unseen, messy, fresh),
+# 4 values invented; floors one looser
+MIN_RIGHT = 402
 MAX_INVENTED = 5
 
 

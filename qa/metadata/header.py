@@ -44,7 +44,7 @@ _CN_DATE = re.compile(r"^(?P<y>[〇○零O０一二三四五六七八九]{4})年
 _SIGNER = re.compile(r"签\s*发\s*人\s*[:：]\s*(?P<name>[\u4e00-\u9fa5]{2,4})")
 _NOTICE_TITLE = re.compile(r"(?:关于)?印发\s*《(?P<title>(?:[^《》]|《[^《》]*》){4,80}?)》\s*(?:的)?通知")
 _NOTICE_BARE = re.compile(r"关于印发(?P<title>[^《》，。]{4,80}?)的通知")
-_PLAN_WORDS = r"(?:要点|安排|方案|计划|总结|思路|意见|规划|办法|行动|任务|清单|措施|分解|分工)"
+_PLAN_WORDS = r"(?:要点|安排|方案|计划|总结|思路|意见|规划|办法|行动|任务|清单|措施|分解|分工|预案)"
 _TITLE_LINE = re.compile(rf"^(?P<title>[^，。；,;:：]{{4,50}}{_PLAN_WORDS}(?:[（(][^）)]{{2,20}}[）)])?)$")
 # "2022年…", and a span "(2024—2025年)" names its first year
 YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*(?:年|[—\-－~至到]+\s*(?:19|20)?\d{2}\s*年)")
