@@ -211,3 +211,24 @@ def test_a_bare_small_number_is_not_an_answer(gaz):
     a = ask(gaz, "<script>alert(1)</script><img src=x onerror=alert(1)>", hits)
     assert a.abstained and a.lead == ABSTAIN_EN
     assert not any(m for _, m in a.citations[0].segments)  # and nothing is highlighted
+
+
+def test_a_list_leaves_out_bare_headings_and_sentences_sharing_nothing_when_others_share_words(gaz):
+    """An English which-places question whose glossary words few sentences hold: the listing falls back on
+    closeness in meaning, but an item's bare heading ("5. 持续开展爱国卫生运动。") is close to any question,
+    and a sentence sharing none of the words some other sentence shares is close by shape only."""
+    from qa.answering.pick import Pick
+    from qa.answering.topic import many_districts
+
+    q = analyze("Which places' plans set targets for the overall five-year cancer survival rate?", gaz)
+    weights = {"大肠癌": 3.0, "达到": 2.0, "场所": 2.0, "系列": 2.0, "统筹": 2.0}
+
+    def pick(chunk_id, text, cos, heading=False):
+        return Pick(1.0, 0, hit(chunk_id, text), text, 0.0, cos, False, heading, True)
+
+    picks = [pick("weidong-2021#3", "总体癌症5年生存率到2025年达到38%。", 0.90),
+             pick("jiading-2024#4", "推进大肠癌筛查，提高早诊率。", 0.895),
+             pick("gulou-2021#5", "5. 持续开展爱国卫生运动。", 0.899, heading=True),
+             pick("lucheng-2021#6", "加强卫生监督执法。", 0.897)]
+    kept = [p.hit.doc_id for p in many_districts(picks, weights, q)]
+    assert kept == ["weidong-2021", "jiading-2024"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answering.answer import ABSTAIN_ZH, NO_FIGURE_ZH, build_answer
+from qa.answering.answer import ABSTAIN_ZH, NO_FIGURE_EN, NO_FIGURE_ZH, build_answer
 from qa.corpus.documents import read_catalog
 from qa.places import Gazetteer
 from qa.search.query import analyze
@@ -91,6 +91,74 @@ def test_a_figure_the_named_plan_never_states_gets_no_answer(gaz):
     # 哪几个 asks to name them, no figure; and without a place named the rule stays out
     for other in ("卫东区家庭医生签约服务有哪几个要求？", "家庭医生签约覆盖率达到了多少？"):
         assert not build_answer(other, [hit(no_figure)], query=analyze(other, gaz), abstain=False).why == "no figure"
+
+
+def test_a_count_of_something_else_in_the_passage_is_no_answer_to_a_figure_question(gaz):
+    """The best sentence states no figure; its passage counts other things (组建4个专科联盟, 十九届四中全会,
+    第四届运动会, 第45次常务会议): the plan does not give the figure asked for, and the answer says so."""
+    question = "卫东区家庭医生签约覆盖率达到了多少？"
+    passage = ("深化家庭医生签约服务内涵，提升家庭医生签约服务质量。全面贯彻党的十九届四中全会精神。"
+               "组建妇幼、中医药等4个专科联盟。举办第四届全民健身运动会。经区政府第45次常务会议审议通过。")
+    a = build_answer(question, [hit(passage)], query=analyze(question, gaz), abstain=False)
+    assert a.abstained and a.why == "no figure", a.lead
+    assert a.lead.splitlines()[0] == NO_FIGURE_ZH
+    # the figure in a sentence of its own, right after the one about the question, still answers
+    stated = "深化家庭医生签约服务内涵，提升家庭医生签约覆盖率。年内力争40%以上。组建4个专科联盟。"
+    b = build_answer(question, [hit(stated)], query=analyze(question, gaz), abstain=False)
+    assert not b.abstained and "40%" in b.lead, b.lead
+
+
+def test_the_asked_unit_must_be_in_a_figure_about_the_question(gaz):
+    """多少家健康促进医院: a 24% right after the topic counts no 家, and the 3家 further on counts something else."""
+    question = "卫东区计划创建多少家健康促进医院？"
+    passage = "推进健康促进医院创建工作。全区居民健康素养水平不低于24%。建成社区卫生服务中心3家。"
+    a = build_answer(question, [hit(passage)], query=analyze(question, gaz), abstain=False)
+    assert a.abstained and a.why == "asked unit absent", a.lead
+    assert a.lead.splitlines()[0] == NO_FIGURE_ZH
+    stated = "推进健康促进医院创建工作，年内创建健康促进医院5家。建成社区卫生服务中心3家。"
+    b = build_answer(question, [hit(stated)], query=analyze(question, gaz), abstain=False)
+    assert not b.abstained and "5家" in b.sentences[0].text, b.lead
+
+
+def test_a_figure_in_a_sentence_about_something_else_does_not_answer(gaz):
+    """The only figure is in a sentence sharing no word with the question, and only loosely close in meaning
+    (z = 2): it is another indicator's figure, so the answer says the figure is not stated. Close in meaning
+    (z = 5: a paraphrase), the same sentence answers."""
+    question = "卫东区孕妇地中海贫血免费筛查率要达到多少？"
+    text = "开工建设3家标准化社区卫生服务中心。"
+    for z, abstains in ((2.0, True), (5.0, False)):
+        a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False,
+                         sims={"weidong-2021#1": [(0, len(text), 0.3 + 0.1 * z)]}, sim_stats=(0.3, 0.1))
+        assert a.abstained is abstains, (z, a.lead)
+        if abstains:
+            assert a.why == "no figure" and a.lead.splitlines()[0] == NO_FIGURE_ZH
+
+
+def test_an_ordinal_answers_a_question_that_asks_which_one(gaz):
+    """第几届/第几次 asks for the ordinal itself, so 第四届 and 第45次 answer it."""
+    passage = "广泛开展全民健身活动，举办第四届全民健身运动会。经区政府第45次常务会议审议通过。"
+    for question, shown in (("卫东区要举办的是第几届全民健身运动会？", "第四届"),
+                            ("卫东区的方案是区政府第几次常务会议审议通过的？", "第45次")):
+        a = build_answer(question, [hit(passage)], query=analyze(question, gaz), abstain=False)
+        assert not a.abstained and shown in a.sentences[0].text, a.lead
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("question", [
+    "What percentage of elderly people does Gulou want to cover with mental health services?",
+    "How much money will Weidong spend on the new hospital?"])
+def test_an_english_figure_question_the_plan_gives_no_figure_for_says_so(real_retriever, question):
+    """Asked in English for a figure (how many, what percentage) the named plan never states."""
+    a = respond(real_retriever, question).answer
+    assert a.abstained, a.lead
+    assert a.lead.splitlines()[0] == NO_FIGURE_EN
+
+
+@pytest.mark.model
+def test_an_english_question_asking_what_level_may_be_answered_in_words(real_retriever):
+    """"what level" is answered by a phrase (达到全国平均水平) as often as by a figure: not refused for lacking one."""
+    a = respond(real_retriever, "What level of service does Weidong want its village clinics to reach?").answer
+    assert a.why != "no figure", a.lead
 
 
 @pytest.mark.parametrize("question, passage, answers", [

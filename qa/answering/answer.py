@@ -21,7 +21,7 @@ from .grounding import evidence as grounding_evidence, ungrounded
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .labels import cells_text, english_label, labelled_cells, place_label  # noqa: F401  (re-exported)
-from .pick import TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences, states_count
+from .pick import ASKS_FIGURE_EN, ASKS_ORDINAL, TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences, states_count
 from ..indexing.script import simplified
 from ..search.query import Query
 from .topic import many_districts, unknown_terms, unmatched_kind
@@ -37,9 +37,15 @@ log = logging.getLogger(__name__)
 # at all: the plan does not give it. The passage counts because its figure sentence leads the answer
 # even when another sentence matched better ("…签约率目标是多少？" → "年内常住人口签约率达到40%以上").
 FIGURE_PICKS = 2
-# a table row states the asked figure only when it is the question's indicator: it holds this share of the
-# question's weighted terms itself (a shared 达到 is 0.06; the indicator's own words 0.3 and more on dev)
-ROW_MIN_LEX = 0.15
+# a sentence other than the best one (and any table row) states the asked figure only when it is about the
+# question's indicator: it holds this share of the question's weighted terms itself (a shared 达到 is 0.06;
+# the indicator's own words 0.3 and more on dev)
+FIGURE_MIN_LEX = 0.15
+# the best sentence itself needs less: on the development sets every figure question answered right had a best
+# sentence holding ≥ 0.12 of its terms; those whose best sentence held < 0.1 (and sat < 4 std above the
+# question's mean sentence cosine) were unanswerable or answered with another indicator's figure
+BEST_FIGURE_MIN_LEX = 0.1
+BEST_FIGURE_DENSE_Z = 4.0
 
 ABSTAIN_ZH = "文件中似乎没有直接回答这个问题的内容。以下是最接近的段落，仅供参考。"
 ABSTAIN_EN = "The documents do not seem to answer this. The closest passages are shown below for reference."
@@ -199,6 +205,25 @@ def _unit_present(unit: str, texts) -> bool:
     return any(pat.search(t) for t in texts)
 
 
+def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bool = False,
+                 best_z: float | None = None) -> list[Pick]:
+    """The sentences of the answer's evidence that state a figure. The best sentence may; so may the runner-up
+    or another sentence of the best one's passage (its figure sentence leads the answer), but only when
+    it is about the question: it holds FIGURE_MIN_LEX of the question's weighted terms itself. A long
+    passage nearly always counts something somewhere (组建4个专科联盟), which says nothing about the
+    indicator asked for; a table row is read by its own cells, not its header's years."""
+    best = picks[0]
+    about = lambda p: sentence_score(p.text, weights) >= FIGURE_MIN_LEX  # noqa: E731
+    same = sorted((p for p in picks if p.hit is best.hit), key=lambda p: best.hit.text.find(p.text))
+    # "提升家庭医生签约覆盖率。年内力争40%以上。": a figure right after a sentence about the question is its figure
+    follows = {id(b) for a, b in zip(same, same[1:]) if about(a) and not (a.column_names or b.column_names)}
+    # the best sentence's figure is the asked one unless it shares next to nothing with the question and
+    # is not close in meaning either (鹿城区每年无偿献血的目标人数 → "开工建设x家标准化社区卫生服务中心")
+    best_about = best.lex >= BEST_FIGURE_MIN_LEX or (best_z is not None and best_z >= BEST_FIGURE_DENSE_Z)
+    return [p for p in dict.fromkeys(picks[:FIGURE_PICKS] + same) if states_count(p.text, ordinal=ordinal)
+            and ((p is best and not p.column_names and best_about) or about(p) or id(p) in follows)]
+
+
 def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool, lang: str = "zh",
                  max_citations: int = 3, sections: Mapping[str, str] | Callable[[str], str] | None = None,
                  sims: Mapping[str, Sequence[tuple[int, int, float]]] | None = None,
@@ -260,6 +285,11 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                            ) if hits and not abstain else []
     unit = asked_unit(query)
     z0 = _dense_z(picks[0], sim_stats) if picks else None
+    # a figure asked of a named plan (zh 多少/几, en how many/what rate): its evidence must state one
+    figure_asked = (kind == "number" and bool(query.place_doc_ids) and query.which != "many"
+                    and (query.script == "zh" or bool(ASKS_FIGURE_EN.search(query.text))))
+    figs = figure_picks(picks, weights, ordinal=bool(ASKS_ORDINAL.search(query.text)), best_z=z0) if (
+        figure_asked and picks) else []
     why = ""
     if abstain:
         why = "retrieval"  # Retriever.should_abstain (qa.answering.abstain)
@@ -267,12 +297,10 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         abstain, why = True, "weak sentence"  # few of the question's words, and no vectors to say it is close in meaning
     elif unit and not _unit_present(unit, [p.matched for p in picks]):
         abstain, why = True, "asked unit absent"  # asked for 多少亿元/多少岁 and no passage states such a figure
-    elif (kind == "number" and query.script == "zh" and query.place_doc_ids and query.which != "many"
-          and not any(states_count(p.text) and (not p.column_names or sentence_score(p.text, weights) >= ROW_MIN_LEX)
-                      for p in picks[:FIGURE_PICKS] + [p for p in picks if p.hit is picks[0].hit])):
-        # 白云区…签约覆盖率达到了多少？ and its best sentences give none; a table row counts only when it is the
-        # question's indicator (a word of the question in the row itself, not just in its header's years)
-        abstain, why = True, "no figure"
+    elif figure_asked and not figs:
+        abstain, why = True, "no figure"  # 白云区…签约覆盖率达到了多少？ and its best sentences give none
+    elif figure_asked and unit and not _unit_present(unit, [p.matched for p in figs]):
+        abstain, why = True, "asked unit absent"  # 创建多少家…？: the figures about the question count no 家
     elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,
                                                   sentence_tokens(picks[0].matched)):
         abstain, why = True, "unmatched kind"  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind

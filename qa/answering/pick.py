@@ -55,6 +55,10 @@ ASKS_NUMBER = re.compile(
     r"多少|(?<!哪)几[个项家所名年岁次类种天条批级件轮届]?|比例|比率|百分之|"  # 哪几类/哪几个 asks to name them
     r"\bwhat (?:rate|percentage|share|proportion|number|target|level|amount|ratio)\b|"
     r"\bhow (?:many|much|high)\b|\bby how much\b|\bper ?cent\b", re.IGNORECASE)
+# an English question that can only be answered with a figure ("what level/target" may be answered in
+# words: "the national average"), so a plan that states none does not answer it
+ASKS_FIGURE_EN = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:rate|percentage|share|proportion|number|amount|ratio)\b|"
+                            r"\bper ?cent\b", re.IGNORECASE)
 ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|哪个月|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b|"
                        r"\bwhich month\b", re.IGNORECASE)
 # organisations: "由哪几个部门牵头", "责任单位是哪些", "who leads" (a task list's 牵头单位/责任单位 columns)
@@ -235,8 +239,16 @@ def carries(kind: str, text: str) -> bool:
     return True
 
 
-def states_count(text: str) -> bool:
-    return bool(HAS_COUNT.search(text))
+# an ordinal or a session names which one, not how many: 第四届运动会, 第45次常务会议, 十九届四中全会
+_ORDINAL = re.compile(r"第\s*[\d一二两三四五六七八九十百零〇]+\s*[届次批轮个项条号期年]?|[\d一二三四五六七八九十百]+届")
+
+
+ASKS_ORDINAL = re.compile(r"第几|哪一?[届批轮期]|\bwhich (?:session|edition|round|batch)\b", re.IGNORECASE)
+
+
+def states_count(text: str, *, ordinal: bool = False) -> bool:
+    """A count or figure in `text`; an ordinal counts only when the question asks for one (第几次会议)."""
+    return bool(HAS_COUNT.search(text if ordinal else _ORDINAL.sub("", text)))
 
 
 def dense_weight(best_lex: float) -> float:

@@ -60,7 +60,11 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
             continue
         if cited and not all(t in _compact(p.text) for t in cited):
             continue  # it cites another plan: its other words are the boilerplate every plan's basis shares
-        close = p.cos is not None and best.cos is not None and p.cos >= best.cos - MANY_DENSE_MARGIN
+        # close in meaning counts for a sentence that says something: an item's bare heading ("5. 持续开展爱国卫生
+        # 运动。") sits close to any question, and when some sentence shares the question's words, one sharing none
+        # is close by shape, not by what it says
+        close = (p.cos is not None and best.cos is not None and p.cos >= best.cos - MANY_DENSE_MARGIN
+                 and (p is best or not p.is_heading) and (lex[id(p)] > 0 or top_lex == 0))
         share = MANY_MIN_SHARE_EN if english else MANY_MIN_SHARE
         if lex[id(p)] >= share * top_lex and lex[id(p)] >= MANY_MIN_LEX * (0.5 if english else 1.0) or (
                 top_lex < MANY_MIN_LEX and close):
