@@ -161,6 +161,30 @@ def test_an_english_question_asking_what_level_may_be_answered_in_words(real_ret
     assert a.why != "no figure", a.lead
 
 
+@pytest.mark.parametrize("question, n", [
+    ("卫东区健康环境建设行动的第一项工作是什么？", 1), ("卫东区方案的第三个方面讲什么？", 3), ("第十一项任务由谁负责？", 11),
+    ("What is the first key task listed in Weidong's plan?", 1), ("What is the second basic principle?", 2),
+    ("卫东区“十四五”规划有哪些目标？", None), ("卫东区要进入全省第一方阵吗？", None), ("第一项以上的任务", None)])
+def test_a_question_asking_for_the_nth_item_is_recognised(question, n):
+    from qa.answering.pick import asked_nth
+    assert asked_nth(question) == n
+
+
+def test_the_nth_items_own_title_answers_a_question_asking_for_it(gaz):
+    """"第一项工作是什么": the item numbered 1 is the answer, though a sentence above shares more of the words
+    and its own title would otherwise hand over to the sentence under it."""
+    text = ("到2027年，健康环境建设行动取得明显成效，有利于健康的支持性环境基本建成。"
+            "1.全面推进健康城镇建设。深入开展健康村社区、健康机关建设。2.加强健康步道建设。完善社区健身场地设施。")
+    for question in ("卫东区健康环境建设行动的第一项工作是什么？", "卫东区健康环境建设行动的第二项工作是什么？"):
+        a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+        want = "1.全面推进健康城镇建设" if "第一" in question else "2.加强健康步道建设"
+        assert a.sentences[0].text.startswith(want), a.lead
+    # without an ordinal asked, the item title still hands over to what is done under it
+    plain = "卫东区健康城镇建设要做什么？"
+    b = build_answer(plain, [hit(text)], query=analyze(plain, gaz), abstain=False)
+    assert not b.sentences[0].text.startswith("1."), b.lead
+
+
 @pytest.mark.parametrize("question, passage, answers", [
     ("卫东区给乡镇卫生院配了多少辆救护车？", "为乡镇卫生院配备救护车，提升院前急救能力。", False),
     ("卫东区给乡镇卫生院配了多少辆救护车？", "为乡镇卫生院配备救护车3辆，提升院前急救能力。", True),

@@ -106,6 +106,44 @@ _ROW_NUMBER = re.compile(r"^\s*\d{1,3}\s*\|?\s*\t")  # a table row's 序号 cell
 _QUOTE = re.compile(r"[“\"「『]([^”\"」』]{4,40})[”\"」』]")
 
 
+# "第一项工作是什么", "What is the first key task": the question asks for the Nth item of a list, and
+# the item's own numbered title ("1.全面推进健康城镇建设。") is then the answer, not a heading to skip
+_CN_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
+_EN_NTH = {w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)}
+ASKS_NTH = re.compile(r"第\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*(?:项|条|个|点|方面|部分|步)(?!以上|以下)|"
+                      r"\b(" + "|".join(_EN_NTH) + r")\s+(?:[a-z-]+\s+){0,2}?(?:tasks?|principles?|items?|measures?|"
+                      r"actions?|priorit(?:y|ies)|steps?|goals?|areas?|points?|initiatives?|projects?)\b", re.IGNORECASE)
+_ITEM_NO = re.compile(r"^\s*(?:(\d{1,2})\s*[.、．](?!\d)|[（(]\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*[)）]|"
+                      r"([一二三四五六七八九十]{1,3})(?:是|、))")
+NTH_BONUS = 0.5  # the asked item's own title outweighs a sentence that shares more words but is not the item
+
+
+def _number(word: str) -> int | None:
+    if word.isdigit():
+        return int(word)
+    if len(word) == 1:
+        return _CN_NUM.get(word)
+    if word[0] == "十":  # 十一 … 十九
+        return 10 + _CN_NUM.get(word[1], 0) if len(word) == 2 else None
+    if len(word) >= 2 and word[1] == "十":  # 二十, 二十一
+        return _CN_NUM.get(word[0], 0) * 10 + (_CN_NUM.get(word[2], 0) if len(word) == 3 else 0)
+    return None
+
+
+def asked_nth(question: str) -> int | None:
+    """N when the question asks for the Nth item of a list (第一项, the second principle), else None."""
+    m = ASKS_NTH.search(question)
+    if not m:
+        return None
+    return _number(m.group(1)) if m.group(1) else _EN_NTH[m.group(2).lower()]
+
+
+def item_number(sentence: str) -> int | None:
+    """The number an item's title starts with: 1. / （一） / (1) / 一是 / 一、 → 1."""
+    m = _ITEM_NO.match(sentence)
+    return _number(next(g for g in m.groups() if g)) if m else None
+
+
 def quoted_phrases(question: str) -> frozenset[str]:
     return frozenset(re.sub(r"\s+", "", m.group(1)) for m in _QUOTE.finditer(question))
 
@@ -277,6 +315,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     # in a which-place question the quote is the evidence that identifies the place; elsewhere it is
     # the topic ("“三融”是指哪三个融入"), which the answering sentence elaborates rather than repeats
     quotes = quoted_phrases(query.text) if query.which else frozenset()
+    nth = asked_nth(query.text)
     raw = []
     for rank, h in enumerate(hits[:top]):
         cos_at = {(a, b): c for a, b, c in (sims or {}).get(h.chunk_id, ())}
@@ -311,7 +350,10 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             score += dw * (cos - cmax)
         if kind:
             score += ASKED_BONUS if ok else -ASKED_BONUS
-        if is_heading:
+        is_nth = nth is not None and item_number(s) == nth
+        if is_nth:
+            score += NTH_BONUS
+        elif is_heading:
             score -= HEADING_PENALTY
         if own_title(s, h.title):
             score -= OWN_TITLE_PENALTY
@@ -325,6 +367,8 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             score -= OFF_PLACE_PENALTY
         picks.append(Pick(score, rank, h, s, lex, cos, has_number, is_heading, ok, columns))
     picks.sort(key=lambda p: (-p.score, p.rank))
+    if picks and nth is not None and item_number(picks[0].text) == nth:
+        return picks  # the asked item's title is the answer itself
     return _body_first(picks, raw)
 
 
