@@ -185,6 +185,36 @@ def test_the_nth_items_own_title_answers_a_question_asking_for_it(gaz):
     assert not b.sentences[0].text.startswith("1."), b.lead
 
 
+NOTICE = ("各乡镇卫生院、社区卫生服务中心，委属各单位，机关各科室：现将《2021年全区卫生健康工作要点》印发给你们，"
+          "请结合实际，建立任务清单、责任清单和成果清单，认真贯彻落实。")
+
+
+def test_the_addressee_line_answers_only_who_was_sent_the_plan(gaz):
+    """The notice's addressee line (各…：) names who receives the plan: it answers "发给了哪些单位" and
+    "which units was it sent to", and nothing else, however many of a question's words it shares."""
+    text = ("各乡镇卫生院、社区卫生服务中心，委属各单位，机关各科室：\n" + NOTICE.split("：", 1)[1]
+            + "\n工作要点明确了各单位全年卫生健康工作的重点任务，发挥各单位作用。")
+    from qa.answering.answer import split_sentences
+
+    sims = {"weidong-2021#1": [(a, b, 0.8) for a, b in split_sentences(text)]}  # equally close in meaning: z = 3
+    for question in ("卫东区的工作要点印发给了谁？", "卫东区的工作要点主送谁？"):
+        a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, sims=sims,
+                         sim_stats=(0.5, 0.1))
+        assert a.sentences[0].text.startswith("各乡镇卫生院"), a.lead
+    other = "卫东区要求建立哪几张清单？"
+    b = build_answer(other, [hit(text)], query=analyze(other, gaz), abstain=False)
+    assert "任务清单、责任清单和成果清单" in b.sentences[0].text, b.lead
+
+
+def test_which_bureaus_asks_for_organisations_and_sent_to_asks_for_the_addressees():
+    from qa.answering.pick import ASKS_RECIPIENT, asked_kind
+    assert ASKS_RECIPIENT.search("Which units was Weidong's 2021 work plan sent to?")
+    assert ASKS_RECIPIENT.search("To whom was the plan copied?")
+    assert not ASKS_RECIPIENT.search("卫东区要建立哪几张清单？")
+    q = analyze("Which bureaus are responsible for building up the health education network?", None)
+    assert asked_kind(q).startswith("org")
+
+
 @pytest.mark.parametrize("question, passage, answers", [
     ("卫东区给乡镇卫生院配了多少辆救护车？", "为乡镇卫生院配备救护车，提升院前急救能力。", False),
     ("卫东区给乡镇卫生院配了多少辆救护车？", "为乡镇卫生院配备救护车3辆，提升院前急救能力。", True),

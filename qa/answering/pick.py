@@ -63,7 +63,7 @@ ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|哪�
                        r"\bwhich month\b", re.IGNORECASE)
 # organisations: "由哪几个部门牵头", "责任单位是哪些", "who leads" (a task list's 牵头单位/责任单位 columns)
 ASKS_ORG = re.compile(r"哪(?:几)?(?:个|些|家)(?:部门|单位|科室|机构)|(?:牵头|责任|配合|协作|协办|主办|承办)(?:单位|部门|科室)|"
-                      r"由谁|谁(?:来)?(?:牵头|负责)|\bwhich (?:departments?|units?|agenc(?:y|ies)|bod(?:y|ies)|offices?)\b|"
+                      r"由谁|谁(?:来)?(?:牵头|负责)|\bwhich (?:departments?|units?|agenc(?:y|ies)|bod(?:y|ies)|offices?|bureaus?)\b|"
                       r"\bwho (?:leads|is responsible|are responsible|is in charge|takes the lead)\b|"
                       r"\b(?:lead|responsible) (?:units?|departments?|agenc(?:y|ies))\b", re.IGNORECASE)
 # the role a question asks about; a labelled list ("配合单位:…") answers only for its own role
@@ -142,6 +142,15 @@ def item_number(sentence: str) -> int | None:
     """The number an item's title starts with: 1. / （一） / (1) / 一是 / 一、 → 1."""
     m = _ITEM_NO.match(sentence)
     return _number(next(g for g in m.groups() if g)) if m else None
+
+
+# the notice's addressee line (主送机关: "各区县卫生健康局，委属各单位：") says who receives the plan and
+# nothing of what it asks; it answers only a question about who was sent it
+ADDRESSEE = re.compile(r"^\s*各[^。；;！？!?]{2,200}[:：]\s*$")
+RECIPIENT_BONUS = 1.0  # asked who was sent it, the addressee line is the answer itself
+ASKS_RECIPIENT = re.compile(r"发给|下发|主送|抄送|送达|发至|收到|"
+                            r"\b(?:sent|copied|addressed|received|distributed|circulated)\b|\brecipients?\b",
+                            re.IGNORECASE)
 
 
 def quoted_phrases(question: str) -> frozenset[str]:
@@ -316,6 +325,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     # the topic ("“三融”是指哪三个融入"), which the answering sentence elaborates rather than repeats
     quotes = quoted_phrases(query.text) if query.which else frozenset()
     nth = asked_nth(query.text)
+    to_whom = bool(ASKS_RECIPIENT.search(query.text))
     raw = []
     for rank, h in enumerate(hits[:top]):
         cos_at = {(a, b): c for a, b, c in (sims or {}).get(h.chunk_id, ())}
@@ -359,6 +369,8 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             score -= OWN_TITLE_PENALTY
         elif titleish(s) or metadata_row(s):  # the title line, a portal key row: header facts, nothing new
             score -= TITLE_PENALTY
+        if ADDRESSEE.match(s):
+            score += RECIPIENT_BONUS if to_whom else -TITLE_PENALTY
         if frame is not None and frame.search(s):
             score += FRAME_BONUS
         if quotes and any(q in re.sub(r"\s+", "", s) for q in quotes):
