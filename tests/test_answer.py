@@ -232,3 +232,14 @@ def test_a_list_leaves_out_bare_headings_and_sentences_sharing_nothing_when_othe
              pick("lucheng-2021#6", "加强卫生监督执法。", 0.897)]
     kept = [p.hit.doc_id for p in many_districts(picks, weights, q)]
     assert kept == ["weidong-2021", "jiading-2024"]
+
+
+@pytest.mark.parametrize("question", ["哪些区的文件提到无烟机关（无烟党政机关）创建？", "哪些区的文件提到无烟党政机关或无烟机关创建？"])
+def test_a_list_takes_a_place_that_writes_either_alternative_the_question_offers(gaz, question):
+    """无烟机关（无烟党政机关）: a plan writing 无烟机关 says it as much as one writing 无烟党政机关, though jieba
+    cuts 无烟机关 into 无烟 + 机关 and the longer alternative would otherwise be the term every sentence needs."""
+    hits = [hit("jiading-2024#4", "开展无烟党政机关建设，实现全区无烟党政机关创建全覆盖。", 3.0),
+            hit("zhoucun-2021#5", "做好市级无烟机关、无烟学校、无烟单位的申报和督导工作。", 2.0),
+            hit("lucheng-2021#6", "持续开展机关效能建设，创建文明单位。", 1.0)]
+    a = ask(gaz, question, hits)
+    assert a.districts == ("上海市嘉定区", "淄博市周村区"), a.lead

@@ -43,7 +43,17 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
     _, _is_number, sentence_score, sentence_tokens = _answer_helpers()
     zh = {t: w for t, w in weights.items() if not t.isascii()} or dict(weights)
     english = query is not None and query.script != "zh"
-    lex = {id(p): sentence_score(p.matched, zh) for p in picks}
+    # the phrase a question offers alternatives for, and each alternative, as written: 无烟机关（无烟党政机关）,
+    # 国家卫生城市（国家卫生区） — a sentence with either says it, though jieba splits one into short words
+    phrases = _offered_phrases(query.text if query and not english else "", [_compact(p.text) for p in picks])
+    offered = {t: w for t, w in zh.items() if any(t in ph for ph in phrases)}  # one concept, however written
+    total = sum(zh.values()) or 1.0
+    lex = {}
+    for p in picks:
+        lex[id(p)] = sentence_score(p.matched, zh)
+        if offered and any(ph in _compact(p.text) for ph in phrases):
+            lex[id(p)] = sentence_score(p.matched, {t: w for t, w in zh.items() if t not in offered}) * (
+                1 - sum(offered.values()) / total) + sum(offered.values()) / total
     best = picks[0]
     top_lex = max(lex.values())
     toks = {id(p): sentence_tokens(p.matched) for p in picks}
@@ -56,7 +66,8 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
     cited = {t for t in cited if any(t in _compact(p.text) for p in picks)}
     out: dict[str, Pick] = {}
     for p in picks:
-        if p.hit.doc_id in out or (head and head not in toks[id(p)] and not alts & toks[id(p)]):
+        if p.hit.doc_id in out or (head and head not in toks[id(p)] and not alts & toks[id(p)]
+                                   and not any(a in _compact(p.text) for a in phrases)):
             continue
         if cited and not all(t in _compact(p.text) for t in cited):
             continue  # it cites another plan: its other words are the boilerplate every plan's basis shares
@@ -93,6 +104,29 @@ def _alternatives(text: str) -> set[str]:
     out = set()
     for m in _ALT.finditer(text):
         out.update(t for t in tokenize(m.group(1) or m.group(2)) if len(t) >= 4 and t not in frame_words)
+    return out
+
+
+_OFFERED = re.compile(r"([\u4e00-\u9fff]{2,24})[（(]([\u4e00-\u9fff]{2,20})[）)]|"
+                      r"([\u4e00-\u9fff]{2,24})或([\u4e00-\u9fff]{2,12})")
+MIN_PHRASE = 3
+
+
+def _offered_phrases(text: str, sentences: list[str]) -> set[str]:
+    """Alternatives a question offers ("A（B）", "A或B"), each as a phrase some candidate sentence writes.
+
+    A is the longest end of the words before the bracket (or 或) that a candidate writes (提到无烟机关 →
+    无烟机关); B, the bracket's content, likewise its longest start (国家卫生区 of 国家卫生区复审 too).
+    """
+    out = set()
+    for m in _OFFERED.finditer(text):
+        before, after = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        ends = [before[i:] for i in range(len(before) - MIN_PHRASE + 1)]
+        starts = [after[:j] for j in range(len(after), MIN_PHRASE - 1, -1)]
+        for options in (ends, starts):
+            found = next((x for x in options if any(x in s for s in sentences)), None)
+            if found:
+                out.add(found)
     return out
 
 
