@@ -194,6 +194,19 @@ def test_a_figure_the_plan_does_not_state_is_said_to_be_missing(session):
         page.set_viewport_size({"width": 1366, "height": 768})
 
 
+def test_an_english_figure_question_the_plan_gives_no_figure_for_says_so(session):
+    # asked in English for a sum the named plan never states: the first line says so, in English, and the
+    # closest passages stay below for reference
+    page = session["page"]
+    answer = ask(page, "How much money will Weidong spend on the new hospital?")
+    text = answer.inner_text()
+    assert "The documents state no such figure" in text, text
+    assert answer.locator(".qa-passage").count() >= 1
+    answer.scroll_into_view_if_needed()
+    time.sleep(0.3)
+    shot(page, "no_figure_en.png")
+
+
 def test_no_request_left_the_machine(session):
     assert session["blocked"] == [], session["blocked"]
 
