@@ -3,7 +3,7 @@ eval/messy/ and the damaged copies of eval/fresh/, added to the five seeds witho
 corpus/) must not fall below each set's baseline.json.
 
 These are the development sets that mechanisms are tuned on; eval/heldout.jsonl,
-eval/unseen/heldout.jsonl and eval/fresh2 are the judges and are never part of a floor.
+eval/unseen/heldout.jsonl, eval/fresh2 and eval/fresh3 are the judges and are never part of a floor.
 """
 import json
 from pathlib import Path

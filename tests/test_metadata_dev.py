@@ -3,7 +3,7 @@
 `python -m eval.metadata` over eval/metadev (30 documents kept for the extractor only) and the
 documents of eval/unseen, eval/messy and eval/fresh: every hand-checked field the texts state,
 and the values invented where a text states none. No index, no model. The held-out sets
-(eval/fresh2) are never part of a floor.
+(eval/fresh2, eval/fresh3) are never part of a floor.
 """
 from pathlib import Path
 
