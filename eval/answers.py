@@ -69,6 +69,9 @@ def sentence_holds(text: str, doc_id: str, gold, field: str = "") -> bool:
             return True
         if field and normalise(_field_evidence(g.evidence, field)) in s:
             return True
+        lines = [normalise(x) for x in g.evidence.splitlines() if x.strip()]
+        if field == "issuer" and len(lines) > 1 and all(x in s for x in lines):
+            return True  # joint issuers quoted one per line, as they sign: the answer names each
         if parts and all(len(p) >= MIN_PART_CHARS and p.rstrip("。；;") in ev for p in parts):
             return True
     return False

@@ -20,6 +20,14 @@ def test_sentence_holds(text, doc, expected):
     assert sentence_holds(text, doc, GOLD) is expected
 
 
+def test_joint_issuers_quoted_one_per_line_are_held_by_an_answer_naming_each():
+    gold = (GoldItem("a", "中共某县委办公室\n某县人民政府办公室"),)
+    both = "《某县行动方案》的发文机关是中共某县委办公室、某县人民政府办公室。"
+    assert sentence_holds(both, "a", gold, "issuer")
+    assert not sentence_holds("《某县行动方案》的发文机关是某县人民政府办公室。", "a", gold, "issuer")  # one of two
+    assert not sentence_holds(both, "a", gold)  # a content question needs the evidence as quoted
+
+
 def test_precision_recall_by_hand():
     # named {a, b, c}, gold {a, b, d, e}: 2 right of 3 named, 2 found of 4
     assert precision_recall(["a", "b", "c"], ["a", "b", "d", "e"]) == (2 / 3, 2 / 4)

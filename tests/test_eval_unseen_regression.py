@@ -1,5 +1,5 @@
 """The real retriever on documents nobody here curated (eval/unseen/, the messy web copies of
-eval/messy/ and the damaged copies of eval/fresh/, added to the five seeds without touching
+eval/messy/ and the damaged copies of eval/fresh/ and eval/fresh4/, added to the five seeds without touching
 corpus/) must not fall below each set's baseline.json.
 
 These are the development sets that mechanisms are tuned on; eval/heldout.jsonl,
@@ -18,10 +18,11 @@ from eval.run import run_all, summarise
 UNSEEN = Path(__file__).resolve().parents[1] / "eval" / "unseen"
 MESSY = UNSEEN.parent / "messy"
 FRESH = UNSEEN.parent / "fresh"
+FRESH4 = UNSEEN.parent / "fresh4"
 # set → (the documents loaded with the seeds, its questions); the baseline sits beside the questions.
 # The messy set's multi-place questions also have gold documents in eval/unseen, so both load.
 SETS = {"unseen": ([UNSEEN], UNSEEN / "questions.jsonl"), "messy": ([UNSEEN, MESSY], MESSY / "questions.jsonl"),
-        "fresh": ([FRESH], FRESH / "questions.jsonl")}
+        "fresh": ([FRESH], FRESH / "questions.jsonl"), "fresh4": ([FRESH4], FRESH4 / "questions.jsonl")}
 
 
 @pytest.mark.model

@@ -1,7 +1,7 @@
 """The metadata extractor on the development manifests must not fall below its floor.
 
 `python -m eval.metadata` over eval/metadev (30 documents kept for the extractor only) and the
-documents of eval/unseen, eval/messy and eval/fresh: every hand-checked field the texts state,
+documents of eval/unseen, eval/messy, eval/fresh and eval/fresh4: every hand-checked field the texts state,
 and the values invented where a text states none. No index, no model. The held-out sets
 (eval/fresh2, eval/fresh3) are never part of a floor.
 """
@@ -11,10 +11,11 @@ from eval.extra import agreement
 from eval.metadata import extract_all
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
-DEV = [EVAL / "metadev", EVAL / "unseen", EVAL / "messy", EVAL / "fresh"]
-# measured 2026-12-06: 403 of 416 stated fields right (metadev's 30 + unseen, messy, fresh),
-# 4 values invented; floors one looser
-MIN_RIGHT = 402
+DEV = [EVAL / "metadev", EVAL / "unseen", EVAL / "messy", EVAL / "fresh", EVAL / "fresh4"]
+# measured 2026-12-06 (stop 25): 451 of 465 stated fields right (metadev's 30 + unseen, messy, fresh,
+# fresh4; 442 before development zones, portal 来源 counties and forum titles were read), 4 values
+# invented; floors one looser
+MIN_RIGHT = 450
 MAX_INVENTED = 5
 
 

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 # at all: the plan does not give it. The passage counts because its figure sentence leads the answer
 # even when another sentence matched better ("…签约率目标是多少？" → "年内常住人口签约率达到40%以上").
 FIGURE_PICKS = 2
+# a question for a rate: "签约率要达到多少", "覆盖率是多少", "what percentage/rate"
+ASKS_RATE = re.compile(r"[率比][^，,。？?]{0,6}(?:多少|几)|\bwhat (?:rate|percentage|proportion)\b|\bper ?cent\b", re.I)
+RATE = re.compile(r"[%％‰]|百分之|[一二三四五六七八九十]成|全覆盖|全部覆盖")  # 全覆盖: all of them, a rate of 100%
 # a sentence other than the best one (and any table row) states the asked figure only when it is about the
 # question's indicator: it holds this share of the question's weighted terms itself (a shared 达到 is 0.06;
 # the indicator's own words 0.3 and more on dev)
@@ -273,6 +276,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         return english_label(h) if en else place_label(h)
 
     def with_title(h: Hit) -> str:
+        if not h.title:  # a copy without its title (a body-only page): the place alone, never "《》"
+            return label(h)
         return f"{label(h)}, in 《{h.title}》" if en else f"{label(h)}（《{h.title}》）"
 
     heading, lines, districts, doc_ids = "", [], [], []
@@ -290,6 +295,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                     and (query.script == "zh" or bool(ASKS_FIGURE_EN.search(query.text))))
     figs = figure_picks(picks, weights, ordinal=bool(ASKS_ORDINAL.search(query.text)), best_z=z0) if (
         figure_asked and picks) else []
+    if ASKS_RATE.search(query.text):  # a rate (签约率多少, what percentage) is answered by a share, not a count
+        figs = [p for p in figs if RATE.search(p.matched)]
     why = ""
     if abstain:
         why = "retrieval"  # Retriever.should_abstain (qa.answering.abstain)
@@ -304,9 +311,10 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,
                                                   sentence_tokens(picks[0].matched)):
         abstain, why = True, "unmatched kind"  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind
-    elif ungrounded(grounding_evidence(query, unknown_terms(query, weights, known), known, lex=picks[0].lex,
-                                       dense_z=z0)):
-        abstain, why = True, "ungrounded"  # the question's topic is in no document (qa.answering.grounding)
+    elif not picks[0].quoted and ungrounded(grounding_evidence(
+            query, unknown_terms(query, weights, known), known, lex=picks[0].lex, dense_z=z0)):
+        # the question's topic is in no document (qa.answering.grounding); a line it quotes whole is there
+        abstain, why = True, "ungrounded"
     if abstain:
         plain = (NO_FIGURE_EN if en else NO_FIGURE_ZH) if why in ("no figure", "asked unit absent") else (
             ABSTAIN_EN if en else ABSTAIN_ZH)
@@ -341,7 +349,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                 # a second sentence from the same passage when nearly as good, or when it carries the
                 # asked-for figure the first lacks; the best stays first (staff copy the first line)
                 figure = None if best.asked_ok else next(
-                    (p for p in picks[1:] if p.hit is best.hit and p.asked_ok and not p.is_heading), None)
+                    (p for p in picks[1:] if p.hit is best.hit and p.asked_ok and not p.is_heading
+                     and not p.furniture), None)
                 if figure is not None:  # the asked-for figure leads; the sentence that matched best follows
                     chosen = [figure, best]
                 else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..metadata.header import DOC_NUMBER
 from ..records import DocMeta, Hit
 from ..search.query import header_field
 
@@ -98,20 +99,66 @@ def value_text(field: str, meta: DocMeta, en: bool) -> str:
     return str(value)
 
 
+# "《关于印发XX方案的通知》(武爱卫发〔2020〕1号)": a document the text cites, with its 文号
+_CITED_NUMBER = re.compile(r"《([^《》]{4,80})》\s*[（(]\s*(" + DOC_NUMBER.pattern + r")\s*[）)]")
+_NOTICE_WORDS = re.compile(r"^关于印发|^关于|的通知$|的决定$|的意见$")
+# how close a cited title must be to the question's words to be the document it asks about
+CITED_MATCH = 0.75
+
+
+def _cjk(text: str) -> str:
+    return "".join(re.findall(r"[\u4e00-\u9fff\d]", text))
+
+
+def title_match(title: str, question: str) -> float:
+    """Share of a title's characters (without 关于印发…的通知) that the question's text contains, in
+    order-free bigrams: 1.0 when the question names the title word for word."""
+    core = _cjk(_NOTICE_WORDS.sub("", _NOTICE_WORDS.sub("", title)))
+    q = _cjk(question)
+    grams = {core[i:i + 2] for i in range(len(core) - 1)}
+    return sum(g in q for g in grams) / len(grams) if grams else 0.0
+
+
+def cited_number(question: str, meta: DocMeta, chunks) -> tuple[str, str, object] | None:
+    """(cited title, its 文号, the chunk citing it) when the question's 文号 is of a document the text
+    cites rather than of the document itself: the question names that title more closely than the
+    document's own, and closely enough (CITED_MATCH)."""
+    own = title_match(meta.title, question) if meta.title else 0.0
+    best = None
+    for c in chunks:
+        for m in _CITED_NUMBER.finditer(c.text):
+            score = title_match(m.group(1), question)
+            if score >= CITED_MATCH and score > own and (best is None or score > best[0]):
+                best = (score, m.group(1), re.sub(r"\s+", "", m.group(2)), c)
+    return best[1:] if best else None
+
+
+def doc_name(meta: DocMeta, en: bool) -> str:
+    """《title》, or for a copy without one the place's document ("武定县的文件")."""
+    if meta.title:
+        return f"《{meta.title}》"
+    place = meta.district or meta.city or meta.province
+    if en:
+        return f"The {place} document" if place else "The document"
+    return f"{place}的文件" if place else "该文件"
+
+
 def field_line(field: str, meta: DocMeta, en: bool) -> str:
     """One answer sentence stating the field of one document, or saying the header does not state it."""
     v = value_text(field, meta, en)
     # a value repaired from a damaged copy (东政办〔201912) is quoted as printed too, so the reader can check it
     source = (meta.sources or {}).get(field)
     printed = source.get("printed", "") if isinstance(source, dict) else ""
+    doc = doc_name(meta, en)
     if en:
         name = _LABEL_EN[field]
         shown = f"{v} (printed as {printed})" if printed else v
-        return (f"The {name} of 《{meta.title}》 is {shown}." if v else
-                f"《{meta.title}》 does not state its {name}.")
+        if not meta.title:
+            return f"{doc}'s {name} is {shown}." if v else f"{doc} does not state its {name}."
+        return f"The {name} of {doc} is {shown}." if v else f"{doc} does not state its {name}."
     name = _LABEL_ZH[field]
     shown = f"{v}（原文印作“{printed}”）" if printed else v
-    return f"《{meta.title}》的{name}是{shown}。" if v else f"《{meta.title}》未载明{name}。"
+    return f"{doc}的{name}是{shown}。" if v else f"{doc}未载明{name}。"
 
 
 def catalogue_line(meta: DocMeta, en: bool) -> str:

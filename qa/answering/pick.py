@@ -10,11 +10,15 @@ words it repeats (weights measured on eval/questions.jsonl, see eval/README.md):
                           a date for 哪天/几月/when, organisations for 哪几个部门/牵头单位/
                           which departments) is present / absent
           − HEADING_PENALTY an item's own short title says little
-          − TITLE_PENALTY   the notice line that only repeats the document title (OWN_TITLE_PENALTY:
-                          the document's own title line, a piece of it or the notice wrapping it,
-                          whose words the question uses to name the document, not to say what it asks)
+          − TITLE_PENALTY   the notice's furniture (qa.answering.furniture): a line that only repeats
+                          the document title, a portal key row, the signature, the addressee line
+                          unless asked who receives it (OWN_TITLE_PENALTY: the document's own title
+                          line, a piece of it or the notice wrapping it, whose words the question
+                          uses to name the document — unless a which-place question matches the
+                          issuer that the notice line names)
           + FRAME_BONUS     the question's frame around its question word ("以…为主线")
-          + QUOTE_BONUS     a phrase a which-place question quotes (“各县、市人民政府”) written in the sentence
+          + QUOTE_BONUS     a phrase a which-place question quotes (“各县、市人民政府”), or a whole short
+                          line it repeats word for word (a unit of a list of names), written in the sentence
           − RANK_PENALTY × the passage's rank
           − OFF_PLACE_PENALTY a passage from a document other than the places the question
                           names (the place is what it asks about, not a hint)
@@ -28,9 +32,11 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
 
+from ..metadata.header import names_on_line
 from ..metadata.portal import metadata_row
 from ..search.query import Query
 from ..records import Hit
+from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, own_title, titleish  # noqa: F401 (re-exported)
 from .sentlex import _MAX_SENT_CHARS as MAX_SENT_CHARS, topic_weights
 
 TOP_HITS = 5  # sentences are drawn from this many hits
@@ -46,6 +52,9 @@ TITLE_PENALTY = 0.3
 OWN_TITLE_PENALTY = 1.0
 FRAME_BONUS = 0.3
 QUOTE_BONUS = 0.3
+WRAP_HEAD_MIN = 0.25  # share of the question's terms the issuer part of a notice line must hold
+RECIPIENT_BONUS = 1.0  # asked who was sent it, the addressee line is the answer itself
+LINE_QUOTE_MIN, LINE_QUOTE_MAX = 5, 30  # a line this long that the question holds whole is quoted by it
 RANK_PENALTY = 0.03
 OFF_PLACE_PENALTY = 1.0  # more than any lexical share: another place's sentence never answers for the named one
 
@@ -59,7 +68,7 @@ ASKS_NUMBER = re.compile(
 # words: "the national average"), so a plan that states none does not answer it
 ASKS_FIGURE_EN = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:rate|percentage|share|proportion|number|amount|ratio)\b|"
                             r"\bper ?cent\b", re.IGNORECASE)
-ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|哪个月|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b|"
+ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|哪个月|时间安排|什么时间|哪段时间|起止时间|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b|"
                        r"\bwhich month\b", re.IGNORECASE)
 # organisations: "由哪几个部门牵头", "责任单位是哪些", "who leads" (a task list's 牵头单位/责任单位 columns)
 ASKS_ORG = re.compile(r"哪(?:几)?(?:个|些|家)(?:部门|单位|科室|机构)|(?:牵头|责任|配合|协作|协办|主办|承办)(?:单位|部门|科室)|"
@@ -77,7 +86,7 @@ _LABELLED_ORG = re.compile(r"(?:牵头|责任|配合|协作|协办|参与|主办
 # a figure: a number with a unit or percent sign (masked digits xx.x% too), or a counted Chinese numeral;
 # not a year (2025年 is a date), not the 3 of "3+X", not 三个 in "三个全覆盖" (names, not figures)
 HAS_NUMBER = re.compile(r"(?<![\d.届])(?!(?:19|20)\d\d\s*年)(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*[余多]?\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|周年|年|"
-                        r"平方米|床|辆|支|批|条|例|倍|户|件|级|轮|届)|百分之|[一二两三四五六七八九十百千万]+[余多]?[名家所岁元次批件级轮届]"
+                        r"平方米|床|辆|支|批|条|例|倍|户|件|级|轮|届)|百分之|(?!一批)[一二两三四五六七八九十百千万]+[余多]?[名家所岁元次批件级轮届]"
                         r"|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"  # a telephone number: "监督电话是多少" asks for one
                         # a table's figure cell: the unit is its 单位 column ("\t≥79.2 |", "\t78.2(2021年) |")
                         r"|(?<=\t)[≥≤＞＜<>]?\s*\d+(?:\.\d+)?\s*[%％‰]?(?=\s*(?:\||\t|$|[（(]))")
@@ -89,15 +98,10 @@ HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|
 # a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
 # (measures only: "哪几个/几家" can be answered by naming them)
 _ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(亿元|万元|元|岁|张|小时|分钟|平方米|辆|台|处|名|家|所|人|次|项|套|床)")
-_TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|卫生健康委员会|卫生健康委|卫健委|卫健局)(?:文件)?$"
-                       r"|[（(]此件[^（()）]{0,10}[）)]"  # the publication marker under the signature and date
-                       r"|\.(?:docx?|wps|pdf|xlsx?)$", re.IGNORECASE)  # an attachment's file name
 # "…工作要点如下：" announces what follows and says nothing itself; a longer sentence that ends so
 # (purpose, basis, then 如下) has clauses of its own, and its trimmed clauses are shown anyway
 _ANNOUNCES = re.compile(r"如下\s*[:：]?\s*$")
 ANNOUNCE_MAX_CHARS = MAX_SENT_CHARS  # one answer line (qa.answering.sentlex trims longer sentences)
-# a title quoted inside a sentence ("根据《…关于印发…的通知》") is a citation, not the notice's own title line
-_QUOTED = re.compile(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》|〈[^〈〉]*〉")
 
 
 _ROW_NUMBER = re.compile(r"^\s*\d{1,3}\s*\|?\s*\t")  # a table row's 序号 cell
@@ -144,45 +148,18 @@ def item_number(sentence: str) -> int | None:
     return _number(next(g for g in m.groups() if g)) if m else None
 
 
-# the notice's addressee line (主送机关: "各区县卫生健康局，委属各单位：") says who receives the plan and
-# nothing of what it asks; it answers only a question about who was sent it
-ADDRESSEE = re.compile(r"^\s*各[^。；;！？!?]{2,200}[:：]\s*$")
-RECIPIENT_BONUS = 1.0  # asked who was sent it, the addressee line is the answer itself
-ASKS_RECIPIENT = re.compile(r"发给|下发|主送|抄送|送达|发至|收到|"
-                            r"\b(?:sent|copied|addressed|received|distributed|circulated)\b|\brecipients?\b",
-                            re.IGNORECASE)
+
+
+def addressee(sentence: str) -> bool:
+    """The addressee line: "各…:" or a list of units ending with a colon ("火炬开发区管委会,…各成员单位:")."""
+    s = sentence.strip()
+    if ADDRESSEE.match(s):
+        return True
+    return s.endswith((":", "：")) and len(re.split(r"[、，,]", s)) >= 2 and names_orgs(s)
 
 
 def quoted_phrases(question: str) -> frozenset[str]:
     return frozenset(re.sub(r"\s+", "", m.group(1)) for m in _QUOTE.finditer(question))
-
-
-# the notice wrapped around a title: "XX关于印发《T》的通知" (and its broken-off tail "T的通知")
-_WRAP_HEAD = re.compile(r"^.*?关于(?:印发|转发|下发|公布)")
-_WRAP_TAIL = re.compile(r"的?通知$")
-OWN_TITLE_MIN_CHARS = 6  # a shorter piece of the title ("工作要点") may be an ordinary heading
-
-
-def own_title(sentence: str, title: str) -> bool:
-    """The document's own title line, a piece of it (a title broken over two lines leaves
-    "海南州…医疗卫生" and "共同体建设实施方案" as sentences) or the notice that only wraps it.
-
-    Such a line holds the words a question uses to name the document, not what it asks about.
-    """
-    t = re.sub(r"\s+", "", title or "")
-    s = re.sub(r"\s+", "", sentence).strip("。.")
-    if not t or not s:
-        return False
-    core = _WRAP_TAIL.sub("", _WRAP_HEAD.sub("", s)).strip("《》〈〉")
-    return s == t or core == t or (len(core) >= OWN_TITLE_MIN_CHARS and core in t)
-
-
-def titleish(sentence: str) -> bool:
-    """The notice's own title or transmittal line ("现将《…》印发给你们"), which only repeats the title.
-
-    A sentence that merely cites another notice by its title is not one.
-    """
-    return bool(_TITLEISH.search(_QUOTED.sub("《》", sentence.strip())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +174,8 @@ class Pick:
     is_heading: bool
     asked_ok: bool  # carries the asked-for kind of fact (True when nothing particular is asked)
     column_names: str = ""  # a table row's header row (序号 | 指标名称 | 2025年 …), matched with the row
+    furniture: bool = False  # the notice's title, addressee, signature or a portal row: never the asked-for fact
+    quoted: bool = False  # holds a phrase or a whole line the which-place question quotes word for word
 
     @property
     def matched(self) -> str:
@@ -277,8 +256,8 @@ def asked_unit(query: Query) -> str:
 
 
 def carries(kind: str, text: str) -> bool:
-    if kind == "date":
-        return bool(HAS_DATE.search(text))
+    if kind == "date":  # a year inside a quoted title (《…2021年…方案》) names the document, not a time
+        return bool(HAS_DATE.search(_QUOTED.sub("《》", text)))
     if kind == "number":
         return bool(HAS_NUMBER.search(text))
     if kind.startswith("org"):
@@ -324,6 +303,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     # in a which-place question the quote is the evidence that identifies the place; elsewhere it is
     # the topic ("“三融”是指哪三个融入"), which the answering sentence elaborates rather than repeats
     quotes = quoted_phrases(query.text) if query.which else frozenset()
+    asked = re.sub(r"\s+", "", query.text)
     nth = asked_nth(query.text)
     to_whom = bool(ASKS_RECIPIENT.search(query.text))
     raw = []
@@ -333,8 +313,10 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
         header_row, looked = "", section_of is None
         for a, b in split(h.text):
             s = h.text[a:b]
+            # "…名单如下：" announces a list, but "决定命名34家单位…名单如下：" also holds the count asked for
             is_heading = ((bool(title) and s.rstrip("。；！？!?;") in title) or bool(len(s) <= 30 and ITEM_TITLE.match(s))
-                          or bool(len(s) <= ANNOUNCE_MAX_CHARS and _ANNOUNCES.search(s)))
+                          or bool(len(s) <= ANNOUNCE_MAX_CHARS and _ANNOUNCES.search(s)
+                                  and not (kind in ("number", "date") and carries(kind, s))))
             # a table row is read under its header row (序号 | 指标名称 | 2023年 | 2025年 …): the year a
             # question asks for is a column's name; the header row itself holds no value
             columns = ""
@@ -365,19 +347,41 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             score += NTH_BONUS
         elif is_heading:
             score -= HEADING_PENALTY
+        furniture = False
         if own_title(s, h.title):
-            score -= OWN_TITLE_PENALTY
+            # in a which-place question the notice line's issuer ("XX开发区管委会办公室关于印发…") may be
+            # the very evidence asked about: it says more than the title when its head matches
+            head = _WRAP_HEAD.match(s)
+            informative = bool(query.which and head and score_fn(head.group(0), weights) >= WRAP_HEAD_MIN)
+            score -= TITLE_PENALTY if informative else OWN_TITLE_PENALTY
+            furniture = not informative
         elif titleish(s) or metadata_row(s):  # the title line, a portal key row: header facts, nothing new
             score -= TITLE_PENALTY
-        if ADDRESSEE.match(s):
+            furniture = True
+        elif query.header_field != "issuer" and names_on_line(s):
+            # the signature (an issuer's name on a line of its own) is a header fact: a question about
+            # which department to turn to is answered by the sentence that says so
+            score -= TITLE_PENALTY
+            furniture = True
+        if addressee(s):
             score += RECIPIENT_BONUS if to_whom else -TITLE_PENALTY
+            furniture = not to_whom
+        if furniture and kind.startswith("org") and ok and not query.header_field:
+            # the signature and the addressee line name units, but not the one a question about where
+            # to turn asks for (a question for the issuer itself is a header question)
+            score, ok = score - 2 * ASKED_BONUS, False
         if frame is not None and frame.search(s):
             score += FRAME_BONUS
-        if quotes and any(q in re.sub(r"\s+", "", s) for q in quotes):
+        flat = re.sub(r"\s+", "", s).rstrip("。；;，,")
+        quoted = bool((quotes and any(q in flat for q in quotes)) or (
+            query.which and LINE_QUOTE_MIN <= len(flat) <= LINE_QUOTE_MAX and flat in asked))
+        if quoted:
+            # a which-place question naming a line of the plan word for word (a unit of a list of
+            # names: "县开发投资有限公司、…等单位") quotes it as a quote mark would
             score += QUOTE_BONUS
         if named and h.doc_id not in named:
             score -= OFF_PLACE_PENALTY
-        picks.append(Pick(score, rank, h, s, lex, cos, has_number, is_heading, ok, columns))
+        picks.append(Pick(score, rank, h, s, lex, cos, has_number, is_heading, ok, columns, furniture, quoted))
     picks.sort(key=lambda p: (-p.score, p.rank))
     if picks and nth is not None and item_number(picks[0].text) == nth:
         return picks  # the asked item's title is the answer itself

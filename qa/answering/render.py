@@ -128,7 +128,7 @@ def _line(s: Sentence, en: bool) -> str:
 def _citation(c: Citation, terms, en: bool) -> str:
     h = c.hit
     place = f"{h.city}{h.district}" if h.district else h.city
-    head = " · ".join(x for x in (f"<b>[{c.n}]</b> {esc(place)}", f"《{esc(h.title)}》", esc(h.section)) if x)
+    head = " · ".join(x for x in (f"<b>[{c.n}]</b> {esc(place)}", f"《{esc(h.title)}》" if h.title else "", esc(h.section)) if x)
     runs, before, after = excerpt(h.text, c.segments)
     passage = ("…" if before else "") + marked(runs) + ("…" if after else "")
     out = [f'<div class="qa-cite"><div class="qa-cite-head">{head}</div>', f'<div class="qa-passage">{passage}</div>']
@@ -182,5 +182,6 @@ def answer_text(answer: Answer, *, with_citations: bool = True) -> str:
         for c in sorted(answer.citations, key=lambda c: (not c.used, c.n)):
             h = c.hit
             place = f"{h.city}{h.district}" if h.district else h.city
-            out.append(f"[{c.n}] {place} · 《{h.title}》 · {h.section}\n{h.text}")
+            out.append(" · ".join(x for x in (f"[{c.n}] {place}", f"《{h.title}》" if h.title else "", h.section) if x)
+                       + f"\n{h.text}")
     return "\n".join(out)

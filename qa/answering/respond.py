@@ -71,7 +71,7 @@ def filter_note(r, q, hits, *, district, year, mode, en: bool) -> str:
     shown = "，".join(str(x) for x in (district, year) if x is not None)
     if en:
         return f"Filtered by {shown}; without the filter the most relevant passage is from {english_label(b)}."
-    return f"已按 {shown} 筛选；不筛选时最相关的是 {place_label(b)}（《{b.title}》）。"
+    return f"已按 {shown} 筛选；不筛选时最相关的是 {place_label(b)}" + (f"（《{b.title}》）。" if b.title else "。")
 
 
 def header_answer(r, hq: header.HeaderQuestion, q, *, lang: str, note: str) -> Answer:
@@ -89,6 +89,15 @@ def header_answer(r, hq: header.HeaderQuestion, q, *, lang: str, note: str) -> A
         place = english_label(hit) if en else place_label(hit)
         if hq.field == "catalogue":
             text = header.catalogue_line(m, en)
+            found = True
+        elif hq.field == "doc_number" and (cited := header.cited_number(
+                q.text, m, [c for c in r.chunks if c.doc_id == m.doc_id])):
+            # the 文号 asked for is of a document the text cites ("…制发了《…方案》(X发〔2020〕1号)")
+            title, number, chunk = cited
+            hit = header.as_hit(chunk, m)
+            cites[-1] = hit
+            text = (f"{header.doc_name(m, en)} cites 《{title}》 with document number {number}." if en
+                    else f"{header.doc_name(m, en)}正文引用的《{title}》，文号为{number}。")
             found = True
         else:
             text = header.field_line(hq.field, m, en)

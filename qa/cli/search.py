@@ -30,7 +30,8 @@ def cmd_build(args) -> int:
 
 def format_hit(i: int, h) -> str:
     place = f"{h.province if h.province != h.city else ''}{h.city}{h.district if h.district != h.city else ''}"
-    return (f"[{i}] {place} · 《{h.title}》 · {h.section or '（文件头）'}\n"
+    title = f"《{h.title}》" if h.title else "（无标题）"  # a body-only copy has none
+    return (f"[{i}] {place} · {title} · {h.section or '（文件头）'}\n"
             f"    score {h.score:.3f} · {h.chunk_id} · 原文 {h.start}–{h.end}\n"
             f"    {h.text}\n")
 

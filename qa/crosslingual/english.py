@@ -35,7 +35,7 @@ same she should so some such than that the their them then there these they this
 very was we were what when where which while who whom whose why will with would you your yours shall may might must
 let lets per via etc among amongst within without upon onto whether either neither yet
 much many several every another one's
-district districts city cities county counties document documents plan plans bureau bureaus
+district districts city cities county counties place places document documents plan plans bureau bureaus
 say says said mention mentions mentioned mentioning refer refers referred state states stated
 """.split())
 

@@ -14,6 +14,7 @@ import re
 
 from ..indexing.script import simplified
 from ..places import resolve_place
+from ..places.zones import zone_district
 from . import header, portal
 
 _LEVEL_ISSUER = re.compile(r"^([市区县州])(人民政府办公室|人民政府办公厅|人民政府|政府办公室|卫生健康局|卫生健康委员会|卫健委|卫健局)关于")
@@ -131,6 +132,13 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
                         and header.signature_date(ln) == out["date"]), "")
         if printed:
             src["date"]["printed"] = printed
+    if out["doc_number"] and "printed" not in src["doc_number"]:
+        # 胶政办发【2021】10号 is catalogued as 〔2021〕 (staff type that), and quoted as the copy prints it
+        raw = next((r for ln in all_lines for m in header.DOC_NUMBER.finditer(ln)
+                    if (r := header.squash(m.group("num"))) != out["doc_number"]
+                    and r.replace("【", "〔").replace("】", "〕") == out["doc_number"]), "")
+        if raw:
+            src["doc_number"]["printed"] = raw
     partial = any(how == "signature" and not date for how in found for _, date, _ in found[how])
     if "published" in block and not partial and "date_conflict" not in src:
         # the portal's publication date is not the issue date: a last resort, marked as such
@@ -144,7 +152,8 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
     if not out["title"]:
         # a web-page copy opens with the page's title: the first line, if it is not a sentence
         # (a bulleted line is a portal menu item: "• 政府信息公开")
-        first = next((ln for ln in body if not portal.chrome_line(ln) and not ln.startswith(_BULLETS)), "")
+        first = next((_untagged(ln) for ln in body if not portal.chrome_line(ln) and not ln.startswith(_BULLETS)
+                      and not _debris(ln)), "")
         if (6 <= len(first) <= 60 and not first.endswith(("。", "：", ":", "通知", "通告", "函"))
                 and not header.heading_mark(first)):
             put("title", header.squash(first), "first line", "low")
@@ -155,12 +164,17 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
     for field in ("issuer", "source"):
         if field in block:
             issuers.append((f"portal {block[field][1]}", block[field][0]))
-    place = resolve_place(issuer=issuers, title=out["title"], body=text[:20000], doc_number=out["doc_number"])
+    place = resolve_place(issuer=issuers, title=out["title"], body=text[:20000], doc_number=out["doc_number"],
+                          source=block["source"][0] if "source" in block else "")
     for field in ("province", "city", "district"):
         value = getattr(place, field)
         if value:
             where, conf = place.sources.get(field, ("gazetteer", "medium"))
             put(field, value, where, conf)
+    if out["city"] and not out["district"]:
+        # a development zone's or new area's committee issues as a district does (GB/T 2260 lists few)
+        put("district", zone_district(out["issuer"], text[:20000], out["city"], out["province"]), "issuer (zone committee)",
+            "medium")
     if not out["issuer"]:
         # "市人民政府办公室关于印发…的通知": the notice names its issuer by level only; the place is the
         # one resolved for the document at that level
@@ -174,6 +188,20 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         src["unresolved"] = list(place.notes)
     out["sources"] = src
     return out
+
+
+# forum and table furniture above a page's title: "查看: 59|回复: 0", a lone "|" of a table cell
+_COUNTERS = re.compile(r"^(?:[\u4e00-\u9fff]{1,4}\s*[:：]\s*\d+\s*[|｜]?\s*)+$")
+# a forum's tags before the title: "[自贡城事] 【关注】…"
+_TAGS = re.compile(r"^(?:\s*[\[【][^\]】]{1,8}[\]】])+\s*")
+
+
+def _debris(line: str) -> bool:
+    return len(re.findall(r"[\u4e00-\u9fff]", line)) < 4 or bool(_COUNTERS.match(line))
+
+
+def _untagged(line: str) -> str:
+    return _TAGS.sub("", line.strip(" |｜\t"))
 
 
 _TRANSMITS = re.compile(r"印发给你们|现印发|请认真|遵照执行|贯彻执行|抓好落实|组织实施|贯彻落实")

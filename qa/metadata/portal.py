@@ -23,7 +23,7 @@ KEYS = {
     "来源": "source", "文章来源": "source", "信息来源": "source", "来源单位": "source",
     "发文字号": "doc_number", "文号": "doc_number", "文件编号": "doc_number",
     "成文日期": "written", "发文日期": "written", "印发日期": "written", "签发日期": "written",
-    "发布日期": "published", "发表时间": "published", "发布时间": "published", "公开日期": "published",
+    "发布日期": "published", "发表时间": "published", "时间": "published", "发布时间": "published", "公开日期": "published",
     "标题": "title", "名称": "title", "文件名称": "title",
     "索引号": "", "主题分类": "", "主题词": "", "公文种类": "", "体裁分类": "", "有效性": "", "生效日期": "effective",
     "废止日期": "", "作者": "", "浏览次数": "", "访问量": "", "点击数": "", "阅读次数": "", "责任编辑": "", "字号": "",
@@ -67,7 +67,7 @@ def _prepare(line: str) -> str:
     """Portal rows as tables ("| 索 引 号: | 0030… |"): drop the leading bar, join spaced-out keys."""
     line = _SPACED_KEY.sub(lambda m: m.group(0).replace(" ", ""), line.strip())
     line = _BRACKET_KEY.sub(lambda m: f" {m.group(1)}: ", line).strip()
-    return line.lstrip("|｜丨 \t")
+    return line.lstrip("|｜丨 \t•·●○▪■◆►»")  # a table's bar, a bulleted label block
 
 
 def pairs(line: str) -> list[tuple[str, str]]:

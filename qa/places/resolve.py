@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from .divisions import CITY, COUNTY, PROVINCE, Division, normalize_division, short_forms
 from .matcher import Mention, national_matcher
+from .zones import self_level
 
 _ALL_SHORT = (PROVINCE, CITY, COUNTY)
 # "XX区卫生健康局", "XX县人民政府": the body speaking of its own issuer
@@ -25,6 +26,9 @@ _ISSUER_TAIL = re.compile(r"^(?:卫生健康|卫生和计划生育|卫健|人民
 _SELF_TAIL = re.compile(r"^(?:卫健|卫生健康|区委|县委|区政府|县政府)")
 _MIN_SHORT_SELF_REFS = 3
 _LEVEL_RANK = {COUNTY: 2, CITY: 1, PROVINCE: 0}
+# a portal's 来源 naming the place's own media or office ("五华发布", "XX融媒", "XX卫健"): not a news agency
+# ("新华社") or a website ("XX网"), whose name may also be a place's
+_SOURCE_TAIL = re.compile(r"^(?:发布|融媒|卫健|卫生健康|政务|人民政府|政府|县委|区委|市委|疾控)")
 
 
 @dataclass(frozen=True)
@@ -95,13 +99,29 @@ def _fields(unit: Division, source: str, confidence: str) -> PlaceResolution:
     return PlaceResolution(prov, city, district, src)
 
 
+def _source_place(source: str, body: str) -> Mention | None:
+    """The county a portal's 来源 names by its short form ("来源:五华发布"), told from the units sharing
+    that name by the level the text speaks of itself at (全县 → 五华县, not 五华区); None unless one fits."""
+    level = self_level(body)
+    if not level:
+        return None
+    for m in national_matcher(_ALL_SHORT).find(source, english=False):
+        if m.form != "short" or not _SOURCE_TAIL.match(source[m.end:]):
+            continue
+        fits = tuple(u for u in m.candidates if u.level == COUNTY and u.name.endswith(level))
+        if len(fits) == 1:
+            return Mention(m.surface, m.start, m.end, fits, m.form)
+    return None
+
+
 def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: str = "",
-                  doc_number: str = "") -> PlaceResolution:
+                  doc_number: str = "", source: str = "") -> PlaceResolution:
     """The (province, city, district) a document is about.
 
     `issuer`: (source label, text) pairs that name the issuing body, best
     first; `title`, `body`: the document's title and text; `doc_number`: its
-    文号 (the prefix may abbreviate the place).
+    文号 (the prefix may abbreviate the place); `source`: a portal's 来源 value, read only when
+    nothing else names a place.
     """
     full = national_matcher((PROVINCE,))
     names = national_matcher(_ALL_SHORT)
@@ -126,6 +146,11 @@ def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: 
             # habit, unless it is the plan's own campaign ("健康临川建设", "健康XX行动")
             if not short or n >= _MIN_SHORT_SELF_REFS:
                 tiers.append((f"body ({n}× '{top}…')", "low", [m for m in own if m.surface == top][:1]))
+        found = [u for _, _, ms in tiers for m in ms for u in m.candidates]
+        if source and (m := _source_place(source, body[:5000])) and all(
+                u.level == CITY and u.name == m.candidates[0].city for u in found):
+            # nothing else names a place, or only the county's own city (朝阳发布: 朝阳市 or 朝阳县? 全县 says)
+            tiers.insert(0, (f"portal source '{source}' + the text's 全{m.candidates[0].name[-1]}", "low", [m]))
         if not any(ms for _, _, ms in tiers):
             # no issuer, title or self-reference names a place (a table row copied without its
             # header): the one county-level unit the text names in full is the best guess, and is

@@ -34,7 +34,7 @@ _WHICH_UNIT = re.compile(r"哪(?:些|个|一个|几个)单位|哪家")
 _STOP_EN = set(
     "a an the of to in on for and or is are was were be been by with as at from that this these those which what who "
     "whom whose how when where why does do did has have had it its their there than into about any all each per "
-    "should must will would can could may might shall district city county document plan bureau say says said "
+    "should must will would can could may might shall district city county place document plan bureau say says said "
     "mention mentions mentioned require requires required".split()
 )
 
@@ -184,7 +184,8 @@ HEADER_FIELDS = (
                         r"\bdate of issue\b|\bissue date\b|\bissued on\b|\bwhen was\b.{0,80}\b(?:issued|published|signed|released)\b|"
                         r"\bwhen did\b.{0,80}\b(?:issue|sign|publish|release)\b|\bdated\b|\bwhat date\b", re.I)),
     ("signer", re.compile(r"签发人|谁签发|签发的|\bsign(?:ed|atory|er)\b|\bwho signed\b", re.I)),
-    ("issuer", re.compile(r"发文机关|发文单位|印发单位|哪个(?:机关|单位|部门)(?:印发|发布|发的|发文)|哪个机关|谁印发|由谁印发|谁发布"
+    ("issuer", re.compile(r"发文机关|发文单位|印发单位|哪个(?:机关|单位|部门|机构)(?:印发|发布|发的|发文)|哪个机关|谁印发|由谁印发|谁发布"
+                          r"|由?哪(?:个|家|一级|几个|些)?(?:机关|单位|部门|机构)(?:联合)?(?:印发|发布|下发|制发)"
                           r"|\bwho issued\b|\bissued by\b|\bissuing (?:body|authority|agency)\b"
                           r"|\bwhich (?:office|bureau|agency|authority|body|department) issued\b", re.I)),
     ("title", re.compile(r"标题|文件名称|文件名|文件的题目|(?:文件|方案|计划|要点|意见)(?:的)?(?:名称|全称)?叫什么|全称是什么|"

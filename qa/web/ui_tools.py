@@ -45,7 +45,7 @@ def answer_markdown(question: str, answer: Answer) -> str:
         out += ["", "**Sources**" if answer.lang == "en" else "**引用**", ""]
         for c in answer.citations:
             h = c.hit
-            out.append(f"{c.n}. {_place(h)} · 《{h.title}》 · {h.section}")
+            out.append(f"{c.n}. " + " · ".join(x for x in (_place(h), f"《{h.title}》" if h.title else "", h.section) if x))
             out += [f"   > {line}" for line in h.text.splitlines() if line.strip()]
     return "\n".join(out) + "\n"
 

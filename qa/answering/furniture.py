@@ -1,0 +1,54 @@
+"""The notice's furniture: lines that state header facts, not what a plan asks.
+
+The title line and the notice wrapping it ("XX关于印发《T》的通知"), the transmittal
+sentence ("现将《…》印发给你们"), the addressee line ("各…：") and the publication
+marker say which document this is and who receives it.  They hold the words a
+question uses to *name* the document, so they would win on shared words; the
+answer picker (`qa.answering.pick`) scores them down unless the question asks for
+exactly that fact.
+"""
+from __future__ import annotations
+
+import re
+
+_TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|卫生健康委员会|卫生健康委|卫健委|卫健局)(?:文件)?$"
+                       r"|[（(]此件[^（()）]{0,10}[）)]"  # the publication marker under the signature and date
+                       r"|\.(?:docx?|wps|pdf|xlsx?)$", re.IGNORECASE)  # an attachment's file name
+# a title quoted inside a sentence ("根据《…关于印发…的通知》") is a citation, not the notice's own title line
+_QUOTED = re.compile(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》|〈[^〈〉]*〉")
+
+
+# the notice's addressee line (主送机关: "各区县卫生健康局，委属各单位：") says who receives the plan and
+# nothing of what it asks; it answers only a question about who was sent it
+ADDRESSEE = re.compile(r"^\s*各[^。；;！？!?]{2,200}[:：]\s*$")
+ASKS_RECIPIENT = re.compile(r"发给|下发(?:给|到|至|对象|范围)|(?:印发|发送)对象|发到|主送|抄送|送达|发至|(?:哪些|哪几个|什么)(?:单位|部门)收到|"
+                            r"\b(?:sent|copied|addressed|received|distributed|circulated)\b|\brecipients?\b",
+                            re.IGNORECASE)
+
+
+# the notice wrapped around a title: "XX关于印发《T》的通知" (and its broken-off tail "T的通知")
+_WRAP_HEAD = re.compile(r"^.*?关于(?:印发|转发|下发|公布)")
+_WRAP_TAIL = re.compile(r"的?通知$")
+OWN_TITLE_MIN_CHARS = 6  # a shorter piece of the title ("工作要点") may be an ordinary heading
+
+
+def own_title(sentence: str, title: str) -> bool:
+    """The document's own title line, a piece of it (a title broken over two lines leaves
+    "海南州…医疗卫生" and "共同体建设实施方案" as sentences) or the notice that only wraps it.
+
+    Such a line holds the words a question uses to name the document, not what it asks about.
+    """
+    t = re.sub(r"\s+", "", title or "")
+    s = re.sub(r"\s+", "", sentence).strip("。.")
+    if not t or not s:
+        return False
+    core = _WRAP_TAIL.sub("", _WRAP_HEAD.sub("", s)).strip("《》〈〉")
+    return s == t or core == t or (len(core) >= OWN_TITLE_MIN_CHARS and core in t)
+
+
+def titleish(sentence: str) -> bool:
+    """The notice's own title or transmittal line ("现将《…》印发给你们"), which only repeats the title.
+
+    A sentence that merely cites another notice by its title is not one.
+    """
+    return bool(_TITLEISH.search(_QUOTED.sub("《》", sentence.strip())))
