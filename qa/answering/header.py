@@ -99,7 +99,7 @@ def value_text(field: str, meta: DocMeta, en: bool) -> str:
     return str(value)
 
 
-# "《关于印发XX方案的通知》(武爱卫发〔2020〕1号)": a document the text cites, with its 文号
+# "《关于印发XX方案的通知》(X爱卫发〔2020〕1号)": a document the text cites, with its 文号
 _CITED_NUMBER = re.compile(r"《([^《》]{4,80})》\s*[（(]\s*(" + DOC_NUMBER.pattern + r")\s*[）)]")
 _NOTICE_WORDS = re.compile(r"^关于印发|^关于|的通知$|的决定$|的意见$")
 # how close a cited title must be to the question's words to be the document it asks about
@@ -134,7 +134,7 @@ def cited_number(question: str, meta: DocMeta, chunks) -> tuple[str, str, object
 
 
 def doc_name(meta: DocMeta, en: bool) -> str:
-    """《title》, or for a copy without one the place's document ("武定县的文件")."""
+    """《title》, or for a copy without one the place's document ("XX县的文件")."""
     if meta.title:
         return f"《{meta.title}》"
     place = meta.district or meta.city or meta.province

@@ -151,7 +151,7 @@ def item_number(sentence: str) -> int | None:
 
 
 def addressee(sentence: str) -> bool:
-    """The addressee line: "各…:" or a list of units ending with a colon ("火炬开发区管委会,…各成员单位:")."""
+    """The addressee line: "各…:" or a list of units ending with a colon ("XX开发区管委会,…各成员单位:")."""
     s = sentence.strip()
     if ADDRESSEE.match(s):
         return True
@@ -313,7 +313,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
         header_row, looked = "", section_of is None
         for a, b in split(h.text):
             s = h.text[a:b]
-            # "…名单如下：" announces a list, but "决定命名34家单位…名单如下：" also holds the count asked for
+            # "…名单如下：" announces a list, but "决定命名N家单位…名单如下：" also holds the count asked for
             is_heading = ((bool(title) and s.rstrip("。；！？!?;") in title) or bool(len(s) <= 30 and ITEM_TITLE.match(s))
                           or bool(len(s) <= ANNOUNCE_MAX_CHARS and _ANNOUNCES.search(s)
                                   and not (kind in ("number", "date") and carries(kind, s))))
@@ -377,7 +377,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             query.which and LINE_QUOTE_MIN <= len(flat) <= LINE_QUOTE_MAX and flat in asked))
         if quoted:
             # a which-place question naming a line of the plan word for word (a unit of a list of
-            # names: "县开发投资有限公司、…等单位") quotes it as a quote mark would
+            # names: "县XX有限公司、XX镇卫生院等单位") quotes it as a quote mark would
             score += QUOTE_BONUS
         if named and h.doc_id not in named:
             score -= OFF_PLACE_PENALTY

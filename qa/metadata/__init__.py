@@ -133,7 +133,7 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         if printed:
             src["date"]["printed"] = printed
     if out["doc_number"] and "printed" not in src["doc_number"]:
-        # 胶政办发【2021】10号 is catalogued as 〔2021〕 (staff type that), and quoted as the copy prints it
+        # X政办发【2021】10号 is catalogued as 〔2021〕 (staff type that), and quoted as the copy prints it
         raw = next((r for ln in all_lines for m in header.DOC_NUMBER.finditer(ln)
                     if (r := header.squash(m.group("num"))) != out["doc_number"]
                     and r.replace("【", "〔").replace("】", "〕") == out["doc_number"]), "")
@@ -190,9 +190,9 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
     return out
 
 
-# forum and table furniture above a page's title: "查看: 59|回复: 0", a lone "|" of a table cell
+# forum and table furniture above a page's title: "查看: N|回复: N", a lone "|" of a table cell
 _COUNTERS = re.compile(r"^(?:[\u4e00-\u9fff]{1,4}\s*[:：]\s*\d+\s*[|｜]?\s*)+$")
-# a forum's tags before the title: "[自贡城事] 【关注】…"
+# a forum's tags before the title: "[XX城事] 【关注】…"
 _TAGS = re.compile(r"^(?:\s*[\[【][^\]】]{1,8}[\]】])+\s*")
 
 

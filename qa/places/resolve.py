@@ -26,7 +26,7 @@ _ISSUER_TAIL = re.compile(r"^(?:卫生健康|卫生和计划生育|卫健|人民
 _SELF_TAIL = re.compile(r"^(?:卫健|卫生健康|区委|县委|区政府|县政府)")
 _MIN_SHORT_SELF_REFS = 3
 _LEVEL_RANK = {COUNTY: 2, CITY: 1, PROVINCE: 0}
-# a portal's 来源 naming the place's own media or office ("五华发布", "XX融媒", "XX卫健"): not a news agency
+# a portal's 来源 naming the place's own media or office ("XX发布", "XX融媒", "XX卫健"): not a news agency
 # ("新华社") or a website ("XX网"), whose name may also be a place's
 _SOURCE_TAIL = re.compile(r"^(?:发布|融媒|卫健|卫生健康|政务|人民政府|政府|县委|区委|市委|疾控)")
 
@@ -100,8 +100,8 @@ def _fields(unit: Division, source: str, confidence: str) -> PlaceResolution:
 
 
 def _source_place(source: str, body: str) -> Mention | None:
-    """The county a portal's 来源 names by its short form ("来源:五华发布"), told from the units sharing
-    that name by the level the text speaks of itself at (全县 → 五华县, not 五华区); None unless one fits."""
+    """The county a portal's 来源 names by its short form ("来源:XX发布"), told from the units sharing
+    that name by the level the text speaks of itself at (全县 → XX县, not XX区); None unless one fits."""
     level = self_level(body)
     if not level:
         return None
@@ -149,7 +149,7 @@ def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: 
         found = [u for _, _, ms in tiers for m in ms for u in m.candidates]
         if source and (m := _source_place(source, body[:5000])) and all(
                 u.level == CITY and u.name == m.candidates[0].city for u in found):
-            # nothing else names a place, or only the county's own city (朝阳发布: 朝阳市 or 朝阳县? 全县 says)
+            # nothing else names a place, or only the county's own city (XX发布: XX市 or XX县? 全县 says)
             tiers.insert(0, (f"portal source '{source}' + the text's 全{m.candidates[0].name[-1]}", "low", [m]))
         if not any(ms for _, _, ms in tiers):
             # no issuer, title or self-reference names a place (a table row copied without its

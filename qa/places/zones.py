@@ -3,10 +3,10 @@
 Development zones and new areas (经济技术开发区, 高新区, XX新区) are run by a
 管理委员会 and issue plans as a district does, but GB/T 2260 has no entry for
 most of them.  Their committee's name is the evidence: the zone is the
-document's district-level place, named as the text names it ("大亚湾区" when the
+document's district-level place, named as the text names it ("XX区" when the
 text says so, else the zone's own name).
 
-A short name two units share (五华: 五华县 of 梅州 and 五华区 of 昆明) is told
+A short name two units share (朝阳: 朝阳县 of 朝阳市 and 朝阳区 of 北京, 长春) is told
 apart by how the text speaks of itself: a county's plan says 全县/我县, a
 district's 全区/我区.
 """
@@ -26,15 +26,15 @@ _SELF = re.compile(r"(?:全|我|本)(县|区|市|旗)|(县|区|旗)(?:委|政府
 def zone_district(issuer: str, text: str, city: str, province: str = "") -> str:
     """The development zone or new area an issuer's committee runs, as a district name; "" when none.
 
-    "惠州大亚湾经济技术开发区管理委员会办公室" + a text saying "大亚湾区…" → "大亚湾区";
-    "兰州新区管委会办公室" → "兰州新区" (a new area is named with its city).
+    "<city>XX经济技术开发区管理委员会办公室" + a text saying "XX区…" → "XX区";
+    "<city>新区管委会办公室" → "<city>新区" (a new area is named with its city).
     """
     m = _ZONE.search(issuer or "")
     if not m:
         return ""
     name = m.group(1)
     if name.endswith("新区"):
-        # 兰州新区, 滨海新区: the city's name is part of the new area's own
+        # <city>新区: the city's name is part of the new area's own
         for prefix in filter(None, (province, *short_forms(province or "x"))):
             if name.startswith(prefix) and len(name) - len(prefix) >= 4:
                 name = name[len(prefix):]
@@ -50,7 +50,7 @@ def zone_district(issuer: str, text: str, city: str, province: str = "") -> str:
             break
     if len(core) < 2:
         return ""
-    # the text's own short name for the zone ("大亚湾区") when it uses one, else the zone's full name
+    # the text's own short name for the zone ("XX区") when it uses one, else the zone's full name
     return core + "区" if core + "区" in text else name
 
 
