@@ -151,3 +151,16 @@ def test_a_rate_asked_for_is_not_answered_by_a_count(gaz):
     assert a.abstained and a.why == "no figure", a.lead
     stated = "做细做实家庭医生签约服务工作,签约率达到45%以上。"
     assert not build_answer(question, [_hit(stated)], query=analyze(question, gaz), abstain=False).abstained
+
+
+def test_a_passage_of_an_untitled_copy_is_cited_by_its_place_without_an_empty_title(gaz):
+    from qa.answering.render import answer_html, answer_text
+
+    text = "根据考核结果,决定命名县人民医院等34家单位为第一批无烟党政机关。"
+    untitled = Hit(chunk_id="x#0", doc_id="x", text=text, score=1.0, section="", district="某某县", city="某某州",
+                   province="某省", title="", year=None, start=0, end=len(text))
+    question = "哪个县命名了第一批无烟党政机关？"
+    a = build_answer(question, [untitled], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained and "某某县" in a.lead, a.lead
+    for shown in (a.lead, answer_text(a), answer_html(a, question=question)):
+        assert "《》" not in shown
