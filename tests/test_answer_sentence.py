@@ -12,7 +12,7 @@ from qa.answering.pick import HAS_NUMBER, dense_weight, own_title, pick_sentence
 from qa.places import Gazetteer
 from qa.search.query import analyze
 from qa.records import Hit
-from qa.answering.sentlex import holds, query_terms, question_chars, sentence_score, sentence_tokens, trim
+from qa.answering.sentlex import _MAX_SENT_CHARS, holds, query_terms, question_chars, sentence_score, sentence_tokens, trim
 
 
 def hit(text: str, doc_id: str = "weidong-2021", district: str = "卫东区", city: str = "平顶山市",
@@ -199,9 +199,9 @@ def test_equal_word_share_goes_to_the_clauses_with_more_of_the_question(gaz):
     q = analyze("每个月要评出哪几类先进？", gaz)
     chars = question_chars(q)
     assert {"每", "月", "评", "先", "进"} <= chars and "哪" not in chars and "几" not in chars
-    filler = "，".join(["坚持目标引领和过程控制的工作理念"] * 7)
+    filler = "，".join(["坚持目标引领和过程控制的工作理念"] * 13)
     sentence = f"{filler}，加强督查督促，每月评选出优秀单位、优秀处室，每季评选优秀个人。"
-    assert len(sentence) > 120
+    assert len(sentence) > _MAX_SENT_CHARS
     # no clause holds a whole question word (评出 ≠ 评选出), so the characters decide
     assert sentence_score(sentence, {"评出": 2.0, "先进": 2.0}) == 0.0
     out = trim(sentence, {"评出": 2.0, "先进": 2.0}, None, chars)

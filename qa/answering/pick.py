@@ -6,9 +6,9 @@ words it repeats (weights measured on eval/questions.jsonl, see eval/README.md):
     score = lexical share of the question's terms               (qa.answering.sentlex.sentence_score)
           + dense_weight × (cosine − best cosine among the candidates)
                           (DENSE_WEIGHT, more when no candidate shares much wording)
-          ± ASKED_BONUS   the asked-for kind of fact (a number for 多少/几/what rate,
-                          a date for 哪天/几月/when, organisations for 哪几个部门/牵头单位/
-                          which departments) is present / absent
+          ± ASKED_BONUS   the asked-for kind of fact (qa.answering.asked: a number for 多少/几/what
+                          rate, a date for 哪天/when, a quoted title for 依据了哪个文件, an office
+                          holder for 哪位领导, organisations for 哪几个部门/牵头单位) is present / absent
           − HEADING_PENALTY an item's own short title says little
           − TITLE_PENALTY   the notice's furniture (qa.answering.furniture): a line that only repeats
                           the document title, a portal key row, the signature, the addressee line
@@ -37,7 +37,11 @@ from ..metadata.portal import metadata_row
 from ..search.query import Query
 from ..records import Hit
 from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, own_title, titleish  # noqa: F401 (re-exported)
-from .sentlex import _MAX_SENT_CHARS as MAX_SENT_CHARS, topic_weights
+from .sentlex import topic_weights
+from .asked import (  # noqa: F401 (re-exported: what the question asks for)
+    ASKS_NUMBER, ASKS_FIGURE_EN, ASKS_DATE, ASKS_ORG, HAS_NUMBER, HAS_COUNT, ASKS_TITLE, HAS_TITLE, ASKS_PERSON,
+    HAS_OFFICE, HAS_DATE, ASKS_ORDINAL, asked_kind, asked_unit, carries, names_orgs, states_count,
+)
 
 TOP_HITS = 5  # sentences are drawn from this many hits
 DENSE_WEIGHT = 8.0
@@ -60,48 +64,10 @@ OFF_PLACE_PENALTY = 1.0  # more than any lexical share: another place's sentence
 
 # "11. 提升…水平。", "（四）细化…", "二是…": an item's own short title
 ITEM_TITLE = re.compile(r"^\s*(?:\d{1,3}\s*[.、．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、是])")
-ASKS_NUMBER = re.compile(
-    r"多少|(?<!哪)几[个项家所名年岁次类种天条批级件轮届]?|比例|比率|百分之|"  # 哪几类/哪几个 asks to name them
-    r"\bwhat (?:rate|percentage|share|proportion|number|target|level|amount|ratio)\b|"
-    r"\bhow (?:many|much|high)\b|\bby how much\b|\bper ?cent\b", re.IGNORECASE)
-# an English question that can only be answered with a figure ("what level/target" may be answered in
-# words: "the national average"), so a plan that states none does not answer it
-ASKS_FIGURE_EN = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:rate|percentage|share|proportion|number|amount|ratio)\b|"
-                            r"\bper ?cent\b", re.IGNORECASE)
-ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|哪个月|时间安排|什么时间|哪段时间|起止时间|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b|"
-                       r"\bwhich month\b", re.IGNORECASE)
-# organisations: "由哪几个部门牵头", "责任单位是哪些", "who leads" (a task list's 牵头单位/责任单位 columns)
-ASKS_ORG = re.compile(r"哪(?:几)?(?:个|些|家)(?:部门|单位|科室|机构)|(?:牵头|责任|配合|协作|协办|主办|承办)(?:单位|部门|科室)|"
-                      r"由谁|谁(?:来)?(?:牵头|负责)|\bwhich (?:departments?|units?|agenc(?:y|ies)|bod(?:y|ies)|offices?|bureaus?)\b|"
-                      r"\bwho (?:leads|is responsible|are responsible|is in charge|takes the lead)\b|"
-                      r"\b(?:lead|responsible) (?:units?|departments?|agenc(?:y|ies))\b", re.IGNORECASE)
-# the role a question asks about; a labelled list ("配合单位:…") answers only for its own role
-_ROLE = re.compile(r"牵头|负责|责任|配合|协作|协办|参与|主办|承办")
-_ROLE_EN = (("lead", "牵头"), ("responsib", "责任"), ("cooperat", "配合"), ("assist", "配合"))
-_ORG_ITEM = re.compile(r"(?:局|委|委员会|办公室|办|院|中心|政府|部|部门|单位|队|站|所|会|社|馆|公司|科|处)$")
-_ROLE_WORD = re.compile(r"^(?:主要)?(?:牵头|责任|配合|协作|协办|参与|主办|承办)*(?:单位|部门|科室)$")  # a label, not a unit
-_LABEL = re.compile(r"^([\u4e00-\u9fa5]{2,8})[:：]\s*(.*)$")
-_LABELLED_ORG = re.compile(r"(?:牵头|责任|配合|协作|协办|参与|主办|承办)?(?:单位|部门|科室)[:：]\s*[\u4e00-\u9fa5]{2,14}?"
-                           r"(?:局|委|办|院|中心|政府|部门)")
-# a figure: a number with a unit or percent sign (masked digits xx.x% too), or a counted Chinese numeral;
-# not a year (2025年 is a date), not the 3 of "3+X", not 三个 in "三个全覆盖" (names, not figures)
-HAS_NUMBER = re.compile(r"(?<![\d.届])(?!(?:19|20)\d\d\s*年)(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*[余多]?\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|周年|年|"
-                        r"平方米|床|辆|支|批|条|例|倍|户|件|级|轮|届)|百分之|(?!一批)[一二两三四五六七八九十百千万]+[余多]?[名家所岁元次批件级轮届]"
-                        r"|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"  # a telephone number: "监督电话是多少" asks for one
-                        # a table's figure cell: the unit is its 单位 column ("\t≥79.2 |", "\t78.2(2021年) |")
-                        r"|(?<=\t)[≥≤＞＜<>]?\s*\d+(?:\.\d+)?\s*[%％‰]?(?=\s*(?:\||\t|$|[（(]))")
-# any count at all, names included ("两个毫不放松", "三项制度"): refusing a figure question needs the
-# looser test, so that a count HAS_NUMBER leaves out for choosing sentences never makes us abstain
-HAS_COUNT = re.compile(HAS_NUMBER.pattern + r"|[一二两三四五六七八九十]+[个项条类种]"
-                       r"|(?<![一二三四五六七八九十])[二两三四五六七八九十]大(?!以来|精神|报告|代表)")  # 五大任务, not 十九大
-HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|底前|上半年|下半年")
-# a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
-# (measures only: "哪几个/几家" can be answered by naming them)
-_ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(亿元|万元|元|岁|张|小时|分钟|平方米|辆|台|处|名|家|所|人|次|项|套|床)")
 # "…工作要点如下：" announces what follows and says nothing itself; a longer sentence that ends so
 # (purpose, basis, then 如下) has clauses of its own, and its trimmed clauses are shown anyway
 _ANNOUNCES = re.compile(r"如下\s*[:：]?\s*$")
-ANNOUNCE_MAX_CHARS = MAX_SENT_CHARS  # one answer line (qa.answering.sentlex trims longer sentences)
+ANNOUNCE_MAX_CHARS = 120  # a line this short that announces a list says nothing itself
 
 
 _ROW_NUMBER = re.compile(r"^\s*\d{1,3}\s*\|?\s*\t")  # a table row's 序号 cell
@@ -215,66 +181,6 @@ def with_units(header_row: str, row: str) -> str:
         return header_row
     figures = [m.group(1) + unit for i, c in enumerate(values) if i not in (0, at) and (m := _FIGURE_CELL.match(c))]
     return " ".join([header_row, *figures])
-
-
-def asked_kind(query: Query) -> str:
-    """'date' | 'org' | 'number' | '' — what kind of fact the question asks for.
-
-    A role asked about is appended to 'org' ("org:牵头"): a labelled list answers for its own role only.
-    """
-    if ASKS_DATE.search(query.text):
-        return "date"
-    if ASKS_ORG.search(query.text):  # before numbers: 哪几个部门 is no count
-        m = _ROLE.search(query.text)
-        role = m.group(0) if m else next((zh for en, zh in _ROLE_EN if en in query.text.lower()), "")
-        return f"org:{role}" if role else "org"
-    if ASKS_NUMBER.search(query.text):
-        return "number"
-    return ""
-
-
-def names_orgs(text: str, role: str = "") -> bool:
-    """A sentence that answers "which units": a list of organisations ("卫健局、文旅局",
-    "牵头单位:县卫健委、县民政局"), or a labelled one inside a sentence ("（牵头单位：区卫健局）").
-    With a role asked (牵头), a list labelled with another role (配合单位) does not answer."""
-    body = text.strip().rstrip("。；;：:")  # an addressee line ends with a colon
-    m = _LABEL.match(body)
-    label, rest = (m.group(1), m.group(2)) if m else ("", body)
-    if label and role and role not in label and _ROLE.search(label):
-        return False
-    items = [x for x in re.split(r"[、，,；;\s]+|(?<=[局委办院心府])(?:和|及|与)", rest) if x]
-    orgs = [x for x in items if _ORG_ITEM.search(x) and not _ROLE_WORD.match(x)]
-    if orgs and 3 * len(orgs) >= 2 * len(items) and len(rest) <= 60:
-        return True
-    hit = _LABELLED_ORG.search(body)
-    return bool(hit) and (not role or role in hit.group(0) or not _ROLE.search(hit.group(0)))
-
-
-def asked_unit(query: Query) -> str:
-    m = _ASKED_UNIT.search(query.text)
-    return m.group(1) if m else ""
-
-
-def carries(kind: str, text: str) -> bool:
-    if kind == "date":  # a year inside a quoted title (《…2021年…方案》) names the document, not a time
-        return bool(HAS_DATE.search(_QUOTED.sub("《》", text)))
-    if kind == "number":
-        return bool(HAS_NUMBER.search(text))
-    if kind.startswith("org"):
-        return names_orgs(text, kind.partition(":")[2])
-    return True
-
-
-# an ordinal or a session names which one, not how many: 第四届运动会, 第45次常务会议, 十九届四中全会
-_ORDINAL = re.compile(r"第\s*[\d一二两三四五六七八九十百零〇]+\s*[届次批轮个项条号期年]?|[\d一二三四五六七八九十百]+届")
-
-
-ASKS_ORDINAL = re.compile(r"第几|哪一?[届批轮期]|\bwhich (?:session|edition|round|batch)\b", re.IGNORECASE)
-
-
-def states_count(text: str, *, ordinal: bool = False) -> bool:
-    """A count or figure in `text`; an ordinal counts only when the question asks for one (第几次会议)."""
-    return bool(HAS_COUNT.search(text if ordinal else _ORDINAL.sub("", text)))
 
 
 def dense_weight(best_lex: float) -> float:

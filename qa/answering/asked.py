@@ -1,0 +1,153 @@
+"""What a question asks for, and whether a sentence carries it.
+
+`asked_kind` names the kind of fact (a number for 多少/几/what rate, a date for 哪天/when, the title of a
+document for 依据了哪个文件, an office holder for 哪位领导, organisations for 哪几个部门/牵头单位);
+`carries(kind, sentence)` says whether a sentence states one. The sentence picker
+(`qa.answering.pick`) scores by it, the answer (`qa.answering.answer`) keeps the sentence that carries
+it first and refuses a figure question whose evidence states no figure.
+"""
+from __future__ import annotations
+
+import re
+
+from ..search.query import Query
+from .furniture import _QUOTED
+
+ASKS_NUMBER = re.compile(
+    r"多少|(?<!哪)几[个项家所名年岁次类种天条批级件轮届]?|比例|比率|百分之|"  # 哪几类/哪几个 asks to name them
+    r"\bwhat (?:rate|percentage|share|proportion|number|target|level|amount|ratio)\b|"
+    r"\bhow (?:many|much|high)\b|\bby how much\b|\bper ?cent\b", re.IGNORECASE)
+# an English question that can only be answered with a figure ("what level/target" may be answered in
+# words: "the national average"), so a plan that states none does not answer it
+ASKS_FIGURE_EN = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:rate|percentage|share|proportion|number|amount|ratio)\b|"
+                            r"\bper ?cent\b", re.IGNORECASE)
+ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|哪个月|时间安排|什么时间|哪段时间|起止时间|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b|"
+                       r"\bwhich month\b", re.IGNORECASE)
+# organisations: "由哪几个部门牵头", "责任单位是哪些", "who leads" (a task list's 牵头单位/责任单位 columns)
+ASKS_ORG = re.compile(r"哪(?:几)?(?:个|些|家)(?:部门|单位|科室|机构)|(?:牵头|责任|配合|协作|协办|主办|承办)(?:单位|部门|科室)|"
+                      r"由谁|谁(?:来)?(?:牵头|负责)|\bwhich (?:departments?|units?|agenc(?:y|ies)|bod(?:y|ies)|offices?|bureaus?)\b|"
+                      r"\bwho (?:leads|is responsible|are responsible|is in charge|takes the lead)\b|"
+                      r"\b(?:lead|responsible) (?:units?|departments?|agenc(?:y|ies))\b", re.IGNORECASE)
+# the role a question asks about; a labelled list ("配合单位:…") answers only for its own role
+_ROLE = re.compile(r"牵头|负责|责任|配合|协作|协办|参与|主办|承办")
+_ROLE_EN = (("lead", "牵头"), ("responsib", "责任"), ("cooperat", "配合"), ("assist", "配合"))
+_ORG_ITEM = re.compile(r"(?:局|委|委员会|办公室|办|院|中心|政府|部|部门|单位|队|站|所|会|社|馆|公司|科|处)$")
+_ROLE_WORD = re.compile(r"^(?:主要)?(?:牵头|责任|配合|协作|协办|参与|主办|承办)*(?:单位|部门|科室)$")  # a label, not a unit
+_LABEL = re.compile(r"^([\u4e00-\u9fa5]{2,8})[:：]\s*(.*)$")
+_LABELLED_ORG = re.compile(r"(?:牵头|责任|配合|协作|协办|参与|主办|承办)?(?:单位|部门|科室)[:：]\s*[\u4e00-\u9fa5]{2,14}?"
+                           r"(?:局|委|办|院|中心|政府|部门)")
+# a figure: a number with a unit or percent sign (masked digits xx.x% too), or a counted Chinese numeral;
+# not a year (2025年 is a date), not the 3 of "3+X", not 三个 in "三个全覆盖" (names, not figures)
+HAS_NUMBER = re.compile(r"(?<![\d.届])(?!(?:19|20)\d\d\s*年)(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*[余多]?\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|周年|年|"
+                        r"平方米|床|辆|支|批|条|例|倍|户|件|级|轮|届)|百分之|(?!一批)[一二两三四五六七八九十百千万]+[余多]?[名家所岁元次批件级轮届]"
+                        r"|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"  # a telephone number: "监督电话是多少" asks for one
+                        # a table's figure cell: the unit is its 单位 column ("\t≥79.2 |", "\t78.2(2021年) |")
+                        r"|(?<=\t)[≥≤＞＜<>]?\s*\d+(?:\.\d+)?\s*[%％‰]?(?=\s*(?:\||\t|$|[（(]))")
+# any count at all, names included ("两个毫不放松", "三项制度"): refusing a figure question needs the
+# looser test, so that a count HAS_NUMBER leaves out for choosing sentences never makes us abstain
+HAS_COUNT = re.compile(HAS_NUMBER.pattern + r"|[一二两三四五六七八九十]+[个项条类种]"
+                       r"|(?<![一二三四五六七八九十])[二两三四五六七八九十]大(?!以来|精神|报告|代表)")  # 五大任务, not 十九大
+# a document asked for by name ("依据了哪个文件", "落实哪份方案", "Which provincial action plan does X implement"):
+# the answer quotes its title. English allows a few modifiers between "which" and the noun, none a
+# determiner ("Which meeting approved the … plan" asks for a meeting)
+ASKS_TITLE = re.compile(r"(?:哪|什么)(?:个|份|一|一份|一个|部)?(?:文件|方案|规划|意见|通知|纲要|办法|行动计划|实施意见|指导意见)|"
+                        r"依据(?:了)?(?:什么|哪)|\b(?:which|what)(?:\s+(?!the\b|a\b|an\b|this\b|its\b)[\w'-]+){0,4}?\s+"
+                        r"(?:plans?|documents?|opinions?|guidelines?|notices?|outlines?|programmes?|programs?|regulations?)\b"
+                        r"(?=(?:\s+(?:for|on|of|about)\b[^?]{0,80}?)?\s+(?:does|do|did|is|are|was|were|will|must|should|has|have)\b)",
+                        re.IGNORECASE)
+HAS_TITLE = re.compile(r"《[^《》]{4,}》")
+# a person asked for by office ("哪位领导出席", "Which official attended", "Who heads the leading group"):
+# the answer names an office holder (局长刘某, 党组书记、局长任组长)
+ASKS_PERSON = re.compile(r"哪(?:位|个|些)(?:领导|同志|官员|负责人)|什么领导|谁(?:出席|参加|主持|讲话|担任|任组长)|由谁(?:担任|任)|"
+                         r"\bwhich (?:officials?|leaders?)\b|\bwho (?:attended|chaired|chairs|presided|spoke|heads|headed)\b",
+                         re.IGNORECASE)
+HAS_OFFICE = re.compile(r"(?:局|县|区|市|院|部|处|科|所|站|组)长|书记|主任|主席|委员|主委|同志")
+HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|底前|上半年|下半年")
+# a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
+# (measures only: "哪几个/几家" can be answered by naming them)
+_ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(亿元|万元|元|岁|张|小时|分钟|平方米|辆|台|处|名|家|所|人|次|项|套|床)")
+
+
+def asked_kind(query: Query) -> str:
+    """'date' | 'title' | 'person' | 'org' | 'number' | '' — what kind of fact the question asks for.
+
+    A role asked about is appended to 'org' ("org:牵头"): a labelled list answers for its own role only.
+    """
+    if ASKS_DATE.search(query.text):
+        return "date"
+    if ASKS_TITLE.search(query.text) and query.place_doc_ids and query.which != "many":
+        # of a plan the question names ("哪个文件提出…" naming none asks for the plan itself); a province or
+        # city named above the plan's own place says whose document it cites ("Which Zhejiang provincial
+        # opinion does Yuhang's plan cite"), appended as "title:浙江"
+        return "title" + "".join(f":{n}" for n in _cited_places(query))
+    if ASKS_PERSON.search(query.text):
+        return "person"
+    if ASKS_ORG.search(query.text):  # before numbers: 哪几个部门 is no count
+        m = _ROLE.search(query.text)
+        role = m.group(0) if m else next((zh for en, zh in _ROLE_EN if en in query.text.lower()), "")
+        return f"org:{role}" if role else "org"
+    if ASKS_NUMBER.search(query.text):
+        return "number"
+    return ""
+
+
+_LEVEL = {"province": 0, "city": 1, "district": 2}
+
+
+def _cited_places(query: Query) -> list[str]:
+    """Short names (浙江, 马鞍山) of the places a question names above the lowest level it names."""
+    levels = [_LEVEL.get(p.field, 2) for p in query.places]
+    if not levels:
+        return []
+    low = max(levels)
+    return list(dict.fromkeys(re.sub(r"(?<=..)(?:省|市|自治区|自治州|地区|盟)$", "", p.value)
+                              for p in query.places if _LEVEL.get(p.field, 2) < low))
+
+
+def names_orgs(text: str, role: str = "") -> bool:
+    """A sentence that answers "which units": a list of organisations ("卫健局、文旅局",
+    "牵头单位:县卫健委、县民政局"), or a labelled one inside a sentence ("（牵头单位：区卫健局）").
+    With a role asked (牵头), a list labelled with another role (配合单位) does not answer."""
+    body = text.strip().rstrip("。；;：:")  # an addressee line ends with a colon
+    m = _LABEL.match(body)
+    label, rest = (m.group(1), m.group(2)) if m else ("", body)
+    if label and role and role not in label and _ROLE.search(label):
+        return False
+    items = [x for x in re.split(r"[、，,；;\s]+|(?<=[局委办院心府])(?:和|及|与)", rest) if x]
+    orgs = [x for x in items if _ORG_ITEM.search(x) and not _ROLE_WORD.match(x)]
+    if orgs and 3 * len(orgs) >= 2 * len(items) and len(rest) <= 60:
+        return True
+    hit = _LABELLED_ORG.search(body)
+    return bool(hit) and (not role or role in hit.group(0) or not _ROLE.search(hit.group(0)))
+
+
+def asked_unit(query: Query) -> str:
+    m = _ASKED_UNIT.search(query.text)
+    return m.group(1) if m else ""
+
+
+def carries(kind: str, text: str) -> bool:
+    if kind == "date":  # a year inside a quoted title (《…2021年…方案》) names the document, not a time
+        return bool(HAS_DATE.search(_QUOTED.sub("《》", text)))
+    if kind == "number":
+        return bool(HAS_NUMBER.search(text))
+    if kind.startswith("org"):
+        return names_orgs(text, kind.partition(":")[2])
+    if kind == "person":
+        return bool(HAS_OFFICE.search(text))
+    if kind.startswith("title"):
+        names = kind.split(":")[1:]
+        return any(not names or any(n in t for n in names) for t in HAS_TITLE.findall(text))
+    return True
+
+
+# an ordinal or a session names which one, not how many: 第四届运动会, 第45次常务会议, 十九届四中全会
+_ORDINAL = re.compile(r"第\s*[\d一二两三四五六七八九十百零〇]+\s*[届次批轮个项条号期年]?|[\d一二三四五六七八九十百]+届")
+
+
+ASKS_ORDINAL = re.compile(r"第几|哪一?[届批轮期]|\bwhich (?:session|edition|round|batch)\b", re.IGNORECASE)
+
+
+def states_count(text: str, *, ordinal: bool = False) -> bool:
+    """A count or figure in `text`; an ordinal counts only when the question asks for one (第几次会议)."""
+    return bool(HAS_COUNT.search(text if ordinal else _ORDINAL.sub("", text)))
