@@ -275,3 +275,33 @@ def test_which_official_attended_is_answered_by_the_line_naming_an_office_holder
     # English questions are translated by the index's lexicon (not here); they ask for the same kind
     for q in ("Which official attended Weidong's spring health work meeting?", "Who heads the leading group?"):
         assert asked_kind(analyze(q, gaz)) == "person"
+
+
+# ---------------------------------------------------------------- what a coined term stands for
+def test_a_term_the_plan_only_uses_is_not_explained_by_the_sentence_using_it(gaz):
+    text = "全年持续聚焦“232”工作主线，全面建成覆盖城乡的基本医疗卫生制度，构建优质均衡的医疗服务体系。"
+    question = "卫东区的“232”工作主线具体是指什么？"
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert a.abstained and a.why == "not spelled out"
+    assert a.lead.startswith("文件提到了“232”，但没有说明它具体指什么"), a.lead
+    assert a.citations and "“232”工作主线" in a.citations[0].hit.text  # the passage using it is still shown
+
+
+def test_a_term_the_plan_spells_out_is_answered_with_its_explanation(gaz):
+    for text in ("全年聚焦“232”工作主线，即两大体系、三大集团、两个中心，建成覆盖城乡的医疗卫生制度。",
+                 "构建“两建三融”工作格局。三融：将健康促进融入文明创建、融入爱国卫生、融入全民健身；",
+                 "推进健康促进融入文明创建、融入爱国卫生、融入全民健身的“三融”工作。"):
+        term = "232" if "232" in text else "三融"
+        question = f"卫东区的“{term}”具体是指什么？"
+        a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+        assert not a.abstained, (text, a.lead)
+
+
+def test_the_term_asked_about_is_the_one_right_before_the_question_of_its_meaning(gaz):
+    from qa.answering.asked import asked_meaning, spells_out
+
+    assert asked_meaning(analyze("卫东区“两建三融四行动”中的“三融”是指哪三个融入？", gaz)) == "三融"
+    assert asked_meaning(analyze("哪个区提出“三融”？", gaz)) == ""  # asks where, not what it means
+    assert asked_meaning(analyze("What does “232” stand for in Weidong's plan?", gaz)) == ""  # English: not handled
+    assert spells_out("232", "“232”工作主线,即两大体系") and spells_out("232", "“232”工作(两大体系、三大集团)")
+    assert not spells_out("232", "持续聚焦“232”工作主线，全面建成") and not spells_out("三融", "构建“两建三融四行动”格局")

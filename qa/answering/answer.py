@@ -21,6 +21,7 @@ from .grounding import evidence as grounding_evidence, ungrounded
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .labels import cells_text, english_label, labelled_cells, place_label  # noqa: F401  (re-exported)
+from .asked import asked_meaning, spells_out
 from .pick import ASKS_FIGURE_EN, ASKS_ORDINAL, TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences, states_count
 from ..indexing.script import simplified
 from ..search.query import Query
@@ -54,6 +55,7 @@ ABSTAIN_ZH = "文件中似乎没有直接回答这个问题的内容。以下是
 ABSTAIN_EN = "The documents do not seem to answer this. The closest passages are shown below for reference."
 # a figure question whose topic the plan speaks of without a figure: say that, not "nothing found"
 NO_FIGURE_ZH = "文件中没有给出所问的数字。以下段落与问题相关，但没有这个数字，仅供参考。"
+NOT_SPELLED_ZH = "文件提到了“{term}”，但没有说明它具体指什么。以下段落提到了它，仅供参考。"
 NO_FIGURE_EN = "The documents state no such figure. The passages below are related but do not give it; for reference only."
 
 _SENT_END = "。；！？!?;\n"
@@ -232,7 +234,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                  sims: Mapping[str, Sequence[tuple[int, int, float]]] | None = None,
                  sim_stats: tuple[float, float] | None = None, note: str = "",
                  known: Callable[[str], bool] | None = None,
-                 section_of: Callable[[str], str] | None = None) -> Answer:
+                 section_of: Callable[[str], str] | None = None,
+                 spelled: Callable[[str], bool] | None = None) -> Answer:
     """The answer to `question` from ranked `hits` (best first).
 
     `query` is the analysed searched text; `abstain` comes from
@@ -245,7 +248,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     the answer (e.g. that a filter excluded the best passage); `known(term)`
     says whether any indexed passage contains a term (a question term none
     does makes the answer at best 部分相关); `section_of` maps a chunk id to its
-    section's text, where a long table's later part finds its header row.
+    section's text, where a long table's later part finds its header row; `spelled(term)` says whether
+    the documents asked about spell out a coined term anywhere (default: the candidate sentences).
     """
     en = lang == "en"
     weights = query_terms(query)
@@ -289,6 +293,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                            section_of=section_of,
                            ) if hits and not abstain else []
     unit = asked_unit(query)
+    meaning = asked_meaning(query)  # a coined term asked about ("“343”主线具体指什么"): the answer must spell it out
     z0 = _dense_z(picks[0], sim_stats) if picks else None
     # a figure asked of a named plan (zh 多少/几, en how many/what rate): its evidence must state one
     figure_asked = (kind == "number" and bool(query.place_doc_ids) and query.which != "many"
@@ -308,6 +313,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         abstain, why = True, "no figure"  # 白云区…签约覆盖率达到了多少？ and its best sentences give none
     elif figure_asked and unit and not _unit_present(unit, [p.matched for p in figs]):
         abstain, why = True, "asked unit absent"  # 创建多少家…？: the figures about the question count no 家
+    elif meaning and not (spelled(meaning) if spelled else any(spells_out(meaning, p.text) for p in picks)):
+        abstain, why = True, "not spelled out"  # “343”主线具体指什么: the plans use the term, none says what it is
     elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,
                                                   sentence_tokens(picks[0].matched)):
         abstain, why = True, "unmatched kind"  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind
@@ -318,6 +325,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     if abstain:
         plain = (NO_FIGURE_EN if en else NO_FIGURE_ZH) if why in ("no figure", "asked unit absent") else (
             ABSTAIN_EN if en else ABSTAIN_ZH)
+        if why == "not spelled out" and any(meaning in p.text for p in picks):
+            plain = NOT_SPELLED_ZH.format(term=meaning)
         heading = unloaded_message(query, en=en) or plain
     else:
         best = picks[0]

@@ -151,3 +151,41 @@ ASKS_ORDINAL = re.compile(r"第几|哪一?[届批轮期]|\bwhich (?:session|edit
 def states_count(text: str, *, ordinal: bool = False) -> bool:
     """A count or figure in `text`; an ordinal counts only when the question asks for one (第几次会议)."""
     return bool(HAS_COUNT.search(text if ordinal else _ORDINAL.sub("", text)))
+
+
+# "“343”工作主线具体是指什么", "“三融”是指哪三个融入", "“六个打造”包括哪些": the question asks what a term a plan
+# coins stands for; a sentence that only uses the term ("聚焦“343”工作主线，…") does not say
+_ASKS_MEANING = re.compile(r"(?:具体)?(?:是)?指(?:的是)?(?:什么|哪)|(?:具体)?(?:包括|包含)(?:哪|什么)|具体(?:内容|是什么|有哪)|"
+                           r"是什么意思|什么含义|含义是")
+_COINED = re.compile(r"[“\"「]([^”\"」]{2,16})[”\"」]")
+# what follows a term that is being spelled out: "三融：…", "“343”主线，即…", "（…）", "包括…", "分别是…"
+_SPELLED = re.compile(r"[”\"」]?[\u4e00-\u9fff]{0,8}?\s*(?:[:：（(]|[，,]?\s*(?:即|是指|指的是|包括|分别是|就是))")
+
+
+def asked_meaning(query: Query) -> str:
+    """The coined term a Chinese question asks the meaning of ("343" of "“343”卫健工作主线具体是指什么"), or ""."""
+    if query.script != "zh":
+        return ""
+    cue = _ASKS_MEANING.search(query.text)
+    if not cue:
+        return ""
+    terms = [m for m in _COINED.finditer(query.text) if m.end() <= cue.start()]
+    return terms[-1].group(1) if terms else ""  # the term right before the cue ("“两建三融四行动”中的“三融”是指")
+
+
+_CLAUSE_START = re.compile(r"[，,。；;：:！？\n][^，,。；;：:！？\n]*$")
+
+
+def spells_out(term: str, text: str) -> bool:
+    """Whether `text` says what `term` stands for: the term followed by a colon, 即, 是指, a bracket or
+    包括, or right after the list it names in the same clause ("融入A、融入B、融入C的“三融”")."""
+    i = text.find(term)
+    while i >= 0:
+        if _SPELLED.match(text, i + len(term)):
+            return True
+        before = re.sub(r"[“\"「]?(?:等|的)?[“\"「]?$", "", text[max(0, i - 80) : i])
+        m = _CLAUSE_START.search(before)
+        if (before[m.start() + 1 :] if m else before).count("、") >= 2:
+            return True
+        i = text.find(term, i + 1)
+    return False

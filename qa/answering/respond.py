@@ -16,6 +16,7 @@ from typing import Callable
 
 from . import header
 from .answer import Answer, Citation, Sentence, build_answer, english_label, place_label, segments
+from .asked import spells_out
 from .confidence import DIRECT, NOT_FOUND
 from .followup import rewrite
 from .pick import TOP_HITS
@@ -162,5 +163,7 @@ def respond(r, question: str, history: list[str] | None = None, *, k: int = 3, d
     answer = build_answer(question, hits, query=q, abstain=abstain, lang=lang, max_citations=int(k),
                           sections=sections, sims=sims, sim_stats=stats, note=fnote,
                           known=lambda t: t in r._idf,
-                          section_of=sections or (lambda cid: "\n".join(c.text for c in r.section_chunks(cid))))
+                          section_of=sections or (lambda cid: "\n".join(c.text for c in r.section_chunks(cid))),
+                          spelled=lambda term: any(spells_out(term, c.text) for c in r.chunks
+                                                   if not q.place_doc_ids or c.doc_id in q.place_doc_ids))
     return Response(q.text, note, answer, tuple(hits))
