@@ -245,3 +245,21 @@ def test_a_list_takes_a_place_that_writes_either_alternative_the_question_offers
             hit("lucheng-2021#6", "持续开展机关效能建设，创建文明单位。", 1.0)]
     a = ask(gaz, question, hits)
     assert a.districts == ("上海市嘉定区", "淄博市周村区"), a.lead
+
+
+def test_a_list_takes_a_place_that_writes_the_short_form_of_the_asked_words(gaz):
+    """计划生育 / 计生, 疾病控制 / 疾控: plans write either; a place is listed whichever its plan writes."""
+    hits = [hit("weidong-2021#4", "开展计划生育特殊家庭扶助关怀行动，落实奖励扶助政策。", 3.0),
+            hit("jiading-2024#5", "加大计生特殊家庭扶助关怀力度。", 2.0),
+            hit("lucheng-2021#6", "持续做好家庭医生签约服务。", 1.0)]
+    a = ask(gaz, "哪些区提出要加强计划生育特殊家庭扶助？", hits)
+    assert a.districts == ("平顶山市卫东区", "上海市嘉定区"), a.lead
+
+
+def test_a_word_and_its_short_form_count_as_the_same_word():
+    from qa.answering.sentlex import holds, short_form
+
+    assert short_form("计划生育") == "计生" and short_form("疾病控制") == "疾控"
+    assert holds("计划生育", "着手制定计生特殊家庭扶助关怀实施方案") and holds("计生", "完善计划生育特殊家庭扶助制度")
+    assert short_form("家庭医生") == "家医" and not holds("家庭医生", "建设一家医院")  # a short form is a word, not two characters
+    assert short_form("健康教育中心") == "" and short_form("医院") == ""

@@ -88,8 +88,33 @@ def sentence_numbers(sentence: str) -> frozenset[str]:
     return frozenset(m.group() for t in sentence_tokens(sentence) if (m := _LEADING_NUMBER.match(t)))
 
 
+_CJK4 = re.compile(r"[\u4e00-\u9fff]{4}")
+
+
+@functools.lru_cache(maxsize=16384)
+def short_form(term: str) -> str:
+    """The usual short form of a four-character word made of two words: 计划生育 → 计生, 疾病控制 → 疾控,
+    医疗保障 → 医保 (the first character of each), when the dictionary knows it as a word; else ""."""
+    if not _CJK4.fullmatch(term):
+        return ""
+    toks = tokenize(term)
+    short = term[0] + term[2]
+    if term[:2] not in toks or term[2:] not in toks:
+        return ""
+    from .topic import _dictionary_freq  # jieba's dictionary, loaded with the tokenizer
+
+    return short if _dictionary_freq(short) is not None else ""
+
+
+@functools.lru_cache(maxsize=16384)
+def _short_forms(sentence: str) -> frozenset[str]:
+    """The short forms of the sentence's four-character words (计生 for a sentence writing 计划生育)."""
+    return frozenset(f for t in sentence_tokens(sentence) if (f := short_form(t)))
+
+
 def holds(term: str, sentence: str) -> bool:
-    """The sentence has the term among its tokens; a bare number also counts with its unit.
+    """The sentence has the term among its tokens; a bare number also counts with its unit, and a word
+    with its short form (计划生育 / 计生: plans write either, and a question either).
 
     An English question says "37 articles" or "by 2025" where the passage
     writes 37条 and 2025年: the tokenizer keeps the unit on the number, so
@@ -97,7 +122,12 @@ def holds(term: str, sentence: str) -> bool:
     the question's time frame, which a whole plan shares, so it is matched
     only as written.
     """
-    if term in sentence_tokens(sentence):
+    tokens = sentence_tokens(sentence)
+    if term in tokens:
+        return True
+    if len(term) == 4 and (f := short_form(term)) and f in tokens:
+        return True
+    if len(term) == 2 and term in _short_forms(sentence):
         return True
     return bool(_BARE_NUMBER.fullmatch(term)) and not _YEAR.fullmatch(term) and term in sentence_numbers(sentence)
 

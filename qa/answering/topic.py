@@ -13,6 +13,7 @@ import re
 from typing import Mapping
 
 from .pick import Pick
+from .sentlex import holds
 from ..search.query import Query
 from ..indexing.tokenize import tokenize
 
@@ -60,13 +61,13 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
     head, alts = None, set()
     if not english:
         heads = sorted((t for t in zh if len(t) >= 4 and not _is_number(t)), key=lambda t: (-len(t), t))
-        head = next((t for t in heads if any(t in ts for ts in toks.values())), None)
+        head = next((t for t in heads if any(holds(t, p.matched) for p in picks)), None)
         alts = _alternatives(query.text if query else "")
     cited = _quoted_titles(query.text if query else "")
     cited = {t for t in cited if any(t in _compact(p.text) for p in picks)}
     out: dict[str, Pick] = {}
     for p in picks:
-        if p.hit.doc_id in out or (head and head not in toks[id(p)] and not alts & toks[id(p)]
+        if p.hit.doc_id in out or (head and not holds(head, p.matched) and not alts & toks[id(p)]
                                    and not any(a in _compact(p.text) for a in phrases)):
             continue
         if cited and not all(t in _compact(p.text) for t in cited):
