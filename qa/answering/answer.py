@@ -22,7 +22,8 @@ from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .labels import cells_text, english_label, labelled_cells, place_label  # noqa: F401  (re-exported)
 from .asked import asked_meaning, spells_out
-from .pick import ASKS_FIGURE_EN, ASKS_ORDINAL, TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences, states_count
+from .figures import ASKS_RATE, RATE, _unit_present, figure_picks
+from .pick import ASKS_FIGURE_EN, ASKS_ORDINAL, TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
 from ..indexing.script import simplified
 from ..search.query import Query
 from .topic import many_districts, unknown_terms, unmatched_kind
@@ -37,24 +38,12 @@ log = logging.getLogger(__name__)
 # a figure question about a named plan whose best sentences, and the best one's passage, state no figure
 # at all: the plan does not give it. The passage counts because its figure sentence leads the answer
 # even when another sentence matched better ("…签约率目标是多少？" → "年内常住人口签约率达到40%以上").
-FIGURE_PICKS = 2
-# a question for a rate: "签约率要达到多少", "覆盖率是多少", "what percentage/rate"
-ASKS_RATE = re.compile(r"[率比][^，,。？?]{0,6}(?:多少|几)|\bwhat (?:rate|percentage|proportion)\b|\bper ?cent\b", re.I)
-RATE = re.compile(r"[%％‰]|百分之|[一二三四五六七八九十]成|全覆盖|全部覆盖")  # 全覆盖: all of them, a rate of 100%
-# a sentence other than the best one (and any table row) states the asked figure only when it is about the
-# question's indicator: it holds this share of the question's weighted terms itself (a shared 达到 is 0.06;
-# the indicator's own words 0.3 and more on dev)
-FIGURE_MIN_LEX = 0.15
-# the best sentence itself needs less: on the development sets every figure question answered right had a best
-# sentence holding ≥ 0.12 of its terms; those whose best sentence held < 0.1 (and sat < 4 std above the
-# question's mean sentence cosine) were unanswerable or answered with another indicator's figure
-BEST_FIGURE_MIN_LEX = 0.1
-BEST_FIGURE_DENSE_Z = 4.0
 
 ABSTAIN_ZH = "文件中似乎没有直接回答这个问题的内容。以下是最接近的段落，仅供参考。"
 ABSTAIN_EN = "The documents do not seem to answer this. The closest passages are shown below for reference."
 # a figure question whose topic the plan speaks of without a figure: say that, not "nothing found"
 NO_FIGURE_ZH = "文件中没有给出所问的数字。以下段落与问题相关，但没有这个数字，仅供参考。"
+NOT_MENTIONED_EN = "No document mentions {words}. The closest passages are shown below for reference."
 NOT_SPELLED_ZH = "文件提到了“{term}”，但没有说明它具体指什么。以下段落提到了它，仅供参考。"
 NO_FIGURE_EN = "The documents state no such figure. The passages below are related but do not give it; for reference only."
 
@@ -202,33 +191,6 @@ def _dense_z(p: Pick, sim_stats) -> float | None:
     return (p.cos - sim_stats[0]) / sim_stats[1]
 
 
-def _unit_present(unit: str, texts) -> bool:
-    # x家: a masked copy; 1000余名, 12.8万名, 3千多人: a magnitude or "more than" between number and unit
-    pat = re.compile(r"(?:\d[\d.,]*|[xX]+|[零一二两三四五六七八九十百千万]+)\s*[余多万千百亿]*\s*" + re.escape(unit))
-    if unit == "项":  # 五大重点工作任务, 十大行动: a count of items without the 项
-        pat = re.compile(pat.pattern + r"|(?<![一二三四五六七八九十])[二两三四五六七八九十]大(?!以来|精神|报告|代表)")
-    return any(pat.search(t) for t in texts)
-
-
-def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bool = False,
-                 best_z: float | None = None) -> list[Pick]:
-    """The sentences of the answer's evidence that state a figure. The best sentence may; so may the runner-up
-    or another sentence of the best one's passage (its figure sentence leads the answer), but only when
-    it is about the question: it holds FIGURE_MIN_LEX of the question's weighted terms itself. A long
-    passage nearly always counts something somewhere (组建4个专科联盟), which says nothing about the
-    indicator asked for; a table row is read by its own cells, not its header's years."""
-    best = picks[0]
-    about = lambda p: sentence_score(p.text, weights) >= FIGURE_MIN_LEX  # noqa: E731
-    same = sorted((p for p in picks if p.hit is best.hit), key=lambda p: best.hit.text.find(p.text))
-    # "提升家庭医生签约覆盖率。年内力争40%以上。": a figure right after a sentence about the question is its figure
-    follows = {id(b) for a, b in zip(same, same[1:]) if about(a) and not (a.column_names or b.column_names)}
-    # the best sentence's figure is the asked one unless it shares next to nothing with the question and
-    # is not close in meaning either (鹿城区每年无偿献血的目标人数 → "开工建设x家标准化社区卫生服务中心")
-    best_about = best.lex >= BEST_FIGURE_MIN_LEX or (best_z is not None and best_z >= BEST_FIGURE_DENSE_Z)
-    return [p for p in dict.fromkeys(picks[:FIGURE_PICKS] + same) if states_count(p.text, ordinal=ordinal)
-            and ((p is best and not p.column_names and best_about) or about(p) or id(p) in follows)]
-
-
 def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool, lang: str = "zh",
                  max_citations: int = 3, sections: Mapping[str, str] | Callable[[str], str] | None = None,
                  sims: Mapping[str, Sequence[tuple[int, int, float]]] | None = None,
@@ -285,7 +247,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         return f"{label(h)}, in 《{h.title}》" if en else f"{label(h)}（《{h.title}》）"
 
     heading, lines, districts, doc_ids = "", [], [], []
-    figure, docs, missing = None, [], ()
+    figure, docs, missing, absent = None, [], (), ()
     places = compared_places(query.places, hits) if query.which != "many" else []
     picks = pick_sentences(hits, query, weights, numbers, sims=sims, split=split_sentences,
                            score_fn=sentence_score, tokens_fn=sentence_tokens,
@@ -318,15 +280,18 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,
                                                   sentence_tokens(picks[0].matched)):
         abstain, why = True, "unmatched kind"  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind
-    elif not picks[0].quoted and ungrounded(grounding_evidence(
-            query, unknown_terms(query, weights, known), known, lex=picks[0].lex, dense_z=z0)):
+    elif not picks[0].quoted and (grounds := ungrounded(ev := grounding_evidence(
+            query, unknown_terms(query, weights, known), known, lex=picks[0].lex, dense_z=z0))):
         # the question's topic is in no document (qa.answering.grounding); a line it quotes whole is there
         abstain, why = True, "ungrounded"
+        absent = ev.things_en if grounds == "absent thing" else ()  # say which: "No document mentions rabies"
     if abstain:
         plain = (NO_FIGURE_EN if en else NO_FIGURE_ZH) if why in ("no figure", "asked unit absent") else (
             ABSTAIN_EN if en else ABSTAIN_ZH)
         if why == "not spelled out" and any(meaning in p.text for p in picks):
             plain = NOT_SPELLED_ZH.format(term=meaning)
+        elif absent and en:
+            plain = NOT_MENTIONED_EN.format(words=", ".join(absent))
         heading = unloaded_message(query, en=en) or plain
     else:
         best = picks[0]

@@ -123,20 +123,33 @@ def expand_english(text: str) -> tuple[tuple[str, ...], float]:
     content = [i for i, w in enumerate(words) if w not in _STOP_EN]
     covered: set[int] = set()
     terms: list[str] = []
+    for i, n, zh in _glossary_matches(words):
+        terms.extend(t for t in zh if t not in terms)
+        covered.update(range(i, i + n))
+    cov = len([i for i in content if i in covered]) / len(content) if content else 0.0
+    return tuple(terms), cov
+
+
+def _glossary_matches(words: list[str]):
+    """(start, length, Chinese terms) of each glossary phrase in a list of stemmed words, longest first."""
     i = 0
     gl = _glossary()
     while i < len(words):
         for phrase, zh in gl:
             n = len(phrase)
             if n and tuple(words[i : i + n]) == phrase:
-                terms.extend(t for t in zh if t not in terms)
-                covered.update(range(i, i + n))
+                yield i, n, zh
                 i += n
                 break
         else:
             i += 1
-    cov = len([i for i in content if i in covered]) / len(content) if content else 0.0
-    return tuple(terms), cov
+
+
+def glossary_words(text: str) -> frozenset[str]:
+    """The words of text (lower-cased) that fall inside a glossary phrase."""
+    surface = _LATIN_WORD.findall(text)
+    words = [_stem(w) for w in surface]
+    return frozenset(surface[j].lower() for i, n, _ in _glossary_matches(words) for j in range(i, i + n))
 
 
 _QUESTION_WORD = re.compile(

@@ -1,0 +1,55 @@
+"""The sentences that state the figure a question asks for (多少, 几, what rate, how many).
+
+A figure question about a named plan is answered by a figure about what it asks, or the answer says
+the plan gives none (`qa.answering.answer`): `figure_picks` are the candidate sentences that state one
+and are about the question, `_unit_present` whether an asked unit (多少家, 几所) is among them.
+"""
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from .asked import states_count
+from .pick import Pick
+from .sentlex import sentence_score
+
+FIGURE_PICKS = 2
+# a question for a rate: "签约率要达到多少", "覆盖率是多少", "what percentage/rate"
+ASKS_RATE = re.compile(r"[率比][^，,。？?]{0,6}(?:多少|几)|\bwhat (?:rate|percentage|proportion)\b|\bper ?cent\b", re.I)
+RATE = re.compile(r"[%％‰]|百分之|[一二三四五六七八九十]成|全覆盖|全部覆盖")  # 全覆盖: all of them, a rate of 100%
+# a sentence other than the best one (and any table row) states the asked figure only when it is about the
+# question's indicator: it holds this share of the question's weighted terms itself (a shared 达到 is 0.06;
+# the indicator's own words 0.3 and more on dev)
+FIGURE_MIN_LEX = 0.15
+# the best sentence itself needs less: on the development sets every figure question answered right had a best
+# sentence holding ≥ 0.12 of its terms; those whose best sentence held < 0.1 (and sat < 4 std above the
+# question's mean sentence cosine) were unanswerable or answered with another indicator's figure
+BEST_FIGURE_MIN_LEX = 0.1
+BEST_FIGURE_DENSE_Z = 4.0
+
+
+def _unit_present(unit: str, texts) -> bool:
+    # x家: a masked copy; 1000余名, 12.8万名, 3千多人: a magnitude or "more than" between number and unit
+    pat = re.compile(r"(?:\d[\d.,]*|[xX]+|[零一二两三四五六七八九十百千万]+)\s*[余多万千百亿]*\s*" + re.escape(unit))
+    if unit == "项":  # 五大重点工作任务, 十大行动: a count of items without the 项
+        pat = re.compile(pat.pattern + r"|(?<![一二三四五六七八九十])[二两三四五六七八九十]大(?!以来|精神|报告|代表)")
+    return any(pat.search(t) for t in texts)
+
+
+def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bool = False,
+                 best_z: float | None = None) -> list[Pick]:
+    """The sentences of the answer's evidence that state a figure. The best sentence may; so may the runner-up
+    or another sentence of the best one's passage (its figure sentence leads the answer), but only when
+    it is about the question: it holds FIGURE_MIN_LEX of the question's weighted terms itself. A long
+    passage nearly always counts something somewhere (组建4个专科联盟), which says nothing about the
+    indicator asked for; a table row is read by its own cells, not its header's years."""
+    best = picks[0]
+    about = lambda p: sentence_score(p.text, weights) >= FIGURE_MIN_LEX  # noqa: E731
+    same = sorted((p for p in picks if p.hit is best.hit), key=lambda p: best.hit.text.find(p.text))
+    # "提升家庭医生签约覆盖率。年内力争40%以上。": a figure right after a sentence about the question is its figure
+    follows = {id(b) for a, b in zip(same, same[1:]) if about(a) and not (a.column_names or b.column_names)}
+    # the best sentence's figure is the asked one unless it shares next to nothing with the question and
+    # is not close in meaning either (鹿城区每年无偿献血的目标人数 → "开工建设x家标准化社区卫生服务中心")
+    best_about = best.lex >= BEST_FIGURE_MIN_LEX or (best_z is not None and best_z >= BEST_FIGURE_DENSE_Z)
+    return [p for p in dict.fromkeys(picks[:FIGURE_PICKS] + same) if states_count(p.text, ordinal=ordinal)
+            and ((p is best and not p.column_names and best_about) or about(p) or id(p) in follows)]
