@@ -305,3 +305,30 @@ def test_the_term_asked_about_is_the_one_right_before_the_question_of_its_meanin
     assert asked_meaning(analyze("What does “232” stand for in Weidong's plan?", gaz)) == ""  # English: not handled
     assert spells_out("232", "“232”工作主线,即两大体系") and spells_out("232", "“232”工作(两大体系、三大集团)")
     assert not spells_out("232", "持续聚焦“232”工作主线，全面建成") and not spells_out("三融", "构建“两建三融四行动”格局")
+
+
+# ---------------------------------------------------------------- a rate is a share of what the question counts
+def test_a_share_of_something_else_is_no_answer_to_a_rate_question(gaz):
+    text = "建成12个家庭医生签约工作室，组建4个专科联盟，24个社区实现普惠托育全覆盖。"
+    question = "卫东区家庭医生签约覆盖率达到了多少？"
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert a.abstained and a.why == "no figure", a.lead
+
+
+def test_a_share_in_a_clause_naming_the_rate_answers_though_its_subject_came_before(gaz):
+    text = "规范严重精神障碍患者管理治疗，确保报告患病率不低于4.5%、规律服药率不低于50%。"
+    question = "卫东区严重精神障碍患者规律服药率要达到多少？"
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained and "规律服药率不低于50%" in a.sentences[0].text, a.lead
+
+
+def test_another_plans_figure_does_not_answer_for_the_named_plan(gaz):
+    from qa.records import Hit
+
+    own = hit("持续推进家庭医生签约服务，提升签约服务质量。")
+    other = Hit(chunk_id="gulou-2021#3", doc_id="gulou-2021", text="家庭医生签约服务覆盖率达到45%。", score=0.9,
+                section="一、总体 > 3. 条目", district="鼓楼区", city="福州市", province="福建省",
+                title="2021年鼓楼区卫生健康工作要点", year=2021, start=0, end=16)
+    question = "卫东区家庭医生签约覆盖率达到了多少？"
+    a = build_answer(question, [own, other], query=analyze(question, gaz), abstain=False)
+    assert a.abstained and a.why == "no figure", a.lead

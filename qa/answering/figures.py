@@ -37,12 +37,13 @@ def _unit_present(unit: str, texts) -> bool:
 
 
 def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bool = False,
-                 best_z: float | None = None) -> list[Pick]:
+                 best_z: float | None = None, docs: frozenset[str] = frozenset()) -> list[Pick]:
     """The sentences of the answer's evidence that state a figure. The best sentence may; so may the runner-up
     or another sentence of the best one's passage (its figure sentence leads the answer), but only when
     it is about the question: it holds FIGURE_MIN_LEX of the question's weighted terms itself. A long
     passage nearly always counts something somewhere (组建4个专科联盟), which says nothing about the
-    indicator asked for; a table row is read by its own cells, not its header's years."""
+    indicator asked for; a table row is read by its own cells, not its header's years. With `docs` (the plans
+    the question names), another plan's figure is none: it is that place's, not the one asked about."""
     best = picks[0]
     about = lambda p: sentence_score(p.text, weights) >= FIGURE_MIN_LEX  # noqa: E731
     same = sorted((p for p in picks if p.hit is best.hit), key=lambda p: best.hit.text.find(p.text))
@@ -52,4 +53,20 @@ def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bo
     # is not close in meaning either (鹿城区每年无偿献血的目标人数 → "开工建设x家标准化社区卫生服务中心")
     best_about = best.lex >= BEST_FIGURE_MIN_LEX or (best_z is not None and best_z >= BEST_FIGURE_DENSE_Z)
     return [p for p in dict.fromkeys(picks[:FIGURE_PICKS] + same) if states_count(p.text, ordinal=ordinal)
+            and (not docs or p.hit.doc_id in docs)
             and ((p is best and not p.column_names and best_about) or about(p) or id(p) in follows)]
+
+
+_CLAUSE = re.compile(r"[^，,；;。：:]+")
+
+
+def states_share(text: str, weights: Mapping[str, float]) -> bool:
+    """A share (%, 百分之, 全覆盖) in a clause that names what the rate is of: for 签约覆盖率达到了多少, a clause
+    with 签约 or 家庭医生 ("签约服务覆盖率达90%"), not one counting something else ("24个镇街实现普惠托育全覆盖").
+    The pieces of a rate word (覆盖 of 覆盖率) say nothing of what is counted; the whole one does
+    ("…、规律服药率不低于50%" after "规范严重精神障碍患者管理治疗，")."""
+    rates = [t for t in weights if "率" in t or "比" in t]
+    subject = {t: w for t, w in weights.items() if not any(t in r for r in rates)}
+    return any(RATE.search(c) and (not subject or sentence_score(c, subject) > 0 or any(r in c for r in rates))
+               for c in _CLAUSE.findall(text))
+
