@@ -22,7 +22,7 @@ from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .labels import cells_text, english_label, labelled_cells, place_label  # noqa: F401  (re-exported)
 from .asked import asked_meaning, spells_out
-from .figures import ASKS_RATE, _unit_present, figure_picks, states_share
+from .figures import ASKS_RATE, _unit_present, figure_picks
 from .pick import ASKS_FIGURE_EN, ASKS_ORDINAL, TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
 from ..indexing.script import simplified
 from ..search.query import Query
@@ -260,11 +260,10 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     # a figure asked of a named plan (zh 多少/几, en how many/what rate): its evidence must state one
     figure_asked = (kind == "number" and bool(query.place_doc_ids) and query.which != "many"
                     and (query.script == "zh" or bool(ASKS_FIGURE_EN.search(query.text))))
+    # a rate (签约率多少, what percentage) is answered by a share of what it counts, not a count
     figs = figure_picks(picks, weights, ordinal=bool(ASKS_ORDINAL.search(query.text)), best_z=z0,
-                        docs=query.place_doc_ids) if (
+                        docs=query.place_doc_ids, rate=bool(ASKS_RATE.search(query.text))) if (
         figure_asked and picks) else []
-    if ASKS_RATE.search(query.text):  # a rate (签约率多少, what percentage) is answered by a share, not a count
-        figs = [p for p in figs if states_share(p.matched, weights)]
     why = ""
     if abstain:
         why = "retrieval"  # Retriever.should_abstain (qa.answering.abstain)

@@ -37,23 +37,26 @@ def _unit_present(unit: str, texts) -> bool:
 
 
 def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bool = False,
-                 best_z: float | None = None, docs: frozenset[str] = frozenset()) -> list[Pick]:
+                 best_z: float | None = None, docs: frozenset[str] = frozenset(), rate: bool = False) -> list[Pick]:
     """The sentences of the answer's evidence that state a figure. The best sentence may; so may the runner-up
     or another sentence of the best one's passage (its figure sentence leads the answer), but only when
     it is about the question: it holds FIGURE_MIN_LEX of the question's weighted terms itself. A long
     passage nearly always counts something somewhere (组建4个专科联盟), which says nothing about the
     indicator asked for; a table row is read by its own cells, not its header's years. With `docs` (the plans
-    the question names), another plan's figure is none: it is that place's, not the one asked about."""
+    the question names), another plan's figure is none: it is that place's, not the one asked about. With
+    `rate` (签约率达到多少), the figure must be a share of what the question counts (`states_share`), read
+    together with the sentence it follows."""
     best = picks[0]
     about = lambda p: sentence_score(p.text, weights) >= FIGURE_MIN_LEX  # noqa: E731
     same = sorted((p for p in picks if p.hit is best.hit), key=lambda p: best.hit.text.find(p.text))
     # "提升家庭医生签约覆盖率。年内力争40%以上。": a figure right after a sentence about the question is its figure
-    follows = {id(b) for a, b in zip(same, same[1:]) if about(a) and not (a.column_names or b.column_names)}
+    follows = {id(b): a for a, b in zip(same, same[1:]) if about(a) and not (a.column_names or b.column_names)}
     # the best sentence's figure is the asked one unless it shares next to nothing with the question and
     # is not close in meaning either (鹿城区每年无偿献血的目标人数 → "开工建设x家标准化社区卫生服务中心")
     best_about = best.lex >= BEST_FIGURE_MIN_LEX or (best_z is not None and best_z >= BEST_FIGURE_DENSE_Z)
     return [p for p in dict.fromkeys(picks[:FIGURE_PICKS] + same) if states_count(p.text, ordinal=ordinal)
             and (not docs or p.hit.doc_id in docs)
+            and (not rate or states_share(_with_lead(p, follows), weights))
             and ((p is best and not p.column_names and best_about) or about(p) or id(p) in follows)]
 
 
@@ -69,4 +72,11 @@ def states_share(text: str, weights: Mapping[str, float]) -> bool:
     subject = {t: w for t, w in weights.items() if not any(t in r for r in rates)}
     return any(RATE.search(c) and (not subject or sentence_score(c, subject) > 0 or any(r in c for r in rates))
                for c in _CLAUSE.findall(text))
+
+
+def _with_lead(p: Pick, follows: Mapping[int, Pick]) -> str:
+    """A figure sentence read as one clause with the sentence about the question it follows
+    ("提升家庭医生签约覆盖率。" + "年内力争40%以上。")."""
+    lead = follows.get(id(p))
+    return f"{lead.matched.rstrip('。；;')}{p.matched}" if lead is not None else p.matched
 
