@@ -147,7 +147,9 @@ def test_an_ordinal_answers_a_question_that_asks_which_one(gaz):
 @pytest.mark.model
 @pytest.mark.parametrize("question", [
     "What percentage of elderly people does Gulou want to cover with mental health services?",
-    "How much money will Weidong spend on the new hospital?"])
+    "How much money will Weidong spend on the new hospital?",
+    # the indicator's name between "what" and "rate"
+    "What family doctor contract rate does Gulou aim for in 2021?"])
 def test_an_english_figure_question_the_plan_gives_no_figure_for_says_so(real_retriever, question):
     """Asked in English for a figure (how many, what percentage) the named plan never states."""
     a = respond(real_retriever, question).answer
@@ -332,3 +334,15 @@ def test_another_plans_figure_does_not_answer_for_the_named_plan(gaz):
     question = "卫东区家庭医生签约覆盖率达到了多少？"
     a = build_answer(question, [own, other], query=analyze(question, gaz), abstain=False)
     assert a.abstained and a.why == "no figure", a.lead
+
+
+def test_english_figure_questions_name_their_figure_in_many_ways(gaz):
+    from qa.answering.asked import asked_kind, asked_unit
+    from qa.answering.figures import ASKS_RATE
+
+    for q in ("What family doctor contract rate does Weidong aim for?", "What infant mortality rate target does Weidong set?"):
+        assert asked_kind(analyze(q, gaz)) == "number" and ASKS_RATE.search(q), q
+    assert asked_unit(analyze("How much money has Weidong budgeted for its health plan?", gaz)) == "元"
+    assert asked_unit(analyze("How much will Weidong invest in the new hospital?", gaz)) == "元"
+    assert asked_unit(analyze("How many beds will Weidong add?", gaz)) == ""
+    assert not ASKS_RATE.search("What does the plan say about the share of visits?")  # no figure asked of it

@@ -15,12 +15,13 @@ from .furniture import _QUOTED
 
 ASKS_NUMBER = re.compile(
     r"多少|(?<!哪)几[个项家所名年岁次类种天条批级件轮届]?|比例|比率|百分之|"  # 哪几类/哪几个 asks to name them
-    r"\bwhat (?:rate|percentage|share|proportion|number|target|level|amount|ratio)\b|"
+    r"\bwhat (?:[\w-]+ ){0,4}?(?:rate|percentage|share|proportion|number|target|level|amount|ratio)s?\b|"
     r"\bhow (?:many|much|high)\b|\bby how much\b|\bper ?cent\b", re.IGNORECASE)
 # an English question that can only be answered with a figure ("what level/target" may be answered in
 # words: "the national average"), so a plan that states none does not answer it
-ASKS_FIGURE_EN = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:rate|percentage|share|proportion|number|amount|ratio)\b|"
-                            r"\bper ?cent\b", re.IGNORECASE)
+# ("What family doctor contract rate does X aim for": the indicator's name may stand between what and rate)
+ASKS_FIGURE_EN = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:[\w-]+ ){0,4}?(?:rate|percentage|share|proportion|number|amount|"
+                            r"ratio)s?\b|\bper ?cent\b", re.IGNORECASE)
 ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|哪个月|时间安排|什么时间|哪段时间|起止时间|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b|"
                        r"\bwhich month\b", re.IGNORECASE)
 # organisations: "由哪几个部门牵头", "责任单位是哪些", "who leads" (a task list's 牵头单位/责任单位 columns)
@@ -121,9 +122,17 @@ def names_orgs(text: str, role: str = "") -> bool:
     return bool(hit) and (not role or role in hit.group(0) or not _ROLE.search(hit.group(0)))
 
 
+# money asked for in English ("How much money/funding has X budgeted"): the figure is in 元
+_ASKS_MONEY_EN = re.compile(r"\bhow much (?:money|funding|funds|budget|investment|subsidy|subsidies)\b|"
+                            r"\bhow much (?:[\w-]+ ){0,6}?(?:cost|spend|invest|budget)(?:ed|s)?\b", re.IGNORECASE)
+
+
 def asked_unit(query: Query) -> str:
+    """The unit a figure question asks in (多少亿元 → 亿元, 几所 → 所; "How much money…" → 元), or ""."""
     m = _ASKED_UNIT.search(query.text)
-    return m.group(1) if m else ""
+    if m:
+        return m.group(1)
+    return "元" if _ASKS_MONEY_EN.search(query.text) else ""
 
 
 def carries(kind: str, text: str) -> bool:

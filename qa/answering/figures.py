@@ -15,7 +15,8 @@ from .sentlex import sentence_score
 
 FIGURE_PICKS = 2
 # a question for a rate: "签约率要达到多少", "覆盖率是多少", "what percentage/rate"
-ASKS_RATE = re.compile(r"[率比][^，,。？?]{0,6}(?:多少|几)|\bwhat (?:rate|percentage|proportion)\b|\bper ?cent\b", re.I)
+ASKS_RATE = re.compile(r"[率比][^，,。？?]{0,6}(?:多少|几)|\bwhat (?:[\w-]+ ){0,4}?(?:rate|percentage|proportion)s?\b|"
+                       r"\bper ?cent\b", re.I)
 RATE = re.compile(r"[%％‰]|百分之|[一二三四五六七八九十]成|全覆盖|全部覆盖")  # 全覆盖: all of them, a rate of 100%
 # a sentence other than the best one (and any table row) states the asked figure only when it is about the
 # question's indicator: it holds this share of the question's weighted terms itself (a shared 达到 is 0.06;
