@@ -346,3 +346,16 @@ def test_english_figure_questions_name_their_figure_in_many_ways(gaz):
     assert asked_unit(analyze("How much will Weidong invest in the new hospital?", gaz)) == "元"
     assert asked_unit(analyze("How many beds will Weidong add?", gaz)) == ""
     assert not ASKS_RATE.search("What does the plan say about the share of visits?")  # no figure asked of it
+
+
+def test_how_many_is_answered_by_a_figure_counting_what_it_asks(gaz):
+    from qa.answering.answer import split_sentences
+    from qa.answering.figures import counted_terms
+
+    question = "How many family doctor teams does Weidong have?"
+    assert "家庭医生" in counted_terms(analyze(question, gaz))
+    for text, answered in (("组建家庭医生团队，组建4个专科联盟。", False), ("组建12个家庭医生团队，做实签约服务。", True)):
+        sims = {"weidong-2021#1": [(x, y, 0.8) for x, y in split_sentences(text)]}
+        a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, lang="en", sims=sims,
+                         sim_stats=(0.7, 0.05))
+        assert a.abstained != answered and (answered or a.why == "no figure"), (text, a.lead)

@@ -22,7 +22,7 @@ from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .labels import cells_text, english_label, labelled_cells, place_label  # noqa: F401  (re-exported)
 from .asked import asked_meaning, spells_out
-from .figures import ASKS_RATE, _unit_present, figure_picks
+from .figures import ASKS_RATE, _unit_present, counted_terms, counts, figure_picks
 from .pick import ASKS_FIGURE_EN, ASKS_ORDINAL, TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
 from ..indexing.script import simplified
 from ..search.query import Query
@@ -275,6 +275,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         abstain, why = True, "no figure"  # 白云区…签约覆盖率达到了多少？ and its best sentences give none
     elif figure_asked and unit and not _unit_present(unit, [p.matched for p in figs]):
         abstain, why = True, "asked unit absent"  # 创建多少家…？: the figures about the question count no 家
+    elif figure_asked and (counted := counted_terms(query)) and not any(counts(p.matched, counted) for p in figs):
+        abstain, why = True, "no figure"  # "How many beds…": the figures about the plan count other things
     elif meaning and not (spelled(meaning) if spelled else any(spells_out(meaning, p.text) for p in picks)):
         abstain, why = True, "not spelled out"  # “343”主线具体指什么: the plans use the term, none says what it is
     elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,

@@ -81,3 +81,32 @@ def _with_lead(p: Pick, follows: Mapping[int, Pick]) -> str:
     lead = follows.get(id(p))
     return f"{lead.matched.rstrip('。；;')}{p.matched}" if lead is not None else p.matched
 
+
+# "How many beds will X add": the counted thing is named between "how many" and the verb
+_COUNTED_EN = re.compile(r"\bhow many ((?:[\w'-]+ ){0,6}?)(?:does|do|did|will|would|are|is|were|was|has|have|had|"
+                         r"should|must|can|could|in|at|per|for|to|under|by)\b", re.IGNORECASE)
+
+
+def counted_terms(query) -> frozenset[str]:
+    """The Chinese words for what an English "how many" question counts (beds → 床位/床): the glossary's
+    for phrases of it, the lexicon's for its words; empty when nothing translates them."""
+    m = _COUNTED_EN.search(query.text) if query.script != "zh" else None
+    if not m:
+        return frozenset()
+    from ..search.query import _LATIN_WORD, _glossary_matches, _stem
+
+    words = [w.lower() for w in _LATIN_WORD.findall(m.group(1))]
+    out = {t for _, _, zh in _glossary_matches([_stem(w) for w in words]) for t in zh}
+    for g in getattr(query, "xling", ()) or ():
+        if g.source == "lexicon" and g.terms and set(g.english.lower().split()) & set(words):
+            out.update(t for t, _ in g.terms)
+    return frozenset(out)
+
+
+def counts(text: str, counted: frozenset[str]) -> bool:
+    """A count in a clause that names one of `counted` ("组建12个家庭医生团队"), not beside it
+    ("组建家庭医生团队，组建4个专科联盟")."""
+    from .sentlex import holds
+
+    return any(states_count(c) and any(holds(t, c) for t in counted) for c in _CLAUSE.findall(text))
+
