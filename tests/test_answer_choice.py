@@ -359,3 +359,12 @@ def test_how_many_is_answered_by_a_figure_counting_what_it_asks(gaz):
         a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, lang="en", sims=sims,
                          sim_stats=(0.7, 0.05))
         assert a.abstained != answered and (answered or a.why == "no figure"), (text, a.lead)
+
+
+def test_a_composite_term_spelled_out_part_by_part_is_answered_with_its_parts(gaz):
+    text = ("构建“一建两融”工作格局，深入推进全民健康促进。一建：建立健全健康教育工作体系；"
+            "两融：将健康促进融入文明创建、融入全民健身活动；加强队伍建设。")
+    question = "卫东区的“一建两融”具体是指什么？"
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained, a.lead
+    assert [s.text[:3] for s in a.sentences] == ["一建：", "两融："], a.lead

@@ -21,7 +21,7 @@ from .grounding import evidence as grounding_evidence, ungrounded
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .labels import cells_text, english_label, labelled_cells, place_label  # noqa: F401  (re-exported)
-from .asked import asked_meaning, spells_out
+from .asked import asked_meaning, explaining, spells_out
 from .figures import ASKS_RATE, _unit_present, counted_terms, counts, figure_picks
 from .pick import ASKS_FIGURE_EN, ASKS_ORDINAL, TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
 from ..indexing.script import simplified
@@ -211,7 +211,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     says whether any indexed passage contains a term (a question term none
     does makes the answer at best 部分相关); `section_of` maps a chunk id to its
     section's text, where a long table's later part finds its header row; `spelled(term)` says whether
-    the documents asked about spell out a coined term anywhere (default: the candidate sentences).
+    the documents asked about spell out a coined term anywhere (default: the passages in `hits`).
     """
     en = lang == "en"
     weights = query_terms(query)
@@ -277,7 +277,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         abstain, why = True, "asked unit absent"  # 创建多少家…？: the figures about the question count no 家
     elif figure_asked and (counted := counted_terms(query)) and not any(counts(p.matched, counted) for p in figs):
         abstain, why = True, "no figure"  # "How many beds…": the figures about the plan count other things
-    elif meaning and not (spelled(meaning) if spelled else any(spells_out(meaning, p.text) for p in picks)):
+    elif meaning and not (spelled(meaning) if spelled else any(spells_out(meaning, h.text) for h in hits)):
         abstain, why = True, "not spelled out"  # “343”主线具体指什么: the plans use the term, none says what it is
     elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,
                                                   sentence_tokens(picks[0].matched)):
@@ -332,6 +332,9 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                 else:
                     chosen = [best] + [p for p in picks[1:] if p.hit is best.hit and p.text != best.text
                                        and not p.is_heading and p.score >= best.score - 0.1][:1]
+                if meaning and not spells_out(meaning, best.text):
+                    # "“两建三融四行动”具体指什么": the sentences that spell it out ("两建：…；三融：…") lead
+                    chosen = explaining(meaning, [p for p in picks if p.hit is best.hit], best.hit.text) or chosen
                 first_label = "" if query.which == "one" else label(best.hit)
                 lines = [sent(p, first_label if i == 0 else "") for i, p in enumerate(chosen)]
             else:

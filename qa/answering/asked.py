@@ -197,4 +197,27 @@ def spells_out(term: str, text: str) -> bool:
         if (before[m.start() + 1 :] if m else before).count("、") >= 2:
             return True
         i = text.find(term, i + 1)
-    return False
+    return term in text and _parts_spelled(term, text)
+
+
+def _parts_spelled(term: str, text: str) -> bool:
+    """"“两建三融四行动”工作格局。两建：…；三融：…；四行动：…": a composite term spelled out part by part."""
+    return any(re.search(r"(?:^|[。；;，,\s])" + re.escape(p) + r"\s*[:：]", text) for p in _parts(term))
+
+
+def _parts(term: str) -> set[str]:
+    """The pieces of a term of two or more characters, a Chinese one among them, the whole term left out."""
+    return {term[a:b] for a in range(len(term)) for b in range(a + 2, len(term) + 1)
+            if b - a < len(term) and re.search(r"[\u4e00-\u9fff]", term[a:b])}
+
+
+MAX_EXPLAINING = 4
+
+
+def explaining(term: str, picks: list, passage: str) -> list:
+    """The candidate sentences of one passage that say what `term` stands for, in the passage's order: one
+    that spells it out whole, or those opening with a part of it and a colon ("两建：…", "三融：…")."""
+    def says(text: str) -> bool:
+        return spells_out(term, text) or any(re.match(re.escape(p) + r"\s*[:：]", text.strip()) for p in _parts(term))
+    return sorted((p for p in picks if says(p.text)), key=lambda p: passage.find(p.text))[:MAX_EXPLAINING]
+
