@@ -207,6 +207,29 @@ def test_an_english_figure_question_the_plan_gives_no_figure_for_says_so(session
     shot(page, "no_figure_en.png")
 
 
+def test_a_question_about_what_the_plans_never_name_or_explain_says_so(session):
+    # a thing no document names (malaria: 疟疾 in no plan) and a coined term a plan uses without explaining
+    # it: the first line says which, and the closest passages stay below — on a desktop and on a phone
+    page = session["page"]
+    answer = ask(page, "What malaria control measures does Weidong plan?")
+    assert answer.locator(".qa-abstain").inner_text().startswith("No document mentions malaria."), answer.inner_text()
+    assert answer.locator(".qa-passage").count() >= 1
+    answer = ask(page, "嘉定区的“防护五还要”具体是指什么？")
+    text = answer.inner_text()
+    assert "文件提到了“防护五还要”，但没有说明它具体指什么" in text, text
+    assert answer.locator(".qa-passage", has_text="防护五还要").count() >= 1
+    answer.scroll_into_view_if_needed()
+    time.sleep(0.3)
+    shot(page, "not_explained.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        answer.evaluate("e => e.scrollIntoView({block: 'start'})")  # the first line, which says what is missing
+        time.sleep(0.5)
+        shot(page, "not_explained_phone.png")
+    finally:
+        page.set_viewport_size({"width": 1366, "height": 768})
+
+
 def test_no_request_left_the_machine(session):
     assert session["blocked"] == [], session["blocked"]
 
