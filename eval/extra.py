@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, fields
@@ -203,7 +204,10 @@ def _same(field: str, got, want) -> bool:
         return got is not None and str(got) == str(want)
     from qa.indexing.script import simplified
 
-    return simplified("".join(str(got or "").split())) == simplified("".join(str(want).split()))
+    got, want = simplified("".join(str(got or "").split())), simplified("".join(str(want).split()))
+    if field == "doc_number":  # one 文号 whichever brackets print its year: 〔2021〕, 【2021】, [2021]
+        got, want = (re.sub(r"[【\[［(（]((?:19|20)\d\d)[】\]］)）]", r"〔\1〕", x) for x in (got, want))
+    return got == want
 
 
 def metadata_agreement(combined: Combined) -> dict:

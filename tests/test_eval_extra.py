@@ -221,3 +221,12 @@ def test_the_metadata_check_scores_the_extractor_without_an_index(extra_dir, cap
     assert "| issuer | 1 | 0 | 0.00 |" in out and "x1-shili-2022 issuer: '不该出现的机关' → ''" in out
     assert "x2-yangban-2023 year: 2023" in out
     assert main([str(extra_dir / "nowhere")]) == 2
+
+
+def test_a_doc_number_is_the_same_whichever_brackets_print_its_year():
+    from eval.extra import _same
+
+    assert _same("doc_number", "胶政办发〔2021〕10号", "胶政办发【2021】10号")
+    assert _same("doc_number", "卫发[2020]3号", "卫发〔2020〕3号")
+    assert not _same("doc_number", "卫发〔2020〕3号", "卫发〔2021〕3号")
+    assert not _same("title", "方案【2021】", "方案〔2021〕")  # only a 文号's year brackets are one form
