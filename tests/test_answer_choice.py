@@ -304,6 +304,9 @@ def test_the_term_asked_about_is_the_one_right_before_the_question_of_its_meanin
 
     assert asked_meaning(analyze("卫东区“两建三融四行动”中的“三融”是指哪三个融入？", gaz)) == "三融"
     assert asked_meaning(analyze("哪个区提出“三融”？", gaz)) == ""  # asks where, not what it means
+    # asks about something the term leads to, not what the term stands for
+    assert asked_meaning(analyze("卫东区落实“两个允许”过程中在基层遇到的主要困难包括哪些？", gaz)) == ""
+    assert asked_meaning(analyze("卫东区“两个允许”政策落实情况具体有哪些要求？", gaz)) == ""
     assert asked_meaning(analyze("What does “232” stand for in Weidong's plan?", gaz)) == ""  # English: not handled
     assert spells_out("232", "“232”工作主线,即两大体系") and spells_out("232", "“232”工作(两大体系、三大集团)")
     assert not spells_out("232", "持续聚焦“232”工作主线，全面建成") and not spells_out("三融", "构建“两建三融四行动”格局")

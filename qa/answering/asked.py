@@ -164,8 +164,9 @@ def states_count(text: str, *, ordinal: bool = False) -> bool:
 
 # "“343”工作主线具体是指什么", "“三融”是指哪三个融入", "“六个打造”包括哪些": the question asks what a term a plan
 # coins stands for; a sentence that only uses the term ("聚焦“343”工作主线，…") does not say
-_ASKS_MEANING = re.compile(r"(?:具体)?(?:是)?指(?:的是)?(?:什么|哪)|(?:具体)?(?:包括|包含)(?:哪|什么)|具体(?:内容|是什么|有哪)|"
+_ASKS_MEANING = re.compile(r"(?:具体)?(?:是)?指(?:的是)?(?:什么|哪)|(?:具体)?(?:包括|包含)(?:哪|什么)|具体(?:内容|是什么)|"
                            r"是什么意思|什么含义|含义是")
+MEANING_GAP = 12  # characters between the term and the question of its meaning ("“343”卫健工作主线具体是指")
 _COINED = re.compile(r"[“\"「]([^”\"」]{2,16})[”\"」]")
 # what follows a term that is being spelled out: "三融：…", "“343”主线，即…", "（…）", "包括…", "分别是…"
 _SPELLED = re.compile(r"[”\"」]?[\u4e00-\u9fff]{0,8}?\s*(?:[:：（(]|[，,]?\s*(?:即|是指|指的是|包括|分别是|就是))")
@@ -179,7 +180,9 @@ def asked_meaning(query: Query) -> str:
     if not cue:
         return ""
     terms = [m for m in _COINED.finditer(query.text) if m.end() <= cue.start()]
-    return terms[-1].group(1) if terms else ""  # the term right before the cue ("“两建三融四行动”中的“三融”是指")
+    if not terms or cue.start() - terms[-1].end() > MEANING_GAP:
+        return ""  # "“两个允许”政策落实中遇到的问题包括哪些" asks about something else the term leads to
+    return terms[-1].group(1)  # the term right before the cue ("“两建三融四行动”中的“三融”是指")
 
 
 _CLAUSE_START = re.compile(r"[，,。；;：:！？\n][^，,。；;：:！？\n]*$")
