@@ -255,7 +255,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                            section_of=section_of,
                            ) if hits and not abstain else []
     unit = asked_unit(query)
-    meaning = asked_meaning(query)  # a coined term asked about ("“343”主线具体指什么"): the answer must spell it out
+    meaning = asked_meaning(query)  # a coined term asked about ("“232”主线具体指什么"): the answer must spell it out
     z0 = _dense_z(picks[0], sim_stats) if picks else None
     # a figure asked of a named plan (zh 多少/几, en how many/what rate): its evidence must state one
     figure_asked = (kind == "number" and bool(query.place_doc_ids) and query.which != "many"
@@ -278,7 +278,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     elif figure_asked and (counted := counted_terms(query)) and not any(counts(p.matched, counted) for p in figs):
         abstain, why = True, "no figure"  # "How many beds…": the figures about the plan count other things
     elif meaning and not (spelled(meaning) if spelled else any(spells_out(meaning, h.text) for h in hits)):
-        abstain, why = True, "not spelled out"  # “343”主线具体指什么: the plans use the term, none says what it is
+        abstain, why = True, "not spelled out"  # “232”主线具体指什么: the plans use the term, none says what it is
     elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,
                                                   sentence_tokens(picks[0].matched)):
         abstain, why = True, "unmatched kind"  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind
@@ -333,7 +333,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                     chosen = [best] + [p for p in picks[1:] if p.hit is best.hit and p.text != best.text
                                        and not p.is_heading and p.score >= best.score - 0.1][:1]
                 if meaning and not spells_out(meaning, best.text):
-                    # "“两建三融四行动”具体指什么": the sentences that spell it out ("两建：…；三融：…") lead
+                    # "“一建两融”具体指什么": the sentences that spell it out ("一建：…；两融：…") lead
                     chosen = explaining(meaning, [p for p in picks if p.hit is best.hit], best.hit.text) or chosen
                 first_label = "" if query.which == "one" else label(best.hit)
                 lines = [sent(p, first_label if i == 0 else "") for i, p in enumerate(chosen)]

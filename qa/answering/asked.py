@@ -78,8 +78,8 @@ def asked_kind(query: Query) -> str:
         return "date"
     if ASKS_TITLE.search(query.text) and query.place_doc_ids and query.which != "many":
         # of a plan the question names ("哪个文件提出…" naming none asks for the plan itself); a province or
-        # city named above the plan's own place says whose document it cites ("Which Zhejiang provincial
-        # opinion does Yuhang's plan cite"), appended as "title:浙江"
+        # city named above the plan's own place says whose document it cites ("Which <province> provincial
+        # opinion does the district's plan cite"), appended as "title:<province>"
         return "title" + "".join(f":{n}" for n in _cited_places(query))
     if ASKS_PERSON.search(query.text):
         return "person"
@@ -96,7 +96,7 @@ _LEVEL = {"province": 0, "city": 1, "district": 2}
 
 
 def _cited_places(query: Query) -> list[str]:
-    """Short names (浙江, 马鞍山) of the places a question names above the lowest level it names."""
+    """Short names (without 省/市) of the places a question names above the lowest level it names."""
     levels = [_LEVEL.get(p.field, 2) for p in query.places]
     if not levels:
         return []
@@ -162,18 +162,18 @@ def states_count(text: str, *, ordinal: bool = False) -> bool:
     return bool(HAS_COUNT.search(text if ordinal else _ORDINAL.sub("", text)))
 
 
-# "“343”工作主线具体是指什么", "“三融”是指哪三个融入", "“六个打造”包括哪些": the question asks what a term a plan
-# coins stands for; a sentence that only uses the term ("聚焦“343”工作主线，…") does not say
+# "“232”工作主线具体是指什么", "“两融”是指哪两个融入", "“五个提升”包括哪些": the question asks what a term a plan
+# coins stands for; a sentence that only uses the term ("聚焦“232”工作主线，…") does not say
 _ASKS_MEANING = re.compile(r"(?:具体)?(?:是)?指(?:的是)?(?:什么|哪)|(?:具体)?(?:包括|包含)(?:哪|什么)|具体(?:内容|是什么)|"
                            r"是什么意思|什么含义|含义是")
-MEANING_GAP = 12  # characters between the term and the question of its meaning ("“343”卫健工作主线具体是指")
+MEANING_GAP = 12  # characters between the term and the question of its meaning ("“232”工作主线具体是指")
 _COINED = re.compile(r"[“\"「]([^”\"」]{2,16})[”\"」]")
-# what follows a term that is being spelled out: "三融：…", "“343”主线，即…", "（…）", "包括…", "分别是…"
+# what follows a term that is being spelled out: "两融：…", "“232”主线，即…", "（…）", "包括…", "分别是…"
 _SPELLED = re.compile(r"[”\"」]?[\u4e00-\u9fff]{0,8}?\s*(?:[:：（(]|[，,]?\s*(?:即|是指|指的是|包括|分别是|就是))")
 
 
 def asked_meaning(query: Query) -> str:
-    """The coined term a Chinese question asks the meaning of ("343" of "“343”卫健工作主线具体是指什么"), or ""."""
+    """The coined term a Chinese question asks the meaning of ("232" of "“232”工作主线具体是指什么"), or ""."""
     if query.script != "zh":
         return ""
     cue = _ASKS_MEANING.search(query.text)
@@ -182,7 +182,7 @@ def asked_meaning(query: Query) -> str:
     terms = [m for m in _COINED.finditer(query.text) if m.end() <= cue.start()]
     if not terms or cue.start() - terms[-1].end() > MEANING_GAP:
         return ""  # "“两个允许”政策落实中遇到的问题包括哪些" asks about something else the term leads to
-    return terms[-1].group(1)  # the term right before the cue ("“两建三融四行动”中的“三融”是指")
+    return terms[-1].group(1)  # the term right before the cue ("“一建两融”中的“两融”是指")
 
 
 _CLAUSE_START = re.compile(r"[，,。；;：:！？\n][^，,。；;：:！？\n]*$")
@@ -190,7 +190,7 @@ _CLAUSE_START = re.compile(r"[，,。；;：:！？\n][^，,。；;：:！？\n]
 
 def spells_out(term: str, text: str) -> bool:
     """Whether `text` says what `term` stands for: the term followed by a colon, 即, 是指, a bracket or
-    包括, or right after the list it names in the same clause ("融入A、融入B、融入C的“三融”")."""
+    包括, or right after the list it names in the same clause ("融入A、融入B、融入C的“三个融入”")."""
     i = text.find(term)
     while i >= 0:
         if _SPELLED.match(text, i + len(term)):
@@ -204,7 +204,7 @@ def spells_out(term: str, text: str) -> bool:
 
 
 def _parts_spelled(term: str, text: str) -> bool:
-    """"“两建三融四行动”工作格局。两建：…；三融：…；四行动：…": a composite term spelled out part by part."""
+    """"“一建两融”工作格局。一建：…；两融：…": a composite term spelled out part by part."""
     return any(re.search(r"(?:^|[。；;，,\s])" + re.escape(p) + r"\s*[:：]", text) for p in _parts(term))
 
 
@@ -219,7 +219,7 @@ MAX_EXPLAINING = 4
 
 def explaining(term: str, picks: list, passage: str) -> list:
     """The candidate sentences of one passage that say what `term` stands for, in the passage's order: one
-    that spells it out whole, or those opening with a part of it and a colon ("两建：…", "三融：…")."""
+    that spells it out whole, or those opening with a part of it and a colon ("一建：…", "两融：…")."""
     def says(text: str) -> bool:
         return spells_out(term, text) or any(re.match(re.escape(p) + r"\s*[:：]", text.strip()) for p in _parts(term))
     return sorted((p for p in picks if says(p.text)), key=lambda p: passage.find(p.text))[:MAX_EXPLAINING]

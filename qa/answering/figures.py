@@ -66,7 +66,7 @@ _CLAUSE = re.compile(r"[^，,；;。：:]+")
 
 def states_share(text: str, weights: Mapping[str, float]) -> bool:
     """A share (%, 百分之, 全覆盖) in a clause that names what the rate is of: for 签约覆盖率达到了多少, a clause
-    with 签约 or 家庭医生 ("签约服务覆盖率达90%"), not one counting something else ("24个镇街实现普惠托育全覆盖").
+    with 签约 or 家庭医生 ("签约服务覆盖率达90%"), not one counting something else ("12个社区实现托育全覆盖").
     The pieces of a rate word (覆盖 of 覆盖率) say nothing of what is counted; the whole one does
     ("…、规律服药率不低于50%" after "规范严重精神障碍患者管理治疗，")."""
     rates = [t for t in weights if "率" in t or "比" in t]
