@@ -17,7 +17,7 @@ from typing import Callable, Mapping, Sequence
 
 from .abstain import unloaded_message
 from .compare import compared_places, one_per_place
-from .grounding import evidence as grounding_evidence, ungrounded
+from .grounding import evidence as grounding_evidence, ungrounded, unmentioned_diseases
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .labels import cells_text, english_label, labelled_cells, place_label  # noqa: F401  (re-exported)
@@ -44,6 +44,7 @@ ABSTAIN_EN = "The documents do not seem to answer this. The closest passages are
 # a figure question whose topic the plan speaks of without a figure: say that, not "nothing found"
 NO_FIGURE_ZH = "文件中没有给出所问的数字。以下段落与问题相关，但没有这个数字，仅供参考。"
 NOT_MENTIONED_EN = "No document mentions {words}. The closest passages are shown below for reference."
+NOT_MENTIONED_ZH = "{places}的文件中没有提到{words}。以下是最接近的段落，仅供参考。"
 NOT_SPELLED_ZH = "文件提到了“{term}”，但没有说明它具体指什么。以下段落提到了它，仅供参考。"
 NO_FIGURE_EN = "The documents state no such figure. The passages below are related but do not give it; for reference only."
 
@@ -197,7 +198,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                  sim_stats: tuple[float, float] | None = None, note: str = "",
                  known: Callable[[str], bool] | None = None,
                  section_of: Callable[[str], str] | None = None,
-                 spelled: Callable[[str], bool] | None = None) -> Answer:
+                 spelled: Callable[[str], bool] | None = None,
+                 mentions: Callable[[re.Pattern[str]], bool] | None = None) -> Answer:
     """The answer to `question` from ranked `hits` (best first).
 
     `query` is the analysed searched text; `abstain` comes from
@@ -211,7 +213,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     says whether any indexed passage contains a term (a question term none
     does makes the answer at best 部分相关); `section_of` maps a chunk id to its
     section's text, where a long table's later part finds its header row; `spelled(term)` says whether
-    the documents asked about spell out a coined term anywhere (default: the passages in `hits`).
+    the documents asked about spell out a coined term anywhere (default: the passages in `hits`);
+    `mentions(pattern)` whether any passage of the plans the question names matches (default: of `hits`).
     """
     en = lang == "en"
     weights = query_terms(query)
@@ -282,6 +285,9 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,
                                                   sentence_tokens(picks[0].matched)):
         abstain, why = True, "unmatched kind"  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind
+    elif not picks[0].quoted and (absent := unmentioned_diseases(query, mentions or (
+            lambda pat: any(pat.search(h.text) for h in hits if h.doc_id in query.place_doc_ids)))):
+        abstain, why = True, "not mentioned"  # 鼓楼区对狂犬病…: the plan asked about never names the disease
     elif not picks[0].quoted and (grounds := ungrounded(ev := grounding_evidence(
             query, unknown_terms(query, weights, known), known, lex=picks[0].lex, dense_z=z0))):
         # the question's topic is in no document (qa.answering.grounding); a line it quotes whole is there
@@ -294,6 +300,9 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
             plain = NOT_SPELLED_ZH.format(term=meaning)
         elif absent and en:
             plain = NOT_MENTIONED_EN.format(words=", ".join(absent))
+        elif absent:  # the plans the question names lack the disease (other plans may have it)
+            plain = NOT_MENTIONED_ZH.format(places="、".join(dict.fromkeys(p.surface for p in query.places)),
+                                            words="、".join(absent))
         heading = unloaded_message(query, en=en) or plain
     else:
         best = picks[0]

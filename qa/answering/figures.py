@@ -62,16 +62,20 @@ def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bo
 
 
 _CLAUSE = re.compile(r"[^，,；;。：:]+")
+_FRAMES = re.compile(r"达到|达|提高|提升|不低于|不少于|不高于|低于|高于|以上|以下|目标|力争|实现|保持|控制|增加|增长|下降|降低")
 
 
 def states_share(text: str, weights: Mapping[str, float]) -> bool:
     """A share (%, 百分之, 全覆盖) in a clause that names what the rate is of: for 签约覆盖率达到了多少, a clause
     with 签约 or 家庭医生 ("签约服务覆盖率达90%"), not one counting something else ("12个社区实现托育全覆盖").
     The pieces of a rate word (覆盖 of 覆盖率) say nothing of what is counted; the whole one does
-    ("…、规律服药率不低于50%" after "规范严重精神障碍患者管理治疗，")."""
+    ("…、规律服药率不低于50%" after "规范严重精神障碍患者管理治疗，"). The bare 率 of an English "rate"
+    names no indicator: every rate clause holds it."""
     rates = [t for t in weights if "率" in t or "比" in t]
-    subject = {t: w for t, w in weights.items() if not any(t in r for r in rates)}
-    return any(RATE.search(c) and (not subject or sentence_score(c, subject) > 0 or any(r in c for r in rates))
+    # what frames a figure (达到, 不低于, 目标 — "what rate does X target" translates to 达到) is not what it counts
+    subject = {t: w for t, w in weights.items() if not any(t in r for r in rates) and not _FRAMES.fullmatch(t)}
+    named = [r for r in rates if len(r) > 1]
+    return any(RATE.search(c) and (not subject or sentence_score(c, subject) > 0 or any(r in c for r in named))
                for c in _CLAUSE.findall(text))
 
 

@@ -167,5 +167,6 @@ def respond(r, question: str, history: list[str] | None = None, *, k: int = 3, d
                           known=lambda t: t in r._idf,
                           section_of=sections or (lambda cid: "\n".join(c.text for c in r.section_chunks(cid))),
                           spelled=lambda term: any(spells_out(term, c.text) for c in r.chunks
-                                                   if not q.place_doc_ids or c.doc_id in q.place_doc_ids))
+                                                   if not q.place_doc_ids or c.doc_id in q.place_doc_ids),
+                          mentions=lambda pat: any(pat.search(c.text) for c in r.chunks if c.doc_id in q.place_doc_ids))
     return Response(q.text, note, answer, tuple(hits))
