@@ -15,7 +15,8 @@ DEV = [EVAL / "metadev", EVAL / "unseen", EVAL / "messy", EVAL / "fresh", EVAL /
 # measured 2026-12-06 (stop 25): 451 of 465 stated fields right (metadev's 30 + unseen, messy, fresh,
 # fresh4; 442 before development zones, portal 来源 counties and forum titles were read), 4 values
 # invented; floors one looser. Stop 27: a 文号 scored the same whichever brackets print its year → 452.
-MIN_RIGHT = 451
+# Stop 28: a banner written in its short form (科左中旗 for 科尔沁左翼中旗) is a place → 455.
+MIN_RIGHT = 454
 MAX_INVENTED = 5
 
 

@@ -57,6 +57,10 @@ def test_merge_keeps_full_names_and_adds_renamed_units():
     ("嘉兴市", ("嘉兴",)),
     ("城关区", ("城关",)),
     ("萧县", ()),  # a one-character stem is no name of its own
+    ("察哈尔右翼前旗", ("察右前旗", "察哈尔右翼前")),  # a banner by its side and position: first character of its stem
+    ("土默特左旗", ("土左旗", "土默特左")),
+    ("乌拉特后旗", ("乌后旗", "乌拉特后")),
+    ("库伦旗", ("库伦",)),  # no side or position: no such short form
 ])
 def test_short_forms(name, forms):
     assert short_forms(name) == forms
@@ -141,6 +145,14 @@ def test_documents_resolve_from_their_own_text(kw, expected):
     r = resolve_place(**kw)
     assert (r.province, r.city, r.district) == expected
     assert set(r.sources) == {f for f, v in zip(("province", "city", "district"), expected) if v}
+
+
+def test_a_banner_written_short_in_the_body_is_the_documents_place():
+    # the short form is a name wherever it stands (not the bare stem of a county's name)
+    m = next(m for m in national_matcher().find("传达察右前旗委领导批示") if m.surface == "察右前旗")
+    assert m.form == "full" and {u.label for u in m.candidates} == {"乌兰察布市察哈尔右翼前旗"}
+    r = resolve_place(title="全旗卫生健康工作会议召开", body="贯彻乌兰察布市卫生健康工作会精神。副主任传达察右前旗委领导批示。")
+    assert (r.province, r.city, r.district) == ("内蒙古自治区", "乌兰察布市", "察哈尔右翼前旗")
 
 
 def test_an_ambiguous_district_is_left_unresolved_with_a_note():

@@ -75,9 +75,24 @@ def _ethnic_pattern() -> re.Pattern:
     return re.compile(rf"^(?P<stem>[\u4e00-\u9fa5]{{2,}}?)(?:{group})+自治(?P<kind>区|州|县|旗)$")
 
 
+# A banner named by its side and position is written with the first character of its stem:
+# 科尔沁左翼中旗 → 科左中旗, 察哈尔右翼前旗 → 察右前旗, 土默特左旗 → 土左旗, 乌拉特前旗 → 乌前旗.
+_BANNER = re.compile(r"^(?P<stem>[\u4e00-\u9fa5]{2,}?)(?:(?P<side>[左右])翼?)?(?P<pos>[前中后])?旗$")
+
+
+def banner_forms(name: str) -> tuple[str, ...]:
+    """科尔沁左翼中旗 → (科左中旗,): a short form no other word is written as, so it is a name wherever it
+    stands (unlike a county's bare stem, 城关 of 城关区)."""
+    b = _BANNER.match(name)
+    if not b or not (b["side"] or b["pos"]):
+        return ()
+    return (b["stem"][0] + (b["side"] or "") + (b["pos"] or "") + "旗",)
+
+
 def short_forms(name: str) -> tuple[str, ...]:
-    """Other names a unit goes by: 嘉兴市 → 嘉兴; 黄南藏族自治州 → 黄南州, 黄南; 广西壮族自治区 → 广西."""
-    out = []
+    """Other names a unit goes by: 嘉兴市 → 嘉兴; 黄南藏族自治州 → 黄南州, 黄南; 广西壮族自治区 → 广西;
+    科尔沁左翼中旗 → 科左中旗."""
+    out = list(banner_forms(name))
     m = _ethnic_pattern().match(name)
     if m:
         if m["kind"] != "区":  # "广西区" is not said; "黄南州", "互助县" are

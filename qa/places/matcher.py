@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import ahocorasick
 
-from .divisions import CITY, COUNTY, PROVINCE, Division, divisions, short_forms
+from .divisions import CITY, COUNTY, PROVINCE, Division, banner_forms, divisions, short_forms
 
 # English words that follow a place name and say its level
 _EN_LEVEL = {
@@ -69,9 +69,9 @@ class PlaceMatcher:
         table: dict[str, dict[Division, str]] = {}
         for d in divisions():
             table.setdefault(d.name, {})[d] = "full"
-            if d.level in short_levels:
-                for s in short_forms(d.name):
-                    table.setdefault(s, {}).setdefault(d, "short")
+            banner = banner_forms(d.name)  # 科左中旗: written so only as a name, as sure as the full one
+            for s in short_forms(d.name) if d.level in short_levels else banner:
+                table.setdefault(s, {}).setdefault(d, "full" if s in banner else "short")
         for surface, units in (extra or {}).items():
             for d in units:
                 table.setdefault(surface, {}).setdefault(d, "short" if surface != d.name else "full")
