@@ -56,6 +56,8 @@ def joined(segs) -> str:
     ("一句。", ["一句。"]),
     ("甲。乙；丙！丁？戊", ["甲。", "乙；", "丙！", "丁？", "戊"]),
     ("  首句。\n第二行\n", ["首句。", "第二行"]),
+    # a release mark ends the signature block, though a copy without line breaks runs on into the plan
+    ("某某区人民政府2021年5月12日(此件公开发布)健康是发展的基础。", ["某某区人民政府2021年5月12日(此件公开发布)", "健康是发展的基础。"]),
 ])
 def test_split_sentences(text, expected):
     assert [text[a:b] for a, b in split_sentences(text)] == expected

@@ -96,11 +96,18 @@ class Answer:
 
 
 # ---------------------------------------------------------------- pure helpers
+# "(此件公开发布)" closes a notice's signature block: what follows is the plan's first sentence, though a
+# copy that lost its line breaks runs the two together ("…2021年5月12日 (此件公开发布) 健康是…")
+_RELEASE_MARK = re.compile(r"[（(]此件[^（()）]{1,8}[）)]")
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) spans of the sentences of text, ending after 。；！？ or a newline, trimmed."""
+    """(start, end) spans of the sentences of text, ending after 。；！？, a newline or a release mark
+    (此件主动公开), trimmed."""
     spans, a = [], 0
+    ends = {m.end() - 1 for m in _RELEASE_MARK.finditer(text)} if "此件" in text else set()
     for i, ch in enumerate(text):
-        if ch in _SENT_END:
+        if ch in _SENT_END or i in ends:
             spans.append((a, i + 1))
             a = i + 1
     spans.append((a, len(text)))

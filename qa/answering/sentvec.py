@@ -29,7 +29,7 @@ from .answer import split_sentences
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # 2: sentences embedded as their simplified reading (qa.indexing.script)
+FORMAT = 3  # 2: sentences embedded as their simplified reading (qa.indexing.script); 3: split at 此件… marks
 MAX_PRECOMPUTE = 20_000  # sentences; beyond this, embed on demand (a 100k-chunk corpus has ~400k)
 _NPY, _META = "sentences.npy", "sentences.json"
 
@@ -65,7 +65,7 @@ class SentenceVectors:
             if total > MAX_PRECOMPUTE:
                 return f"{total} sentences: embedded on demand"
             key = _corpus_key(self._chunks)
-            vecs = self._read(key, total)
+            vecs = self._read(key, total, spans)
             did = "loaded"
             if vecs is None:
                 texts = [simplified(self._chunks[i].text[a:b]) for i, sp in enumerate(spans) for a, b in sp]
@@ -79,7 +79,7 @@ class SentenceVectors:
                 pos += len(sp)
             return did
 
-    def _read(self, key: str, total: int) -> np.ndarray | None:
+    def _read(self, key: str, total: int, spans) -> np.ndarray | None:
         if self._dir is None:
             return None
         try:
@@ -87,6 +87,8 @@ class SentenceVectors:
             if (meta.get("format"), meta.get("model_id"), meta.get("corpus"), meta.get("n")) != (
                     FORMAT, getattr(self._encoder, "model_id", ""), key, total):
                 return None
+            if meta.get("spans") != [[i, a, b] for i, sp in enumerate(spans) for a, b in sp]:
+                return None  # the sentences are split differently now: each row would be another sentence
             vecs = np.load(self._dir / _NPY, allow_pickle=False)
         except (OSError, ValueError):
             return None
