@@ -75,6 +75,13 @@ def test_a_rate_clause_answers_only_when_it_names_the_rate_or_what_it_counts():
     assert not states_share("感染者和病人抗病毒治疗率、病毒抑制率达到90%以上。", weights)
     assert states_share("婴幼儿健康管理率达到90%以上。", weights)
     assert states_share("抗病毒治疗率达到90%以上。", weights | {"治疗率": 2.0})  # the rate word itself
+    # 比例 names no indicator either: a share of village clinics is no 报销比例
+    reimburse = {"异地": 2.0, "就医": 2.0, "结算": 2.0, "报销": 2.0, "比例": 2.0}
+    assert not states_share("公有产权村卫生室比例达到70%以上。", reimburse)
+    # the clause naming whose rate it is may come first, the rate in a clause of its own after it
+    patients = {"精神病人": 4.0, "精神": 2.0, "登记": 2.0, "比例": 2.0}
+    assert states_share("规范严重精神障碍患者管理治疗，确保报告患病率不低于4.5%。", patients)
+    assert not states_share("规范严重精神障碍患者管理治疗，24个社区实现托育全覆盖。", patients)  # no rate of its own
 
 
 def test_another_indicators_share_is_no_answer_to_an_english_rate_question(gaz):

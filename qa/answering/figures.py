@@ -57,26 +57,35 @@ def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bo
     best_about = best.lex >= BEST_FIGURE_MIN_LEX or (best_z is not None and best_z >= BEST_FIGURE_DENSE_Z)
     return [p for p in dict.fromkeys(picks[:FIGURE_PICKS] + same) if states_count(p.text, ordinal=ordinal)
             and (not docs or p.hit.doc_id in docs)
-            and (not rate or states_share(_with_lead(p, follows), weights))
+            and (not rate or states_share(_with_lead(p, follows), weights, own=p.matched))
             and ((p is best and not p.column_names and best_about) or about(p) or id(p) in follows)]
 
 
 _CLAUSE = re.compile(r"[^，,；;。：:]+")
+_RATE_WORD = re.compile(r"[\u4e00-\u9fff]率|比例|占比")
+_GENERIC_RATE = re.compile(r"比例|比率|比重|占比|率|比")
 _FRAMES = re.compile(r"达到|达|提高|提升|不低于|不少于|不高于|低于|高于|以上|以下|目标|力争|实现|保持|控制|增加|增长|下降|降低")
 
 
-def states_share(text: str, weights: Mapping[str, float]) -> bool:
+def states_share(text: str, weights: Mapping[str, float], own: str | None = None) -> bool:
     """A share (%, 百分之, 全覆盖) in a clause that names what the rate is of: for 签约覆盖率达到了多少, a clause
     with 签约 or 家庭医生 ("签约服务覆盖率达90%"), not one counting something else ("12个社区实现托育全覆盖").
     The pieces of a rate word (覆盖 of 覆盖率) say nothing of what is counted; the whole one does
-    ("…、规律服药率不低于50%" after "规范严重精神障碍患者管理治疗，"). The bare 率 of an English "rate"
-    names no indicator: every rate clause holds it."""
+    ("…、规律服药率不低于50%" after "规范严重精神障碍患者管理治疗，"). A bare 率 (an English "rate") or 比例
+    names no indicator: any rate clause holds it ("村卫生室比例达到70%" is no 报销比例)."""
     rates = [t for t in weights if "率" in t or "比" in t]
     # what frames a figure (达到, 不低于, 目标 — "what rate does X target" translates to 达到) is not what it counts
     subject = {t: w for t, w in weights.items() if not any(t in r for r in rates) and not _FRAMES.fullmatch(t)}
-    named = [r for r in rates if len(r) > 1]
-    return any(RATE.search(c) and (not subject or sentence_score(c, subject) > 0 or any(r in c for r in named))
-               for c in _CLAUSE.findall(text))
+    named = [r for r in rates if _GENERIC_RATE.sub("", r)]  # 覆盖率 names its indicator; 比例 and 率 name none
+    clauses = _CLAUSE.findall(text)
+    if any(RATE.search(c) and (not subject or sentence_score(c, subject) > 0 or any(r in c for r in named))
+           for c in clauses):
+        return True
+    # "规范严重精神障碍患者管理治疗，确保报告患病率不低于4.5%": a clause stating a rate of its own (…率 x%)
+    # after the clause that names whose it is, in the same sentence (`own`: `text` without the one it follows)
+    own = text if own is None else own
+    return bool(subject) and sentence_score(own, subject) > 0 and any(
+        RATE.search(c) and _RATE_WORD.search(c) for c in _CLAUSE.findall(own))
 
 
 def _with_lead(p: Pick, follows: Mapping[int, Pick]) -> str:
