@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from qa.answering.grounding import Evidence, ungrounded
-from qa.crosslingual.things import _forms, _variants, absent_things, thing_table
+from qa.crosslingual.things import _forms, _variants, absent_things, acronym_table, thing_table
 
 
 def test_the_table_holds_specific_things_and_not_ordinary_words():
@@ -30,6 +30,14 @@ def test_a_thing_is_absent_only_when_none_of_its_chinese_names_is_indexed():
     words = ["rabies", "insecticide", "single", "HPV", "scanners"]
     assert absent_things(words, index.__contains__) == ("rabies", "scanners")  # HPV: an acronym, left alone
     assert absent_things(["rabies"], {"恐水病"}.__contains__) == ()  # any of its names counts
+
+
+def test_an_acronym_counts_when_the_dictionary_glosses_it_in_capitals():
+    assert acronym_table()["AED"] == ("自动体外除颤器",) and "IT" not in thing_table()
+    index = {"杀虫剂", "艾滋病", "艾滋", "病毒"}  # as the index tokenizes 艾滋病病毒
+    assert absent_things(["AED", "HIV", "HPV"], index.__contains__) == ("AED",)  # HIV: 艾滋病 + 病毒 are said
+    assert absent_things(["AED"], {"aed"}.__contains__) == ()  # a plan writing the acronym itself
+    assert absent_things(["IT"], {"信息", "技术"}.__contains__) == ()
 
 
 def evidence(things, z):

@@ -130,7 +130,7 @@ def warm(r) -> str:
 
     did = for_retriever(r).warm()
     _nouns()  # read once here, not on the first question with a word no passage has
-    thing_table()  # the dictionary's specific things (~1.5 s), likewise for the first English question
+    thing_table()  # the dictionary's specific things and acronyms (~1.5 s), likewise for the first English question
     if getattr(r.xling, "names", None) is not None:
         r.xling.names.build()  # pinyin keys of the vocabulary, here rather than on the first English question
     sents = [c.text[a:b] for c in r.chunks for a, b in split_sentences(c.text)]

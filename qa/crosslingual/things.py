@@ -15,7 +15,10 @@ a word counts only when the dictionary is specific about it, all from data that 
   sharing characters (救护车/白车, 疟疾/疟子/摆子) — the senses of an ordinary word share none ("account":
   帐户, 叙述, 口径).
 
-The table is read once per process (~1.5 s, a few MB), at app start by `qa.answering.respond.warm`.
+An acronym (AED, HIV) counts only when the dictionary glosses it in capitals ("it" is no IT), and is
+present when the index holds it, one of its names, or all the words of one (艾滋病 + 病毒).
+
+The tables are read once per process (~1.5 s, a few MB), at app start by `qa.answering.respond.warm`.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 MAX_HEADWORDS = 6
 _CJK = re.compile(r"^[\u3400-\u9fff]{2,}$")
 _PLAIN_WORD = re.compile(r"^[a-z]{3,}$")
+_ACRONYM = re.compile(r"^[A-Z]{2,6}$")
 
 
 @functools.lru_cache(maxsize=1)
@@ -64,16 +68,31 @@ def _clean(gloss: str) -> str:
     return " ".join(re.sub(r"^to ", "", g.strip()).split())
 
 
-@functools.lru_cache(maxsize=1)
 def thing_table() -> dict[str, tuple[str, ...]]:
     """English word (a one-word gloss, lower case) → the Chinese headwords of a specific thing."""
+    return _tables()[0]
+
+
+def acronym_table() -> dict[str, tuple[str, ...]]:
+    """An acronym the dictionary glosses as such, in capitals ("AED (automated external defibrillator)")
+    → its Chinese headwords (自动体外除颤器). A lower-case gloss is no acronym: "it" (它) is not IT."""
+    return _tables()[1]
+
+
+@functools.lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Both tables, from one read of CC-CEDICT's multi-character Chinese headwords."""
     from .lexicon import read_cedict
 
     heads: dict[str, set[str]] = {}
     only: dict[str, set[str]] = {}  # gloss → headwords with no other gloss
+    acronyms: dict[str, set[str]] = {}
     for zh, glosses in read_cedict():
         if not _CJK.match(zh):
             continue
+        for g in glosses:
+            if _ACRONYM.match(a := re.sub(r"\([^)]*\)", " ", g).strip()):
+                acronyms.setdefault(a, set()).add(zh)
         clean = {c for g in glosses if (c := _clean(g))}
         for g in clean:
             if _PLAIN_WORD.match(g):
@@ -89,8 +108,8 @@ def thing_table() -> dict[str, tuple[str, ...]]:
         if (len(hs) <= MAX_HEADWORDS and 2 * len(sole) >= len(hs) and 3 * _variants(hs) >= 2 * len(hs)
                 and any(pos.get(h, "n") in ("n", "nz") for h in sole)):
             out[g] = tuple(sorted(hs))
-    log.debug("thing table: %d English words", len(out))
-    return out
+    log.debug("thing table: %d English words, %d acronyms", len(out), len(acronyms))
+    return out, {a: tuple(sorted(hs)) for a, hs in acronyms.items() if len(hs) <= MAX_HEADWORDS}
 
 
 def _forms(word: str) -> list[str]:
@@ -106,14 +125,28 @@ def _forms(word: str) -> list[str]:
     return out
 
 
+def _said_in_parts(word: str, known) -> bool:
+    """艾滋病病毒 is said where 艾滋病 and 病毒 are, 信息技术 where 信息 and 技术 are: a dictionary name
+    whose words (as the index tokenizes it) the index all has."""
+    from ..indexing.tokenize import tokenize
+
+    parts = [t for t in tokenize(word) if t != word and len(t) >= 2]
+    return bool(parts) and all(known(p) for p in parts)
+
+
 def absent_things(words, known) -> tuple[str, ...]:
     """The words (as written) naming a specific thing none of whose Chinese words `known(term)` finds in
-    the index. `words` are an English question's content words that nothing translated; an all-capitals
-    word is an acronym (IT, HPV) the dictionary glosses loosely, and is left out."""
+    the index. `words` are an English question's content words that nothing translated. An all-capitals
+    word is an acronym: it counts only when the dictionary glosses it in capitals (AED → 自动体外除颤器)
+    and the index holds neither the acronym nor its names, nor all the words of one of them."""
     table = thing_table()
     out = []
     for w in words:
         if w.isupper():
+            zh = acronym_table().get(w)
+            if zh and not known(w.lower()) and not known(w) and not any(
+                    known(h) or _said_in_parts(h, known) for h in zh):
+                out.append(w)
             continue
         zh = next((table[f] for f in _forms(w) if f in table), None)
         if zh and not any(known(h) for h in zh):
