@@ -48,3 +48,26 @@ def test_a_which_county_question_prefers_a_county_plan_on_a_mixed_corpus():
     assert r._kind_docs(frozenset({DISTRICT})) and r._kind_docs(frozenset({"nothing"})) == frozenset()
     seed = Retriever.load()
     assert seed._kind_docs(frozenset({DISTRICT})) == frozenset()  # every seed plan is a district's
+
+
+def test_a_which_county_answer_leads_with_a_county_plans_sentence():
+    """"哪个县…" asks for a county: a district's sentence sharing a word more does not answer it."""
+    from qa.answering.answer import build_answer
+    from qa.corpus.documents import read_catalog
+    from qa.places import Gazetteer
+    from qa.records import Hit
+    from qa.search.query import analyze
+
+    def hit(doc, district, text):
+        return Hit(chunk_id=f"{doc}#1", doc_id=doc, text=text, score=1.0, section="一、任务 > 3. 条目",
+                   district=district, city="某市", province="某省", title=f"{district}卫生健康工作要点", year=2024,
+                   start=0, end=len(text))
+
+    question = "哪个县提出建设紧急医学救援中心？"
+    hits = [hit("a-district", "甲区", "建设区紧急医学救援中心和急救站点。"), hit("b-county", "乙县", "加强县紧急医学救援能力建设。")]
+    a = build_answer(question, hits, query=analyze(question, Gazetteer(read_catalog())), abstain=False)
+    assert a.sentences[0].text.startswith("加强县紧急医学救援"), a.lead
+    # asked for a district, the district's sentence leads
+    question = question.replace("哪个县", "哪个区")
+    a = build_answer(question, hits, query=analyze(question, Gazetteer(read_catalog())), abstain=False)
+    assert a.sentences[0].text.startswith("建设区紧急医学救援中心"), a.lead
