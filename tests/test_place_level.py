@@ -12,6 +12,7 @@ from qa.places.level import CITY, COUNTY, COUNTY_CITY, DISTRICT, PREFECTURE, ask
     ("哪个城市的区把补助标准提高了？", {DISTRICT}),  # the issuer is the district of that city
     ("哪些区提到了安宁疗护？", {DISTRICT}),
     ("哪个区县提到了安宁疗护？", set()),  # two kinds at once: no evidence
+    ("哪些县市把人均预期寿命目标定为80岁？", set()),  # counties and cities alike
     ("哪个单位印发的？", set()),
     ("Which county health commission enforces the rule?", {COUNTY}),
     ("In which city is the district whose plan mentions it?", {DISTRICT}),

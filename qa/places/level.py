@@ -28,7 +28,7 @@ _EN_WORDS = {
     "city": {CITY, COUNTY_CITY}, "cities": {CITY, COUNTY_CITY}, "prefecture": {PREFECTURE},
     "prefectures": {PREFECTURE},
 }
-_ZH_ASK = re.compile(r"哪(?:个|一个|些|几个|座|一座)(县级市|地级市|自治州|城市|地区|区|县|市|州|盟|旗)(?!县|区)")
+_ZH_ASK = re.compile(r"哪(?:个|一个|些|几个|座|一座)(县级市|地级市|自治州|城市|地区|区|县|市|州|盟|旗)(?!县|区|市)")  # 县市: either kind
 # "哪个城市的区…", "哪个市的县…": the issuer is the unit after 的
 _ZH_OWNER = re.compile(r"^的(区|县|县级市)")
 _EN_ASK = re.compile(r"\bwhich\s+(districts?|count(?:y|ies)|cit(?:y|ies)|prefectures?)\b", re.IGNORECASE)
