@@ -314,3 +314,17 @@ def test_an_addressee_line_names_the_units_a_plan_was_sent_to(gaz):
     assert names_orgs("各乡镇人民政府、街道办事处，区直有关部门：")
     passage = "健康卫东建设领导小组各成员单位:\n为做好年度工作，现将计划印发给你们，请各单位认真组织实施。"
     assert _first_line(gaz, "卫东区的计划是下发给哪些单位的？", passage) == "健康卫东建设领导小组各成员单位:"
+
+
+# ---------------------------------------------------------------- the role a plan gives a thing
+@pytest.mark.parametrize("question, answer", [
+    ("卫东区推进健康行动靠什么来驱动？", "以体制机制改革创新为动力"),
+    ("卫东区推进健康行动主要借助什么？", "以各类群众性活动为载体"),
+    ("卫东区推进全民健康走的是什么路子？", "以预防为主、共建共享为基本路径"),
+])
+def test_a_question_about_what_drives_or_carries_the_work_is_answered_by_the_role_clause(gaz, question, answer):
+    # "以X为动力/载体/路径" says it in other words than the question; the sentence sharing more words does not
+    text = ("全面推进健康卫东行动，开展健康促进，全民健康水平明显提升。"
+            "推进健康卫东行动，坚持以体制机制改革创新为动力，以各类群众性活动为载体，以预防为主、共建共享为基本路径。")
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert answer in a.sentences[0].text, a.lead

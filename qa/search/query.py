@@ -182,7 +182,21 @@ def answer_context_patterns(text: str, *, width: int = 3, min_context: int = 4) 
             for j in range(1, len(right) + 1):
                 if i + j >= min_context:
                     pats.append(re.escape(left[-i:]) + r".{1,40}?" + re.escape(right[:j]))
+    pats += [p for cue, p in _ROLE_FRAMES if cue.search(text) and _QUESTION_WORD.search(text)]
     return tuple(dict.fromkeys(pats))
+
+
+# A plan names the role a thing plays in its work as "以X为动力/载体/路径/抓手…"; a question asking what
+# drives, carries or guides the work in other words ("靠什么来驱动", "借助什么", "走的是什么路子") is
+# answered by X, wherever the plan puts that clause.
+_ROLE = r"以[^，,。；;：:]{2,40}?为(?:根本|强大|主要|重要|基本|有力|有效)?"
+_ROLE_FRAMES = tuple((re.compile(cue), _ROLE + role) for cue, role in (
+    (r"驱动|动力|推动力|动能", r"(?:动力|引擎)"),
+    (r"借助|依托|载体|抓手|平台", r"(?:载体|抓手|依托|平台)"),
+    (r"路子|路径|途径", r"(?:路径|途径)"),
+    (r"主线", r"主线"),
+    (r"导向", r"导向"),
+))
 
 
 # Questions about a document's header facts; those facts live in its header passage. The order decides
