@@ -93,3 +93,16 @@ def test_another_indicators_share_is_no_answer_to_an_english_rate_question(gaz):
     a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, lang="en", sims=sims,
                      sim_stats=(0.8, 0.05))
     assert a.abstained and a.why == "no figure", a.lead
+
+
+def test_whom_a_plan_was_copied_to_is_answered_by_its_copy_line(gaz):
+    """"抄送：…" names whom the notice was copied to; the addressee line names whom it was sent to."""
+    text = ("各乡镇卫生院、社区卫生服务中心：\n现将卫东区健康促进工作方案印发给你们，请认真贯彻执行。\n"
+            "卫东区卫生健康委员会2021年3月1日抄送：区委各部门、各人民团体。")
+    sims = {"weidong-2021#1": [(x, y, 0.8) for x, y in split_sentences(text)]}
+    for question, start in (("卫东区的健康促进工作方案抄送给了哪些单位？", "卫东区卫生健康委员会2021年3月1日抄送"),
+                            ("To whom was Weidong's health promotion plan copied?", "卫东区卫生健康委员会2021年3月1日抄送"),
+                            ("卫东区的健康促进工作方案印发给了谁？", "各乡镇卫生院")):
+        a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, sims=sims,
+                         sim_stats=(0.5, 0.1), lang="en" if question.isascii() else "zh")
+        assert a.sentences[0].text.startswith(start), (question, a.lead)

@@ -82,6 +82,10 @@ _ROW_NUMBER = re.compile(r"^\s*\d{1,3}\s*\|?\s*\t")  # a table row's 序号 cell
 _QUOTE = re.compile(r"[“\"「『]([^”\"」』]{4,40})[”\"」』]")
 
 
+# a notice's 抄送 line names whom it was copied to, as the addressee line names whom it was sent to
+ASKS_COPIED = re.compile(r"抄送|\bcop(?:ied|y)\b", re.IGNORECASE)
+COPY_LINE = re.compile(r"抄送\s*[:：]")
+
 # "第一项工作是什么", "What is the first key task": the question asks for the Nth item of a list, and
 # the item's own numbered title ("1.全面推进健康城镇建设。") is then the answer, not a heading to skip
 _CN_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
@@ -218,6 +222,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     asked = re.sub(r"\s+", "", query.text)
     nth = asked_nth(query.text)
     to_whom = bool(ASKS_RECIPIENT.search(query.text))
+    copied = bool(ASKS_COPIED.search(query.text))
     # "哪个县…" naming no place asks for a county: another kind's plan answers only if no county's can
     kinds = query.asked_kinds if query.which == "one" and not query.places and any(
         issuer_kind(h.district, h.city) in query.asked_kinds for h in hits[:top]) else frozenset()
@@ -278,9 +283,12 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             # which department to turn to is answered by the sentence that says so
             score -= TITLE_PENALTY
             furniture = True
-        if addressee(s):
-            score += RECIPIENT_BONUS if to_whom else -TITLE_PENALTY
-            furniture = not to_whom
+        if copied and COPY_LINE.search(s):  # "抄送：区委各部门…" names whom it was copied to
+            score += RECIPIENT_BONUS
+        elif addressee(s):  # whom it was sent to; asked whom it was copied to, the line is furniture
+            sent = to_whom and not copied
+            score += RECIPIENT_BONUS if sent else -TITLE_PENALTY
+            furniture = not sent
         if furniture and kind.startswith("org") and ok and not query.header_field:
             # the signature and the addressee line name units, but not the one a question about where
             # to turn asks for (a question for the issuer itself is a header question)
