@@ -328,3 +328,15 @@ def test_a_question_about_what_drives_or_carries_the_work_is_answered_by_the_rol
             "推进健康卫东行动，坚持以体制机制改革创新为动力，以各类群众性活动为载体，以预防为主、共建共享为基本路径。")
     a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
     assert answer in a.sentences[0].text, a.lead
+
+
+@pytest.mark.parametrize("question", ["卫东区鼓励社会力量开办哪些类型的医疗机构？",
+                                      "What kinds of hospitals does Weidong encourage social forces to set up?"])
+def test_a_question_for_kinds_of_things_is_answered_by_the_sentence_naming_several(gaz, question):
+    from qa.answering.asked import asked_kind
+
+    assert asked_kind(analyze(question, gaz)) == "kinds"
+    text = "积极开展老年友善医疗机构建设，鼓励社会力量参与。鼓励社会力量举办老年医院、康复医院、护理院等医疗机构。"
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False,
+                     lang="en" if question.isascii() else "zh")
+    assert a.sentences[0].text.startswith("鼓励社会力量举办老年医院"), a.lead

@@ -70,7 +70,8 @@ _ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(亿元|万元|元|岁|张|小�
 
 
 def asked_kind(query: Query) -> str:
-    """'date' | 'title' | 'person' | 'org' | 'number' | '' — what kind of fact the question asks for.
+    """'date' | 'title' | 'person' | 'org' | 'number' | 'kinds' | '' — what kind of fact the question asks for
+    ('kinds': "哪些门类", "what kinds of": several named in a row, 中医、儿科、精神科).
 
     A role asked about is appended to 'org' ("org:牵头"): a labelled list answers for its own role only.
     """
@@ -89,6 +90,8 @@ def asked_kind(query: Query) -> str:
         return f"org:{role}" if role else "org"
     if ASKS_NUMBER.search(query.text):
         return "number"
+    if ASKS_KINDS.search(query.text):
+        return "kinds"
     return ""
 
 
@@ -135,6 +138,12 @@ def asked_unit(query: Query) -> str:
     return "元" if _ASKS_MONEY_EN.search(query.text) else ""
 
 
+# "哪些门类的医疗服务", "what kinds of institutions": the answer names several, "中医、儿科、精神科"
+ASKS_KINDS = re.compile(r"哪(?:些|几)(?:个)?(?:门类|类型|种类|类别|类|种)|什么(?:类型|种类|门类)|"
+                        r"\b(?:what|which) (?:kinds?|types?|sorts?|categories) of\b", re.IGNORECASE)
+ENUMERATION = re.compile(r"[^、，,。；;]{1,15}、[^、，,。；;]{1,15}、[^、，,。；;]{1,15}")
+
+
 def carries(kind: str, text: str) -> bool:
     if kind == "date":  # a year inside a quoted title (《…2021年…方案》) names the document, not a time
         return bool(HAS_DATE.search(_QUOTED.sub("《》", text)))
@@ -144,6 +153,8 @@ def carries(kind: str, text: str) -> bool:
         return names_orgs(text, kind.partition(":")[2])
     if kind == "person":
         return bool(HAS_OFFICE.search(text))
+    if kind == "kinds":
+        return bool(ENUMERATION.search(text))
     if kind.startswith("title"):
         names = kind.split(":")[1:]
         return any(not names or any(n in t for n in names) for t in HAS_TITLE.findall(text))
