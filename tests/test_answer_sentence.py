@@ -340,3 +340,20 @@ def test_a_question_for_kinds_of_things_is_answered_by_the_sentence_naming_sever
     a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False,
                      lang="en" if question.isascii() else "zh")
     assert a.sentences[0].text.startswith("鼓励社会力量举办老年医院"), a.lead
+
+
+def test_a_proper_name_spelled_in_pinyin_identifies_the_sentence(gaz):
+    """"…in Xuhang and Waigang towns?": the sentence writing 徐行 and 外冈 is the one asked about, though
+    another shares as many of the question's common words."""
+    from dataclasses import replace
+
+    from qa.crosslingual import TermGroup
+
+    question = "Which district plans new community health service centres in Xuhang and Waigang towns?"
+    q = analyze(question, gaz)
+    q = replace(q, xling=tuple(q.xling) + (TermGroup("names", "Xuhang", 1.0, (("徐行", 1.0),)),
+                                          TermGroup("names", "Waigang", 1.0, (("外冈", 1.0),))))
+    other = hit("新建乡镇社区卫生服务中心，推进社区卫生服务中心建设。", n=1)
+    named = hit("推进徐行镇、外冈镇社区卫生服务站建设。", doc_id="jiading-2024", district="嘉定区", city="上海市", n=2)
+    a = build_answer(question, [named, other], query=q, abstain=False, lang="en")
+    assert a.sentences[0].text.startswith("推进徐行镇"), a.lead

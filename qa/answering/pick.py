@@ -19,6 +19,8 @@ words it repeats (weights measured on eval/questions.jsonl, see eval/README.md):
           + FRAME_BONUS     the question's frame around its question word ("以…为主线")
           + QUOTE_BONUS     a phrase a which-place question quotes (“各县、市人民政府”), or a whole short
                           line it repeats word for word (a unit of a list of names), written in the sentence
+          + NAME_BONUS      the share of an English question's proper names, found by their pinyin
+                          ("Xuhang" → 徐行), that the sentence writes
           − RANK_PENALTY × the passage's rank
           − OFF_PLACE_PENALTY a passage from a document other than the places the question
                           names (the place is what it asks about, not a hint)
@@ -59,6 +61,7 @@ TITLE_PENALTY = 0.3
 OWN_TITLE_PENALTY = 1.0
 FRAME_BONUS = 0.3
 QUOTE_BONUS = 0.3
+NAME_BONUS = 0.3  # all the proper names an English question spells in pinyin; 0.3 and 0.6 chose the same on dev
 WRAP_HEAD_MIN = 0.25  # share of the question's terms the issuer part of a notice line must hold
 RECIPIENT_BONUS = 1.0  # asked who was sent it, the addressee line is the answer itself
 LINE_QUOTE_MIN, LINE_QUOTE_MAX = 5, 30  # a line this long that the question holds whole is quoted by it
@@ -219,6 +222,8 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     # in a which-place question the quote is the evidence that identifies the place; elsewhere it is
     # the topic ("“三融”是指哪三个融入"), which the answering sentence elaborates rather than repeats
     quotes = quoted_phrases(query.text) if query.which else frozenset()
+    # an English question's proper names found by their pinyin (Xuhang → 徐行): as identifying as a quote
+    names = {t for g in getattr(query, "xling", ()) or () if g.source == "names" for t, _ in g.terms}
     asked = re.sub(r"\s+", "", query.text)
     nth = asked_nth(query.text)
     to_whom = bool(ASKS_RECIPIENT.search(query.text))
@@ -302,6 +307,8 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             # a which-place question naming a line of the plan word for word (a unit of a list of
             # names: "县XX有限公司、XX镇卫生院等单位") quotes it as a quote mark would
             score += QUOTE_BONUS
+        if names:
+            score += NAME_BONUS * sum(n in s for n in names) / len(names)
         if named and h.doc_id not in named:
             score -= OFF_PLACE_PENALTY
         elif kinds and issuer_kind(h.district, h.city) not in kinds:
