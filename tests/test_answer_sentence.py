@@ -62,7 +62,7 @@ def test_which_ones_asks_to_name_them_and_a_counted_grade_or_round_is_a_figure(g
 
     # 哪几个/哪几类 asks to name the things, which a sentence can do without any figure
     assert asked_kind(analyze("卫东区要组建哪几个医疗集团？", gaz)) == ""
-    assert asked_kind(analyze("卫东区要管住哪几类疾病？", gaz)) == ""
+    assert asked_kind(analyze("卫东区要管住哪几类疾病？", gaz)) == "kinds"  # several named, no figure
     assert asked_kind(analyze("卫东区监督体系是几级联动？", gaz)) == "number"
     # the figures such questions ask for: 三级, 第五轮, 3件
     assert HAS_NUMBER.search("健全区、街、居三级协调联动的监督体系")

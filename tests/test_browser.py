@@ -208,11 +208,16 @@ def test_an_english_figure_question_the_plan_gives_no_figure_for_says_so(session
 
 
 def test_a_question_about_what_the_plans_never_name_or_explain_says_so(session):
-    # a thing no document names (malaria: 疟疾 in no plan) and a coined term a plan uses without explaining
-    # it: the first line says which, and the closest passages stay below — on a desktop and on a phone
+    # a thing no document names (malaria: 疟疾 in no plan), a disease the plan asked about never names, and a
+    # coined term a plan uses without explaining it: the first line says which, and the closest passages
+    # stay below — on a desktop and on a phone
     page = session["page"]
     answer = ask(page, "What malaria control measures does Weidong plan?")
     assert answer.locator(".qa-abstain").inner_text().startswith("No document mentions malaria."), answer.inner_text()
+    assert answer.locator(".qa-passage").count() >= 1
+    # a disease the named plan never writes: which plan, and which disease
+    answer = ask(page, "卫东区对手足口病防控有什么安排？")
+    assert answer.locator(".qa-abstain").inner_text().startswith("卫东区的文件中没有提到手足口病。"), answer.inner_text()
     assert answer.locator(".qa-passage").count() >= 1
     answer = ask(page, "嘉定区的“防护五还要”具体是指什么？")
     text = answer.inner_text()
