@@ -219,6 +219,9 @@ def test_a_question_about_what_the_plans_never_name_or_explain_says_so(session):
     answer = ask(page, "卫东区对手足口病防控有什么安排？")
     assert answer.locator(".qa-abstain").inner_text().startswith("卫东区的文件中没有提到手足口病。"), answer.inner_text()
     assert answer.locator(".qa-passage").count() >= 1
+    answer.scroll_into_view_if_needed()
+    time.sleep(0.3)
+    shot(page, "not_mentioned.png")
     answer = ask(page, "嘉定区的“防护五还要”具体是指什么？")
     text = answer.inner_text()
     assert "文件提到了“防护五还要”，但没有说明它具体指什么" in text, text
