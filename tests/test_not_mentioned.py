@@ -45,6 +45,8 @@ def test_the_diseases_a_question_names(question, names):
     ("新冠肺炎", "做好新型冠状病毒肺炎疫情常态化防控", True),  # an abbreviation is its full name with characters left out
     ("结核病", "肺结核患者规范管理率达到90%", True),
     ("慢性病", "慢性非传染性疾病综合防控", True),
+    ("慢性病", "加强慢病管理", True),  # the first character and the ending: a common short form
+    ("乙型肝炎", "乙肝疫苗接种", True),  # the first and the last before the ending
     ("狂犬病", "规范犬只管理，狂热", False),
     ("手足口病", "手卫生和口腔健康", False),
 ])

@@ -156,9 +156,12 @@ def named_diseases(text: str) -> tuple[str, ...]:
 
 def disease_pattern(name: str) -> re.Pattern[str]:
     """What a text that mentions the disease holds: its name without the ending, in order, possibly
-    abbreviated (新冠肺炎 → 新…冠…肺, found in 新型冠状病毒肺炎; 手足口病 → 手足口)."""
+    abbreviated (新冠肺炎 → 新…冠…肺, found in 新型冠状病毒肺炎; 手足口病 → 手足口), or in a short form of
+    its first character with the ending (慢病 for 慢性病) or with the last before it (乙肝 for 乙型肝炎)."""
     gap = f"[\u4e00-\u9fff]{{0,{_DISEASE_GAP}}}"
-    return re.compile(gap.join(re.escape(c) for c in name[:-1]))
+    core = name[:-1]
+    shorts = {name[0] + name[-1]} | ({core[0] + core[-1]} if len(core) >= 3 else set())
+    return re.compile("|".join([gap.join(re.escape(c) for c in core), *map(re.escape, sorted(shorts))]))
 
 
 def unmentioned_diseases(query: Query, mentions) -> tuple[str, ...]:
