@@ -43,12 +43,13 @@ from ..search.query import Query
 EN_NOT_UNDERSTOOD = 0.3  # English: below this share of content words translated, we cannot tell what is asked
 # English: a thing the dictionary names specifically (rabies → 狂犬病) that no passage names, and a best sentence
 # not close in meaning either. On the development sets the unanswerable such questions' best sentences had
-# z ≤ 1.9, the answerable ones' (nurseries → 托儿所 where the plan writes 托育) z ≥ 2.8 — until an answer
-# listing kinds of institutions came first for "…encourage private investors to set up" (投资者 for 社会力量)
-# at z 2.25: the floor sits between (2.3 → 2.1, stop 28). Without sentence
+# z ≤ 1.9, the answerable ones' (nurseries → 托儿所 where the plan writes 托育) z ≥ 2.8 — but for one ("…encourage
+# private investors to set up": 投资者 where the plan writes 社会力量) at z 2.25, which abstains. Lowering the floor
+# for that one question (2.1, stop 28) was tuning to it, and an unanswerable held-out question then answered:
+# the floor stays between the two groups. Without sentence
 # vectors (a corpus too large to embed every sentence) the rule does not apply: word share alone does not
 # separate them (0.07–0.53 against 0.23–0.57).
-EN_THING_DENSE_Z = 2.1
+EN_THING_DENSE_Z = 2.3
 WHICH_MIN_LEX = 0.55  # a which-place question's best sentence holding less of its terms…
 WHICH_DENSE_Z = 3.5  # …and with a sentence cosine below this many std above the mean names no place that says it
 
