@@ -16,17 +16,21 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
 from .abstain import unloaded_message
+# the first lines of an answer that declines are re-exported: tests and callers read them here
+from .decline import (  # noqa: F401
+    ABSTAIN_EN, ABSTAIN_ZH, NO_FIGURE_EN, NO_FIGURE_ZH, NOT_MENTIONED_EN, NOT_MENTIONED_ZH, NOT_SPELLED_ZH, MIN_LEX,
+    decline_line, why_not,
+)
 from .compare import compared_places, one_per_place
-from .grounding import evidence as grounding_evidence, ungrounded, unmentioned_diseases
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .labels import cells_text, english_label, labelled_cells, place_label  # noqa: F401  (re-exported)
 from .asked import asked_meaning, explaining, spells_out
-from .figures import ASKS_RATE, _unit_present, counted_terms, counts, figure_picks
+from .figures import ASKS_RATE, figure_picks
 from .pick import ASKS_FIGURE_EN, ASKS_ORDINAL, TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
 from ..indexing.script import simplified
 from ..search.query import Query
-from .topic import many_districts, unknown_terms, unmatched_kind
+from .topic import many_districts, unknown_terms
 from ..records import Hit
 # qa.answering.topic reads _FRAME_WORDS and the scorers from here
 from .sentlex import _FRAME_WORDS, _is_number, _specific_number, query_terms, sentence_score  # noqa: F401
@@ -35,18 +39,6 @@ from .sentlex import question_chars
 from .sentlex import trim as _trim
 
 log = logging.getLogger(__name__)
-# a figure question about a named plan whose best sentences, and the best one's passage, state no figure
-# at all: the plan does not give it. The passage counts because its figure sentence leads the answer
-# even when another sentence matched better ("…签约率目标是多少？" → "年内常住人口签约率达到40%以上").
-
-ABSTAIN_ZH = "文件中似乎没有直接回答这个问题的内容。以下是最接近的段落，仅供参考。"
-ABSTAIN_EN = "The documents do not seem to answer this. The closest passages are shown below for reference."
-# a figure question whose topic the plan speaks of without a figure: say that, not "nothing found"
-NO_FIGURE_ZH = "文件中没有给出所问的数字。以下段落与问题相关，但没有这个数字，仅供参考。"
-NOT_MENTIONED_EN = "No document mentions {words}. The closest passages are shown below for reference."
-NOT_MENTIONED_ZH = "{places}的文件中没有提到{words}。以下是最接近的段落，仅供参考。"
-NOT_SPELLED_ZH = "文件提到了“{term}”，但没有说明它具体指什么。以下段落提到了它，仅供参考。"
-NO_FIGURE_EN = "The documents state no such figure. The passages below are related but do not give it; for reference only."
 
 _SENT_END = "。；！？!?;\n"
 # Half-width forms for matching only; 1:1 so offsets stay valid in the original text.
@@ -186,13 +178,6 @@ def _markable(weights: Mapping[str, float], hits: list[Hit]) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------- the answer
-# Without sentence vectors (no model) a sentence sharing less than this of the question's terms does
-# not answer it. With them this alone never abstains: the earlier rule "and a dense z below 1.0"
-# abstained on 3 answerable development questions (English, paraphrased) and on none of the 81
-# unanswerable ones; the rules below and qa.answering.abstain decide.
-MIN_LEX = 0.2
-
-
 def _dense_z(p: Pick, sim_stats) -> float | None:
     if p.cos is None or not sim_stats or sim_stats[1] <= 0:
         return None
@@ -257,7 +242,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         return f"{label(h)}, in 《{h.title}》" if en else f"{label(h)}（《{h.title}》）"
 
     heading, lines, districts, doc_ids = "", [], [], []
-    figure, docs, missing, absent = None, [], (), ()
+    figure, docs, missing = None, [], ()
     places = compared_places(query.places, hits) if query.which != "many" else []
     picks = pick_sentences(hits, query, weights, numbers, sims=sims, split=split_sentences,
                            score_fn=sentence_score, tokens_fn=sentence_tokens,
@@ -274,43 +259,11 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     figs = figure_picks(picks, weights, ordinal=bool(ASKS_ORDINAL.search(query.text)), best_z=z0,
                         docs=query.place_doc_ids, rate=bool(ASKS_RATE.search(query.text))) if (
         figure_asked and picks) else []
-    why = ""
+    declined = why_not(query, hits, picks, weights, retrieval=abstain, z0=z0, unit=unit, figure_asked=figure_asked,
+                       figs=figs, meaning=meaning, known=known, spelled=spelled, mentions=mentions)
+    why, abstain = declined.why, bool(declined.why)
     if abstain:
-        why = "retrieval"  # Retriever.should_abstain (qa.answering.abstain)
-    elif not picks or (z0 is None and picks[0].lex < MIN_LEX):
-        abstain, why = True, "weak sentence"  # few of the question's words, and no vectors to say it is close in meaning
-    elif unit and not _unit_present(unit, [p.matched for p in picks]):
-        abstain, why = True, "asked unit absent"  # asked for 多少亿元/多少岁 and no passage states such a figure
-    elif figure_asked and not figs:
-        abstain, why = True, "no figure"  # 白云区…签约覆盖率达到了多少？ and its best sentences give none
-    elif figure_asked and unit and not _unit_present(unit, [p.matched for p in figs]):
-        abstain, why = True, "asked unit absent"  # 创建多少家…？: the figures about the question count no 家
-    elif figure_asked and (counted := counted_terms(query)) and not any(counts(p.matched, counted) for p in figs):
-        abstain, why = True, "no figure"  # "How many beds…": the figures about the plan count other things
-    elif meaning and not (spelled(meaning) if spelled else any(spells_out(meaning, h.text) for h in hits)):
-        abstain, why = True, "not spelled out"  # “232”主线具体指什么: the plans use the term, none says what it is
-    elif query.which != "many" and unmatched_kind(query, unknown_terms(query, weights, known), known,
-                                                  sentence_tokens(picks[0].matched)):
-        abstain, why = True, "unmatched kind"  # asks for a kind (方舱医院) of what the best sentence names, and no passage names that kind
-    elif not picks[0].quoted and (absent := unmentioned_diseases(query, mentions or (
-            lambda pat: any(pat.search(h.text) for h in hits if h.doc_id in query.place_doc_ids)))):
-        abstain, why = True, "not mentioned"  # 鼓楼区对狂犬病…: the plan asked about never names the disease
-    elif not picks[0].quoted and (grounds := ungrounded(ev := grounding_evidence(
-            query, unknown_terms(query, weights, known), known, lex=picks[0].lex, dense_z=z0))):
-        # the question's topic is in no document (qa.answering.grounding); a line it quotes whole is there
-        abstain, why = True, "ungrounded"
-        absent = ev.things_en if grounds == "absent thing" else ()  # say which: "No document mentions rabies"
-    if abstain:
-        plain = (NO_FIGURE_EN if en else NO_FIGURE_ZH) if why in ("no figure", "asked unit absent") else (
-            ABSTAIN_EN if en else ABSTAIN_ZH)
-        if why == "not spelled out" and any(meaning in p.text for p in picks):
-            plain = NOT_SPELLED_ZH.format(term=meaning)
-        elif absent and en:
-            plain = NOT_MENTIONED_EN.format(words=", ".join(absent))
-        elif absent:  # the plans the question names lack the disease (other plans may have it)
-            plain = NOT_MENTIONED_ZH.format(places="、".join(dict.fromkeys(p.surface for p in query.places)),
-                                            words="、".join(absent))
-        heading = unloaded_message(query, en=en) or plain
+        heading = unloaded_message(query, en=en) or decline_line(declined, query, picks, meaning, en=en)
     else:
         best = picks[0]
         if query.which == "many":

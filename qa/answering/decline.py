@@ -1,0 +1,88 @@
+"""Picked sentences → whether the answer declines, why, and the first line that says so.
+
+`qa.answering.answer` picks the sentences that may answer; this stage decides, rule by rule in a fixed
+order, whether they do (`why_not`), and words the first line of an answer that does not
+(`decline_line`): a figure the plan does not give is said to be missing, not "nothing found"; a term the
+plans use without spelling it out, a thing or a disease no passage names, are named.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from .asked import spells_out
+from .figures import _unit_present, counted_terms, counts
+from .grounding import evidence as grounding_evidence, ungrounded, unmentioned_diseases
+from .pick import Pick
+from .sentlex import sentence_tokens
+from .topic import unknown_terms, unmatched_kind
+from ..records import Hit
+from ..search.query import Query
+
+ABSTAIN_ZH = "文件中似乎没有直接回答这个问题的内容。以下是最接近的段落，仅供参考。"
+ABSTAIN_EN = "The documents do not seem to answer this. The closest passages are shown below for reference."
+# a figure question whose topic the plan speaks of without a figure: say that, not "nothing found"
+NO_FIGURE_ZH = "文件中没有给出所问的数字。以下段落与问题相关，但没有这个数字，仅供参考。"
+NO_FIGURE_EN = "The documents state no such figure. The passages below are related but do not give it; for reference only."
+NOT_MENTIONED_EN = "No document mentions {words}. The closest passages are shown below for reference."
+NOT_MENTIONED_ZH = "{places}的文件中没有提到{words}。以下是最接近的段落，仅供参考。"
+NOT_SPELLED_ZH = "文件提到了“{term}”，但没有说明它具体指什么。以下段落提到了它，仅供参考。"
+
+# Without sentence vectors (no model) a sentence sharing less than this of the question's terms does
+# not answer it. With them this alone never abstains: the earlier rule "and a dense z below 1.0"
+# abstained on 3 answerable development questions (English, paraphrased) and on none of the 81
+# unanswerable ones; the rules below and qa.answering.abstain decide.
+MIN_LEX = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class Decline:
+    why: str = ""  # the rule that declined ("" when the picks answer), `/api/ask`'s abstain_reason
+    absent: tuple[str, ...] = ()  # what no passage (of the plans asked about) names: "rabies", "手足口病"
+
+
+def why_not(query: Query, hits: Sequence[Hit], picks: list[Pick], weights, *, retrieval: bool, z0: float | None,
+            unit: str, figure_asked: bool, figs: list[Pick], meaning: str, known,
+            spelled: Callable[[str], bool] | None, mentions) -> Decline:
+    """The first rule that says the picks do not answer, in the order below (`retrieval`: the retriever
+    already declined, `qa.answering.abstain`)."""
+    if retrieval:
+        return Decline("retrieval")
+    if not picks or (z0 is None and picks[0].lex < MIN_LEX):
+        return Decline("weak sentence")  # few of the question's words, and no vectors to say it is close in meaning
+    if unit and not _unit_present(unit, [p.matched for p in picks]):
+        return Decline("asked unit absent")  # asked for 多少亿元/多少岁 and no passage states such a figure
+    if figure_asked and not figs:
+        return Decline("no figure")  # 白云区…签约覆盖率达到了多少？ and its best sentences give none
+    if figure_asked and unit and not _unit_present(unit, [p.matched for p in figs]):
+        return Decline("asked unit absent")  # 创建多少家…？: the figures about the question count no 家
+    if figure_asked and (counted := counted_terms(query)) and not any(counts(p.matched, counted) for p in figs):
+        return Decline("no figure")  # "How many beds…": the figures about the plan count other things
+    if meaning and not (spelled(meaning) if spelled else any(spells_out(meaning, h.text) for h in hits)):
+        return Decline("not spelled out")  # “232”主线具体指什么: the plans use the term, none says what it is
+    missing = unknown_terms(query, weights, known)
+    if query.which != "many" and unmatched_kind(query, missing, known, sentence_tokens(picks[0].matched)):
+        return Decline("unmatched kind")  # asks for a kind (方舱医院) of what the best sentence names; no passage names it
+    if picks[0].quoted:  # a line the question quotes whole is there, whatever else it asks
+        return Decline()
+    if absent := unmentioned_diseases(query, mentions or (
+            lambda pat: any(pat.search(h.text) for h in hits if h.doc_id in query.place_doc_ids))):
+        return Decline("not mentioned", absent)  # 鼓楼区对狂犬病…: the plan asked about never names the disease
+    ev = grounding_evidence(query, missing, known, lex=picks[0].lex, dense_z=z0)
+    if grounds := ungrounded(ev):  # the question's topic is in no document (qa.answering.grounding)
+        return Decline("ungrounded", ev.things_en if grounds == "absent thing" else ())  # "No document mentions rabies"
+    return Decline()
+
+
+def decline_line(d: Decline, query: Query, picks: list[Pick], meaning: str, *, en: bool) -> str:
+    """The first line of an answer that declines: what is missing, as precisely as the rule knows it."""
+    if d.why in ("no figure", "asked unit absent"):
+        return NO_FIGURE_EN if en else NO_FIGURE_ZH
+    if d.why == "not spelled out" and any(meaning in p.text for p in picks):
+        return NOT_SPELLED_ZH.format(term=meaning)
+    if d.absent and en:
+        return NOT_MENTIONED_EN.format(words=", ".join(d.absent))
+    if d.absent:  # the plans the question names lack the disease (other plans may have it)
+        return NOT_MENTIONED_ZH.format(places="、".join(dict.fromkeys(p.surface for p in query.places)),
+                                       words="、".join(d.absent))
+    return ABSTAIN_EN if en else ABSTAIN_ZH
