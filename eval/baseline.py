@@ -22,6 +22,8 @@ from pathlib import Path
 from .run import ALL
 
 DEFAULT_PATH = Path(__file__).with_name("baseline.json")
+# which-place list precision/recall over the multi questions: floors too when a baseline records them
+LIST_METRICS = ("list_precision", "list_recall")
 # Float noise only: the same retriever on the same questions must pass.
 TOLERANCE = 1e-9
 
@@ -55,7 +57,7 @@ def load_baseline(path: str | Path = DEFAULT_PATH) -> Baseline:
         raise BaselineError(f"{path}: needs 'mode' (string) and 'k' (positive integer)")
     floors = {}
     for key, value in raw.items():
-        if "@" in key:
+        if "@" in key or key in LIST_METRICS:
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 raise BaselineError(f"{path}: {key!r} must be a number, got {value!r}")
             floors[key] = float(value)
@@ -129,14 +131,15 @@ def _previous(path: Path) -> dict:
 
 def record_baseline(
     path: str | Path, summary: dict, *, mode: str, k: int, note: str, metrics=("hit@1", "hit@5", "answer@1"),
-    slack: int = 0,
+    slack: int = 0, lists: bool = True,
 ) -> dict:
     """Write the current overall numbers of ``mode`` as the new floors; returns the object.
 
     ``slack`` sets each bound that many questions looser than measured: floors
     below, the false-abstention ceiling above, counted in the questions each
     rate is over. Rounding is always towards looser: a floor of 105/124 rounded
-    to the nearest 0.001 (0.847) would demand 106.
+    to the nearest 0.001 (0.847) would demand 106. ``lists`` (default) also records the which-place list
+    precision and recall (averaged over the multi questions; slack counted in those).
     """
     if mode not in summary:
         raise BaselineError(f"cannot record a baseline for mode {mode!r}: it was not run")
@@ -150,6 +153,10 @@ def record_baseline(
         if overall.get(name) is None:
             raise BaselineError(f"cannot record {name}: no answerable questions were scored")
         obj[name] = _below(overall[name], slack, n) if slack else overall[name]
+    multi = int((summary[mode]["by_type"].get("multi") or {}).get("n") or 0)
+    for name in LIST_METRICS if lists else ():
+        if overall.get(name) is not None:  # an average over the multi questions: slack counts in those
+            obj[name] = _below(overall[name], slack, multi) if slack else overall[name]
     answers = summary[mode].get("answers") or {}
     if answers.get("available"):
         if answers.get("abstain_rate") is not None:

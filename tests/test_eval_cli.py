@@ -381,3 +381,21 @@ def test_record_baseline_cli_takes_a_slack(tmp_path, questions_file):
     recorded = json.loads(baseline.read_text())
     assert recorded["hit@5"] < 1.0
     assert run(tmp_path, questions_file, "--baseline-check", "--baseline", str(baseline)) == 0
+
+
+def test_which_place_list_precision_and_recall_have_floors_one_multi_question_below(tmp_path):
+    from eval.baseline import check_baseline, load_baseline, record_baseline
+    from eval.run import ALL
+
+    def summary(precision):  # 8 multi questions: one question's list wholly wrong moves the average by 1/8
+        return {"hybrid": {"by_type": {ALL: {"n": 40, "hit@1": 0.9, "hit@5": 1.0, "mrr@10": 0.9,
+                                             "list_precision": precision, "list_recall": 1.0},
+                                       "multi": {"n": 8}}, "answers": {"available": False}}}
+
+    path = tmp_path / "b.json"
+    obj = record_baseline(path, summary(0.75), mode="hybrid", k=10, note="n", slack=1)
+    assert (obj["list_precision"], obj["list_recall"]) == (0.625, 0.875)
+    baseline = load_baseline(path)
+    assert check_baseline(summary(0.625), baseline, k=10)[0]
+    ok, lines = check_baseline(summary(0.6), baseline, k=10)
+    assert not ok and any("FAIL hybrid list_precision" in line for line in lines)
