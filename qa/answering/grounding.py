@@ -25,7 +25,7 @@ development sets (eval/questions.jsonl, eval/unseen/questions.jsonl):
 - a Chinese question about a plan it names, naming a disease (狂犬病, 手足口病, 先天性心脏病) that plan
   never writes, not even abbreviated (新冠肺炎 for 新型冠状病毒肺炎): a paraphrase renames what a plan
   does, not the disease it does it about (`named_diseases`, `disease_pattern`). On the development
-  sets all 7 questions naming a disease their plan lacks were unanswerable; no answerable one did.
+  sets all 5 questions naming a plan and a disease it lacks were unanswerable; no answerable one did.
 
 A broader rule — any absent word + a sentence sharing < 20% of the question's
 terms + a dense z below 3.8 (2.8 English) — abstained on 22/25 unanswerable
