@@ -105,6 +105,26 @@ def test_lexicon_matches_longest_phrase_first(lex):
     assert lex.match([]) == []
 
 
+@pytest.mark.parametrize("gloss, key", [
+    ("history of the Party", ("parti", "histori")),  # asked as "Party history"
+    ("Ministry of Health", ("health", "ministri")),
+    ("history of the Party and the state", None),  # more than two nouns: no compound
+    ("out of stock", None),
+    ("to think of", None),
+])
+def test_compound_key(gloss, key):
+    assert lexicon.compound_key(gloss) == key
+
+
+def test_an_english_noun_compound_finds_an_of_gloss():
+    lex = lexicon.build({"党史": 3.0, "历史": 1.0}, [("党史", ["history of the Party"]), ("历史", ["history"])])
+    stems = [s for _, _, s in english.content_stems("Which plans organise Party history study?")]
+    assert [m.candidates[0].term for m in lex.match(stems)] == ["党史"]
+    # the compound is the same sense written the other way round: 党史 keeps the full weight of its one gloss
+    assert lex.entries[("parti", "histori")][1][0].weight == 1.0
+    assert lex.entries[("histori", "parti")][1][0].term == "党史"
+
+
 def test_lexicon_save_load_roundtrip(lex, tmp_path):
     files = lex.save(tmp_path)
     assert files == [lexicon.FILE]

@@ -11,6 +11,7 @@ can render them safely.
 from __future__ import annotations
 
 import logging
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
@@ -33,7 +34,7 @@ from ..search.query import Query
 from .topic import many_districts, unknown_terms
 from ..records import Hit
 # qa.answering.topic reads _FRAME_WORDS and the scorers from here
-from .sentlex import _FRAME_WORDS, _is_number, _specific_number, query_terms, sentence_score  # noqa: F401
+from .sentlex import _FRAME_WORDS, _is_number, _specific_number, implied_terms, query_terms, sentence_score  # noqa: F401
 from .sentlex import sentence_tokens, topic_weights
 from .sentlex import question_chars
 from .sentlex import trim as _trim
@@ -245,7 +246,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     figure, docs, missing = None, [], ()
     places = compared_places(query.places, hits) if query.which != "many" else []
     picks = pick_sentences(hits, query, weights, numbers, sims=sims, split=split_sentences,
-                           score_fn=sentence_score, tokens_fn=sentence_tokens,
+                           score_fn=functools.partial(sentence_score, implied=implied_terms(query)),
+                           tokens_fn=sentence_tokens,
                            top=len(hits) if query.which == "many" or len(places) > 1 else TOP_HITS,
                            section_of=section_of,
                            ) if hits and not abstain else []

@@ -144,12 +144,25 @@ def topic_weights(weights: Mapping[str, float], title: str) -> Mapping[str, floa
     return rest if rest else weights
 
 
-def sentence_score(sentence: str, weights: Mapping[str, float]) -> float:
-    """Weighted share (0..1) of the question's terms found among the sentence's tokens."""
+def sentence_score(sentence: str, weights: Mapping[str, float],
+                   implied: Mapping[str, tuple[str, ...]] | None = None) -> float:
+    """Weighted share (0..1) of the question's terms found among the sentence's tokens; a term also
+    counts where the sentence writes a contraction `implied` lists for it (养老 in 医养结合)."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    return sum(w for t, w in weights.items() if holds(t, sentence)) / total
+    return sum(w for t, w in weights.items()
+               if holds(t, sentence) or (implied and any(holds(c, sentence) for c in implied.get(t, ())))) / total
+
+
+def implied_terms(query: Query) -> dict[str, tuple[str, ...]]:
+    """Question term → the contractions that stand for it (养老 → 医养结合), from `Query.contracted`."""
+    out: dict[str, list[str]] = {}
+    for short, words in getattr(query, "contracted", ()) or ():
+        for w in words:
+            for t in {w, *tokenize(w)}:
+                out.setdefault(t, []).append(short)
+    return {t: tuple(v) for t, v in out.items()}
 
 
 def question_chars(query: Query) -> frozenset[str]:

@@ -13,7 +13,7 @@ import re
 from typing import Mapping
 
 from .pick import Pick
-from .sentlex import holds
+from .sentlex import holds, implied_terms
 from ..search.query import Query
 from ..indexing.tokenize import tokenize
 
@@ -50,8 +50,9 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
     offered = {t: w for t, w in zh.items() if any(t in ph for ph in phrases)}  # one concept, however written
     total = sum(zh.values()) or 1.0
     lex = {}
+    implied = implied_terms(query) if query is not None else None
     for p in picks:
-        lex[id(p)] = sentence_score(p.matched, zh)
+        lex[id(p)] = sentence_score(p.matched, zh, implied)
         if offered and any(ph in _compact(p.text) for ph in phrases):
             lex[id(p)] = sentence_score(p.matched, {t: w for t, w in zh.items() if t not in offered}) * (
                 1 - sum(offered.values()) / total) + sum(offered.values()) / total

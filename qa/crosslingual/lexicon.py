@@ -38,7 +38,7 @@ from .english import STOP, stem, words
 log = logging.getLogger(__name__)
 
 FILE = "xling_lexicon.jsonl"
-FORMAT = "qa-xling-lexicon 1"
+FORMAT = "qa-xling-lexicon 2"
 MAX_GLOSS_WORDS = 4  # longer glosses are explanations, not translations
 MAX_CANDIDATES = 4  # Chinese terms kept per English key
 
@@ -102,6 +102,19 @@ def gloss_key(gloss: str) -> tuple[str, ...] | None:
     if not ws or len(ws) > MAX_GLOSS_WORDS:
         return None
     return tuple(stem(w) for w in ws)
+
+
+# "history of the Party" (党史) is asked as "Party history": an English noun compound puts the "of"
+# phrase's noun first, so a two-noun "X of Y" gloss is also keyed as Y X
+_OF_PHRASE = re.compile(r"^([A-Za-z]+) of (?:the |a |an )?([A-Za-z]+)$")
+
+
+def compound_key(gloss: str) -> tuple[str, ...] | None:
+    """The noun-compound key of a two-noun "X of Y" gloss: ("parti", "histori") for "history of the Party"."""
+    m = _OF_PHRASE.match(gloss.strip())
+    if not m or any(w.lower() in STOP or w.lower() in _MODIFIERS for w in m.groups()):
+        return None
+    return stem(m.group(2).lower()), stem(m.group(1).lower())
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,13 +228,17 @@ def build(idf: Mapping[str, float], entries: Iterable[tuple[str, list[str]]] | N
     by_key: dict[tuple[str, ...], list[tuple[str, float]]] = defaultdict(list)
     for zh, glosses in kept.items():
         keys: dict[tuple[str, ...], str] = {}
+        senses = 0  # the compound key is the same sense written the other way round: counted once
         for g in glosses:
             key = gloss_key(g)
             if key:
+                senses += key not in keys
                 keys.setdefault(key, _raw_form(g))
+                if (compound := compound_key(g)) is not None:
+                    keys.setdefault(compound, _raw_form(g))
         if not keys:
             continue
-        sense = 1.0 / math.sqrt(len(keys))
+        sense = 1.0 / math.sqrt(senses)
         for key, raw in keys.items():
             by_key[key].append((zh, sense))
             fan_out[key] = max(fan_out[key], raw_fan.get(raw, 1))

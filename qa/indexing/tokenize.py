@@ -349,3 +349,11 @@ def tokenize(text: str) -> list[str]:
     if pos < len(text):
         _cjk_tokens(text[pos:], out)
     return out
+
+
+def word_spans(text: str) -> list[tuple[str, int]]:
+    """(word, start offset) of jieba's segmentation of `text` with the domain dictionary — words only,
+    no sub-words, offsets into `text` as given (for phrase-level matching such as qa.search.abbrev)."""
+    if not text:
+        return []
+    return [(w, start) for w, start, _ in _get_tokenizer().tokenize(text) if w.strip()]

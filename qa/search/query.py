@@ -60,6 +60,9 @@ class Query:
     loaded_places: tuple[str, ...] = field(default=())  # what is loaded, to say so when unloaded is set
     xling: tuple = field(default=())  # qa.crosslingual.TermGroup's, added by Retriever.analyze (index-specific)
     asked_kinds: frozenset[str] = field(default=frozenset())  # "哪个县…": the issuer kinds (qa.places.level) admitted
+    # the index's contractions of the question's words, each with the words it stands for:
+    # (("医养结合", ("医疗卫生", "养老", "结合")),) — qa.search.abbrev, added by Retriever.analyze
+    contracted: tuple = field(default=())
 
 
 def encodable(text: str) -> str:

@@ -11,6 +11,7 @@ and safe to call from many threads.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 import logging
 import re
 import os
@@ -22,7 +23,8 @@ import numpy as np
 
 from .. import crosslingual
 from . import fusion
-from .store_views import IdfView, store_crosslingual, store_names
+from .abbrev import contraction_table, contractions
+from .store_views import IdfView, store_crosslingual, store_names, store_vocabulary
 from ..indexing import index_store
 from ..store import database_url as _database_url
 from ..store.embedded import EmbeddedStore
@@ -31,7 +33,7 @@ from ..metadata.header import header_states
 from ..places import Gazetteer, issuer_kind, short_forms
 from .query import Query, analyze
 from ..records import Chunk, DocMeta, Hit
-from ..indexing.tokenize import tokenize
+from ..indexing.tokenize import tokenize, word_spans
 from ..indexing.script import simplified
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,7 @@ class Retriever:
         # or a view asking a database store term by term
         self._idf = getattr(store, "_idf", None) or IdfView(store)
         self.xling.names = store_names(store)
+        self._vocabulary, self._contracted = store_vocabulary(store), None
         self.manifest = {k: v for k, v in store.manifest.items() if not k.startswith("_")}
         self._checked = time.monotonic()
         log.debug("retriever over %d chunks in %s", len(self.chunks), store.directory)
@@ -177,8 +180,20 @@ class Retriever:
         return [x for x in self.chunks if x.doc_id == c.doc_id and x.heading_path == c.heading_path and x.kind == c.kind]
 
     def analyze(self, text: str) -> Query:
-        return crosslingual.enrich(analyze(text, self.gazetteer), self.xling, encoder=self.encoder,
-                                   config=self.xling_config)
+        q = crosslingual.enrich(analyze(text, self.gazetteer), self.xling, encoder=self.encoder,
+                                config=self.xling_config)
+        if q.script == "zh":
+            # the index's contractions of the question's words (医疗…养老…结合 → 医养结合) search and score with it
+            found = contractions(q.text, word_spans(q.text), self._contraction_table())
+            if found:
+                q = replace(q, expansion=tuple(dict.fromkeys(q.expansion + tuple(t for t, _ in found))),
+                            contracted=found)
+        return q
+
+    def _contraction_table(self):
+        if self._contracted is None:
+            self._contracted = contraction_table(self._vocabulary() if self._vocabulary else ())
+        return self._contracted
 
     def _resolve_place(self, value: str, field: str, valid: list[str]) -> str:
         if value in valid:

@@ -30,6 +30,16 @@ def store_names(store) -> "NameIndex | None":
     return None
 
 
+def store_vocabulary(store):
+    """A callable giving this store's BM25 vocabulary (an iterable of terms), or None."""
+    vocab = getattr(store, "_idf", None)
+    if isinstance(vocab, dict):
+        return vocab.keys
+    if hasattr(store, "vocabulary_idf"):
+        return lambda: store.vocabulary_idf().keys()
+    return None
+
+
 class IdfView:
     """A read-only term → IDF mapping over a store's `idf()` (cached per term)."""
 
