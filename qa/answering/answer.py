@@ -34,7 +34,9 @@ from ..search.query import Query
 from .topic import many_districts, unknown_terms
 from ..records import Hit
 # qa.answering.topic reads _FRAME_WORDS and the scorers from here
-from .sentlex import _FRAME_WORDS, _is_number, _specific_number, implied_terms, query_terms, sentence_score  # noqa: F401
+from .sentlex import (  # noqa: F401
+    _FRAME_WORDS, _is_number, _specific_number, implied_terms, query_terms, sentence_score, topic_specific,
+)
 from .sentlex import sentence_tokens, topic_weights
 from .sentlex import question_chars
 from .sentlex import trim as _trim
@@ -192,7 +194,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                  known: Callable[[str], bool] | None = None,
                  section_of: Callable[[str], str] | None = None,
                  spelled: Callable[[str], bool] | None = None,
-                 mentions: Callable[[re.Pattern[str]], bool] | None = None) -> Answer:
+                 mentions: Callable[[re.Pattern[str]], bool] | None = None,
+                 idf: Callable[[str], float] | None = None) -> Answer:
     """The answer to `question` from ranked `hits` (best first).
 
     `query` is the analysed searched text; `abstain` comes from
@@ -207,10 +210,13 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     does makes the answer at best 部分相关); `section_of` maps a chunk id to its
     section's text, where a long table's later part finds its header row; `spelled(term)` says whether
     the documents asked about spell out a coined term anywhere (default: the passages in `hits`);
-    `mentions(pattern)` whether any passage of the plans the question names matches (default: of `hits`).
+    `mentions(pattern)` whether any passage of the plans the question names matches (default: of `hits`);
+    `idf(term)` the index's IDF, which weighs a which-places question's words by how rare they are.
     """
     en = lang == "en"
     weights = query_terms(query)
+    if query.which == "many" and query.script == "zh" and idf is not None:
+        weights = topic_specific(weights, idf)
     terms = _markable(weights, hits)
     numbers = {t for t in weights if _is_number(t) and _specific_number(t)}
     get_section = sections if callable(sections) else (lambda cid: (sections or {}).get(cid, ""))

@@ -164,7 +164,7 @@ def respond(r, question: str, history: list[str] | None = None, *, k: int = 3, d
     fnote = filter_note(r, q, hits, district=district, year=year, mode=mode or "hybrid", en=en)
     answer = build_answer(question, hits, query=q, abstain=abstain, lang=lang, max_citations=int(k),
                           sections=sections, sims=sims, sim_stats=stats, note=fnote,
-                          known=lambda t: t in r._idf,
+                          known=lambda t: t in r._idf, idf=lambda t: r._idf.get(t, 1.0),
                           section_of=sections or (lambda cid: "\n".join(c.text for c in r.section_chunks(cid))),
                           spelled=lambda term: any(spells_out(term, c.text) for c in r.chunks
                                                    if not q.place_doc_ids or c.doc_id in q.place_doc_ids),

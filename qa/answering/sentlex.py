@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from typing import Mapping
+from typing import Callable, Mapping
 
 from ..crosslingual import translations
 from ..search.query import Query
@@ -69,6 +69,24 @@ def query_terms(query: Query) -> dict[str, float]:
             w = float(min(len(t), 4))
         weights[t] = max(weights.get(t, 0.0), w)
     return weights
+
+
+LIST_IDF_POWER = 0.25  # dev (eval/lists, Chinese): list precision 0.81 → 0.89, recall 0.84 → 0.87; 0.5 the same
+
+
+def topic_specific(weights: Mapping[str, float], idf: Callable[[str], float]) -> dict[str, float]:
+    """A which-places question's weights, each word's also scaled by its IDF to LIST_IDF_POWER.
+
+    "哪些地方提出推进医共体建设" asks which plans name the topic: a plan that writes 建设 and
+    推进 a dozen times but never 医共体 does not say it. The rare word is the topic; the
+    common ones are how every plan talks. Numbers keep their weight (they are already the
+    heaviest). English questions are left alone: their rarest translation is often the wrong
+    one of several ("建党" or "中国共产党" for "the founding of the Party"), measured on dev.
+    """
+    return {t: w if _is_number(t) else w * max(idf(t), _MIN_IDF) ** LIST_IDF_POWER for t, w in weights.items()}
+
+
+_MIN_IDF = 0.1  # a word in nearly every passage (negative or zero IDF) still counts a little
 
 
 @functools.lru_cache(maxsize=16384)
