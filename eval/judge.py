@@ -3,9 +3,9 @@
 A passage (a `qa.records.Hit` or `Chunk`: anything with ``doc_id`` and
 ``text``) is correct for a gold item iff it comes from the gold document and
 the gold evidence, normalised, is a substring of the passage text, normalised.
-`normalise` applies NFKC and removes all whitespace and Markdown ``**``, so a
-page break inside a word ("安\\n\\n全感"), full-/half-width punctuation and
-bold markers stripped or kept by the chunker do not decide relevance.
+`normalise` applies NFKC and removes all whitespace, Markdown ``**`` and pinyin glosses
+("岳陽(yáng)縣"), so a page break inside a word ("安\\n\\n全感"), full-/half-width punctuation,
+bold markers and glosses stripped or kept by the cleaner and chunker do not decide relevance.
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+from qa.indexing.script import _TONED, PINYIN_GLOSS
 
 _STRIP = re.compile(r"\s+|\*\*")
 
@@ -29,8 +31,9 @@ class Gold(Protocol):
 
 
 def normalise(text: str) -> str:
-    """NFKC, then drop whitespace and ``**`` (NFKC first: it turns U+3000 and
-    full-width ＊ into their ASCII forms)."""
+    """Pinyin glosses dropped, NFKC, then whitespace and ``**`` dropped (NFKC first: it turns U+3000 and
+    full-width ＊ into their ASCII forms). A gloss is dropped even alone: an evidence string quotes a few."""
+    text = PINYIN_GLOSS.sub(lambda m: "" if _TONED & set(m.group(1)) else m.group(0), text)
     return _STRIP.sub("", unicodedata.normalize("NFKC", text))
 
 

@@ -76,6 +76,25 @@ def test_a_frame_word_after_an_absent_word_is_no_kind_of_thing():
                           frozenset({"医院", "建设"})) == "方舱"
 
 
+@pytest.mark.parametrize("question, missing, sentence, kind", [
+    # two words of one pattern side by side are a pair, not a kind of the second
+    ("甲区灭蚊灭鼠是只靠专业队伍吗？", ("灭蚊",), "开展夏季蚊媒消杀和灭鼠防鼠工作。", ""),
+    # the plan qualifies the same head with a word opening like the question's: a rewording
+    ("甲区对重症精神病人救助多少人？", ("重症",), "救治救助贫困重性精神病患者180人。", ""),
+    # a new kind of the head the answer names is still a kind the documents lack
+    ("哪个区计划建设方舱医院？", ("方舱",), "推进区人民医院新院区建设。", "方舱"),
+    ("甲区流感疫苗接种率的目标是多少？", ("流感",), "适龄儿童免疫规划疫苗接种率达到90%以上。", "流感"),
+])
+def test_an_absent_word_before_a_head_the_answer_has(question, missing, sentence, kind):
+    from qa.answering.sentlex import sentence_tokens
+    from qa.answering.topic import unmatched_kind
+    from qa.search.query import analyze
+
+    tokens = sentence_tokens(sentence)
+    known = lambda t: t in tokens  # noqa: E731 — the answer's words are in the index, the missing ones not
+    assert unmatched_kind(analyze(question, None), missing, known, tokens, sentence) == kind
+
+
 def test_a_figure_the_named_plan_never_states_gets_no_answer(gaz):
     # "…签约覆盖率达到了多少？": the plan speaks of the topic but its best sentences give no figure at all
     question = "卫东区家庭医生签约覆盖率达到了多少？"
@@ -371,3 +390,28 @@ def test_a_composite_term_spelled_out_part_by_part_is_answered_with_its_parts(ga
     a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
     assert not a.abstained, a.lead
     assert [s.text[:3] for s in a.sentences] == ["一建：", "两融："], a.lead
+
+
+def test_the_plan_s_year_in_a_question_about_its_title_words_does_not_pick_the_sentence(gaz):
+    # every word of "卫东区2021年卫生健康工作以什么为目标" is a title word; the year names the plan, and a
+    # clause repeating it says no more than the one that holds "以…为目标"
+    text = ("总结2020年卫生健康工作，安排部署2021年重点工作。"
+            "会议要求，做好今年卫生健康工作要以“强基础、补短板、惠民生”为目标，全力推进健康卫东建设。")
+    question = "卫东区2021年卫生健康工作以什么为目标？"
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert "强基础、补短板、惠民生" in a.sentences[0].text, a.lead
+
+
+def test_a_count_in_chinese_numerals_answers_how_many(gaz):
+    text = "会议强调，2021年要重点做好十个方面的工作。参会人员约100人。"
+    question = "卫东区2021年要重点做好几个方面的卫生健康工作？"
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained and a.sentences[0].text.startswith("会议强调"), a.lead
+
+
+def test_people_counted_in_ren_answer_a_question_counting_in_ming(gaz):
+    text = "3、孕产妇免费产前筛查5000人。4、新生儿遗传代谢病筛查全覆盖。"
+    question = "卫东区计划为多少名孕产妇免费做产前筛查？"
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained, a.lead
+    assert "5000人" in a.sentences[0].text

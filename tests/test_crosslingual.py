@@ -125,6 +125,27 @@ def test_an_english_noun_compound_finds_an_of_gloss():
     assert lex.entries[("histori", "parti")][1][0].term == "党史"
 
 
+@pytest.mark.parametrize("question, plan", [
+    ("How many hospital beds did the county have at the end of the 10th Five-Year Plan period?", "十五"),
+    ("What did the eleventh five-year plan set for township hospitals?", "十一五"),
+    ("Which targets does the 14th Five-Year Plan set?", "十四五"),
+    ("What does the Ninth Five Year Plan say?", "九五"),
+])
+def test_a_five_year_plan_named_by_its_ordinal_is_that_plan(question, plan):
+    terms, cov = expand_english(question)
+    assert terms[0] == plan
+    assert plan == "十四五" or "十四五" not in terms  # not the glossary's current plan
+    assert cov > 0
+
+
+def test_an_english_ordinal_is_no_figure_of_the_answer():
+    from qa.answering.sentlex import query_terms
+    from qa.search.query import analyze
+
+    w = query_terms(analyze("How many beds at the end of the 10th Five-Year Plan in 2005?", None))
+    assert w["10th"] == 1.0 and w["2005"] > 1.0  # a year is a figure the plan writes; "10th" is a word it never does
+
+
 def test_lexicon_save_load_roundtrip(lex, tmp_path):
     files = lex.save(tmp_path)
     assert files == [lexicon.FILE]

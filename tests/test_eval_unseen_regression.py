@@ -1,5 +1,5 @@
 """The real retriever on documents nobody here curated (eval/unseen/, the messy web copies of
-eval/messy/ and the damaged copies of eval/fresh/ and eval/fresh4/, added to the five seeds without touching
+eval/messy/ and the damaged copies of eval/fresh/, eval/fresh4/ and eval/fresh5/, added to the five seeds without touching
 corpus/; eval/lists/ asks which-place list questions over eval/unseen) must not fall below each set's
 baseline.json — list precision and recall included.
 
@@ -20,11 +20,13 @@ UNSEEN = Path(__file__).resolve().parents[1] / "eval" / "unseen"
 MESSY = UNSEEN.parent / "messy"
 FRESH = UNSEEN.parent / "fresh"
 FRESH4 = UNSEEN.parent / "fresh4"
+FRESH5 = UNSEEN.parent / "fresh5"
 LISTS = UNSEEN.parent / "lists"  # which-place list questions over the seeds and eval/unseen (no documents of its own)
 # set → (the documents loaded with the seeds, its questions); the baseline sits beside the questions.
 # The messy set's multi-place questions also have gold documents in eval/unseen, so both load.
 SETS = {"unseen": ([UNSEEN], UNSEEN / "questions.jsonl"), "messy": ([UNSEEN, MESSY], MESSY / "questions.jsonl"),
         "fresh": ([FRESH], FRESH / "questions.jsonl"), "fresh4": ([FRESH4], FRESH4 / "questions.jsonl"),
+        "fresh5": ([FRESH5], FRESH5 / "questions.jsonl"),
         "lists": ([UNSEEN], LISTS / "questions.jsonl")}
 
 

@@ -4,7 +4,8 @@ Without a reader model the only evidence is retrieval's own, so the rules
 are conservative and each has a reason a person would accept:
 
 1. the question is about a place no document covers (杭州市西湖区) — the
-   national gazetteer knows every place, loaded or not;
+   national gazetteer knows every place, loaded or not — and no passage found
+   writes its name (`written_places`: a copy whose header hides its place);
 2. it asks for a header field (签发人, 文号, 印发日期) of a document whose
    header does not state it — the catalogue knows which fields are empty;
 3. a Chinese question whose best passage shares few of its weighted terms
@@ -17,6 +18,8 @@ development questions — cross-lingual passages rarely hold the glossary's
 exact words even when they answer.
 """
 from __future__ import annotations
+
+from dataclasses import replace
 
 from ..crosslingual import translations
 from ..search.query import Query
@@ -36,6 +39,26 @@ def unloaded_message(q: Query, *, en: bool) -> str:
     if en:
         return f"No document for {names} is loaded; loaded: {loaded}."
     return f"没有{names}的文件；已载入：{loaded}。"
+
+
+WRITTEN_IN_TOP = 5  # hits searched for an unloaded place's name
+
+
+def written_places(q: Query, hits: list[Hit]) -> Query:
+    """`q` without the "unloaded" places the best passages write by name.
+
+    A place is unloaded when no catalogue entry is about it; but the catalogue is extracted,
+    and a copy whose header hides its place (a news item, a page without its title) is still
+    the plan that names 甲县 in every paragraph. Saying "没有甲县的文件" above that very
+    passage would be wrong; the question is answered from the passages like any other.
+    """
+    if not q.unloaded or not hits:
+        return q
+    texts = [h.text for h in hits[:WRITTEN_IN_TOP]]
+    written = {n for n in q.unloaded_names if len(n) >= 3 and any(n in t for t in texts)}
+    if not written or len(written) < len(set(q.unloaded_names)):
+        return q  # every place the question names must be written, or it is still about a missing one
+    return replace(q, unloaded=(), unloaded_names=())
 
 
 def missing_header_field(q: Query, metas: dict) -> str | None:

@@ -61,7 +61,8 @@ def why_not(query: Query, hits: Sequence[Hit], picks: list[Pick], weights, *, re
     if meaning and not (spelled(meaning) if spelled else any(spells_out(meaning, h.text) for h in hits)):
         return Decline("not spelled out")  # “232”主线具体指什么: the plans use the term, none says what it is
     missing = unknown_terms(query, weights, known)
-    if query.which != "many" and unmatched_kind(query, missing, known, sentence_tokens(picks[0].matched)):
+    if query.which != "many" and unmatched_kind(query, missing, known, sentence_tokens(picks[0].matched),
+                                                 picks[0].matched):
         return Decline("unmatched kind")  # asks for a kind (方舱医院) of what the best sentence names; no passage names it
     if picks[0].quoted:  # a line the question quotes whole is there, whatever else it asks
         return Decline()

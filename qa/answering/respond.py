@@ -16,6 +16,7 @@ from typing import Callable
 
 from . import header
 from .answer import Answer, Citation, Sentence, build_answer, english_label, place_label, segments
+from .abstain import written_places
 from .asked import spells_out
 from .confidence import DIRECT, NOT_FOUND
 from .followup import rewrite
@@ -159,6 +160,7 @@ def respond(r, question: str, history: list[str] | None = None, *, k: int = 3, d
     if hits is None or (q.which == "many" and len(hits) < MANY_POOL):
         pool = MANY_POOL if q.which == "many" else max(int(k), SEARCH_POOL)
         hits = r.search(searched, k=pool, district=district, year=year, mode=mode or "hybrid")
+    q = written_places(q, hits)  # a place the catalogue misses but the passages found write by name
     abstain = r.should_abstain(q, hits)
     sims, stats = _sentence_evidence(r, q, hits) if hits and not abstain else (None, None)
     fnote = filter_note(r, q, hits, district=district, year=year, mode=mode or "hybrid", en=en)

@@ -42,6 +42,10 @@ def _specific_number(term: str) -> bool:
     return not term.isdigit() or len(term) >= 2
 
 
+# "the 10th Five-Year Plan", "2nd": an English ordinal is a word no Chinese passage writes (十五, 第二), not a figure
+_EN_ORDINAL = re.compile(r"\d{1,3}(?:st|nd|rd|th)")
+
+
 def query_terms(query: Query) -> dict[str, float]:
     """Term → weight: the question's tokens (plus English glossary terms), places and frame words left out.
 
@@ -58,7 +62,7 @@ def query_terms(query: Query) -> dict[str, float]:
     for t in toks:
         if t in _FRAME_WORDS:
             continue
-        if _is_number(t):
+        if _is_number(t) and not _EN_ORDINAL.fullmatch(t):
             # 4.5%, 79元, 2021年 are what a question is about; a bare "1" (alert(1), 第1条) is not
             w = _NUMBER_WEIGHT if _specific_number(t) else 1.0
         elif t.isascii():
@@ -159,7 +163,15 @@ def topic_weights(weights: Mapping[str, float], title: str) -> Mapping[str, floa
     """
     own = sentence_tokens(title) if title else frozenset()
     rest = {t: w for t, w in weights.items() if t not in own}
-    return rest if rest else weights
+    if rest:
+        return rest
+    # even then the plan's year only names the plan: a clause repeating it ("安排部署2022年重点工作")
+    # says no more about what is asked than one that does not, and the year outweighs every word
+    undated = {t: w for t, w in weights.items() if not _YEAR_TOKEN.fullmatch(t)}
+    return undated or weights
+
+
+_YEAR_TOKEN = re.compile(r"(?:19|20)\d\d年?")
 
 
 def sentence_score(sentence: str, weights: Mapping[str, float],

@@ -214,7 +214,7 @@ def _is_noun(word: str) -> bool:
     return word in _nouns() or (word.isascii() and word.isalnum() and not word.isdigit())  # HPV
 
 
-def unmatched_kind(query: Query, missing: tuple[str, ...], known, sentence: frozenset[str]) -> str:
+def unmatched_kind(query: Query, missing: tuple[str, ...], known, sentence: frozenset[str], text: str = "") -> str:
     """A noun of `missing` that narrows a noun the answer sentence has (方舱|医院, HPV|疫苗, 流感|疫苗).
 
     The answer is about the head noun but the question asks for a kind of it that
@@ -233,14 +233,29 @@ def unmatched_kind(query: Query, missing: tuple[str, ...], known, sentence: froz
     def head(w: str) -> bool:  # a frame word (名次|目标) frames the question; it names no thing
         return len(w) >= 2 and known(w) and w in sentence and w in _nouns() and w not in _FRAME_WORDS
 
+    said = text
     text = query.text.lower()
     toks = [t for t in dict.fromkeys(tokenize(query.text)) if head(t)]
     for m in sorted(miss):
         if not _is_noun(m):
             continue
         i = text.find(m)
-        if i >= 0 and any(text.startswith(t, i + len(m)) for t in toks):
+        nxt = next((t for t in toks if i >= 0 and text.startswith(t, i + len(m))), None)
+        if nxt and not _coordinated(m, nxt) and not _reworded(m, nxt, said):
             return m  # 方舱|医院, HPV|疫苗, 流感|疫苗接种率
         if any(head(m[k:]) and not known(m[:k]) for k in range(1, len(m) - 1)):
             return m  # 流感疫苗: 疫苗 is in the answer, 流感 in no passage
     return ""
+
+
+def _coordinated(word: str, head: str) -> bool:
+    """灭蚊|灭鼠: two words of one pattern side by side are a pair (kill mosquitoes and rats), not a kind of
+    the second."""
+    return len(word) == len(head) == 2 and word[0] == head[0]
+
+
+def _reworded(word: str, head: str, sentence: str) -> bool:
+    """重症|精神病人 where the sentence writes 重性精神病: the answer qualifies the same head with a word
+    opening like the question's, so the question rewords the plan's kind rather than asking another."""
+    return any(m.start() >= len(word) and sentence[m.start() - len(word)] == word[0]
+               for m in re.finditer(re.escape(head[:2]), sentence))

@@ -17,6 +17,8 @@ What is cleaned, and why:
   `**` elsewhere masks a place name and is kept, because it *is* the text;
 - words split by page breaks ("安\\n\\n全感") are joined, otherwise neither
   jieba nor a reader sees the word;
+- a copy that prints each character's pinyin after it ("岳陽(yáng)縣") breaks every word it glosses;
+  the glosses go (qa.indexing.script.pinyin_glosses: tone-marked syllables, as a habit only);
 - full-width / no-break spaces and spaces wedged between CJK characters
   ("重点工作 安排", "2021 年") are artefacts of PDF extraction;
 - a table a web page flattened to one cell per line ("序号 |", "指标名称 |", …,
@@ -29,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..indexing.script import pinyin_glosses
 from ..metadata.portal import chrome_line
 
 # A line ending in one of these ends a sentence or a block; anything else at a
@@ -120,6 +123,9 @@ def clean(source: str) -> CleanText:
     _drop_scraped_summaries(ed)
     _drop_portal_chrome(ed)
     _drop_lost_indents(ed)
+    text, idx = ed.view()
+    for a, b in pinyin_glosses(text):
+        ed.delete(idx, a, b)
 
     text, idx = ed.view()
     for m in _MD_BOLD.finditer(text):

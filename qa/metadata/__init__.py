@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..indexing.script import simplified
+from ..indexing.script import simplified, without_pinyin_glosses
 from ..places import resolve_place
 from ..places.zones import zone_district
 from . import header, portal
@@ -33,7 +33,7 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
     A 繁體 copy is read as its simplified reading (qa.indexing.script): the gazetteer knows
     盘锦市, not 盤錦市, and the catalogue lists the plan as staff search for it.
     """
-    text = simplified(text)
+    text = simplified(without_pinyin_glosses(text))  # 岳陽(yáng)縣 names 岳阳县
     # "??2018年5月14日": a copy that lost each paragraph's indent characters to "?" (qa.corpus.cleaning)
     all_lines = [_LOST_INDENT.sub("", ln.strip()) for ln in text.splitlines() if ln.strip()]
     lines = all_lines[:head_lines]

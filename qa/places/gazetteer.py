@@ -48,11 +48,12 @@ def _meta_units(m: DocMeta, by_name: dict[str, list[Division]]) -> list[tuple[st
     return out
 
 
-def _own_names(u: Division) -> tuple[str, ...]:
-    """How a plan's title names its own place: 宜昌市 or 宜昌 ("健康宜昌行动"); a county only by its
-    full label, since a title's 鼓楼区 says nothing about 南京市鼓楼区."""
+def _own_names(u: Division, unique: bool = False) -> tuple[str, ...]:
+    """How a plan's title names its own place: 宜昌市 or 宜昌 ("健康宜昌行动"); a county by its full
+    label, since a title's 鼓楼区 says nothing about 南京市鼓楼区 — or by its name when no other county
+    bears it (`unique`: 西吉县)."""
     if u.level == COUNTY:
-        return (u.label,)
+        return (u.label, u.name) if unique else (u.label,)
     return (u.name,) + tuple(f for f in short_forms(u.name) if len(f) >= 2)
 
 
@@ -79,6 +80,7 @@ class Gazetteer:
         # the loaded documents' own titles and issuers: a place they name is not "unloaded", whatever
         # the catalogue says (its place fields are extracted, and an extraction can miss or misplace one)
         self._own_words = "\n".join(f"{m.title}\n{m.issuer}" for m in self.metas)
+        self._by_name = by_name
         self._matcher = PlaceMatcher(short_levels=(PROVINCE, CITY), extra=extra)
 
     # ------------------------------------------------------------ matching
@@ -122,12 +124,16 @@ class Gazetteer:
 
     def unloaded(self, text: str) -> list[str]:
         """Labels of the places the text names that no document covers ("北京市朝阳区")."""
+        return list(dict.fromkeys(label for label, _ in self.unloaded_mentions(text)))
+
+    def unloaded_mentions(self, text: str) -> list[tuple[str, str]]:
+        """(label, name as written) of the places the text names that no document covers."""
         resolved = self._resolve(text)
-        out: list[str] = []
+        out: list[tuple[str, str]] = []
         for i, (m, units) in enumerate(resolved):
             if any(u in self._loaded for u in units) or m.form == "short":
                 continue
-            if any(n in self._own_words for u in units for n in _own_names(u)):
+            if any(n in self._own_words for u in units for n in _own_names(u, len(self._by_name.get(u.name, ())) == 1)):
                 continue  # a loaded plan's title or issuer names it: saying none is loaded would be wrong
             # "北京市" directly before "朝阳区" is part of its name, reported once
             nxt = resolved[i + 1] if i + 1 < len(resolved) else None
@@ -139,8 +145,8 @@ class Gazetteer:
                 prev = resolved[i - 1] if i else None
                 if prev and prev[0].end == m.start:
                     label = prev[0].surface + m.surface
-            out.append(label)
-        return list(dict.fromkeys(out))
+            out.append((label, m.surface))
+        return out
 
     def loaded_labels(self) -> tuple[str, ...]:
         """'福州市鼓楼区'-style labels of the loaded documents' places, each once."""

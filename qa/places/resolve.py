@@ -93,6 +93,15 @@ def _county_within(city: Division, tiers) -> tuple[Division, str] | None:
     return None
 
 
+def _unit_in_title(province: Division, tiers) -> Division | None:
+    """The one county or city of `province` that the title names, or None."""
+    inside = {u for label, _, ms in tiers if label == "title" for m in ms for u in m.candidates
+              if u.level != PROVINCE and u.province == province.name}
+    if len(inside) > 1:  # a county and its own city (固原市西吉县): the county
+        inside = {u for u in inside if u.level == COUNTY} or inside
+    return inside.pop() if len(inside) == 1 else None
+
+
 def _fields(unit: Division, source: str, confidence: str) -> PlaceResolution:
     prov, city, district = normalize_division(unit)
     src = {f: (source, confidence) for f, v in (("province", prov), ("city", city), ("district", district)) if v}
@@ -182,6 +191,14 @@ def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: 
                         src[f] = (f"context: {u.city or u.province} named {n}× in the text", "medium")
                 return PlaceResolution(res.province, res.city, res.district, src)
         if len(units) == 1:
+            if units[0].level == PROVINCE and label.startswith("portal") and source and m.surface in source:
+                # a portal's 来源 naming a province (来源:XX自治区卫生健康委员会) is where the page was posted,
+                # not who wrote it: a county or city of that province the title names is the place
+                finer = _unit_in_title(units[0], tiers)
+                if finer:
+                    res = _fields(finer, "title", "medium")
+                    return PlaceResolution(res.province, res.city, res.district,
+                                           {**_fields(units[0], label, conf).sources, **res.sources})
             if units[0].level == CITY:
                 finer = _county_within(units[0], tiers)
                 if finer:

@@ -58,6 +58,7 @@ class Query:
     header_field: str = ""  # asks for a header fact: "doc_number" | "date" | "signer" | "issuer" | "title"
     unloaded: tuple[str, ...] = field(default=())  # places named that no loaded document is about
     loaded_places: tuple[str, ...] = field(default=())  # what is loaded, to say so when unloaded is set
+    unloaded_names: tuple[str, ...] = field(default=())  # those places as the question writes them (西吉县)
     xling: tuple = field(default=())  # qa.crosslingual.TermGroup's, added by Retriever.analyze (index-specific)
     asked_kinds: frozenset[str] = field(default=frozenset())  # "哪个县…": the issuer kinds (qa.places.level) admitted
     # the index's contractions of the question's words, each with the words it stands for:
@@ -116,21 +117,49 @@ def _stem(word: str) -> str:
     return word
 
 
+_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+             "fourteenth fifteenth sixteenth").split()
+_NTH_PLAN = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_ORDINALS) + r"))[\s-]+five[\s-]+year[\s-]+plans?\b",
+                       re.IGNORECASE)
+_CN_DIGIT = "零一二三四五六七八九"
+
+
+def five_year_plan(n: int) -> str:
+    """The Chinese name of the n-th Five-Year Plan: 9 → 九五, 10 → 十五 (2001–2005), 14 → 十四五."""
+    if not 1 <= n <= 19:
+        return ""
+    return ("十" + (_CN_DIGIT[n - 10] if n > 10 else "") if n >= 10 else _CN_DIGIT[n]) + "五"
+
+
+def _nth_plans(text: str) -> list[str]:
+    out = []
+    for m in _NTH_PLAN.finditer(text):
+        n = int(m.group(1)) if m.group(1) else _ORDINALS.index(m.group(2).lower()) + 1
+        if name := five_year_plan(n):
+            out.append(name)
+    return out
+
+
 def expand_english(text: str) -> tuple[tuple[str, ...], float]:
     """Chinese terms for the English domain phrases in text, and coverage.
 
     Coverage = share of English content words (not stop-words, not places)
-    that fall inside a glossary phrase: how much BM25 can be trusted.
+    that fall inside a glossary phrase: how much BM25 can be trusted. "The 10th
+    Five-Year Plan" is 十五 (2001–2005), not the glossary's current plan: a plan named
+    by its ordinal is translated by it.
     """
-    words = [_stem(w) for w in _LATIN_WORD.findall(text)]
+    terms: list[str] = _nth_plans(text)
+    n_all = len([w for w in _LATIN_WORD.findall(text) if _stem(w) not in _STOP_EN])
+    rest = _NTH_PLAN.sub(" ", text) if terms else text
+    words = [_stem(w) for w in _LATIN_WORD.findall(rest)]
     content = [i for i, w in enumerate(words) if w not in _STOP_EN]
     covered: set[int] = set()
-    terms: list[str] = []
     for i, n, zh in _glossary_matches(words):
         terms.extend(t for t in zh if t not in terms)
         covered.update(range(i, i + n))
-    cov = len([i for i in content if i in covered]) / len(content) if content else 0.0
-    return tuple(terms), cov
+    named = n_all - len(content)  # the words of an ordinal plan's name, translated above
+    cov = (len([i for i in content if i in covered]) + named) / n_all if n_all else 0.0
+    return tuple(dict.fromkeys(terms)), cov
 
 
 def _glossary_matches(words: list[str]):
@@ -260,6 +289,7 @@ def analyze(text: str, gazetteer: Gazetteer | None) -> Query:
     asks = _WHICH_UNIT.sub(" ", clean) if place_doc_ids else clean
     which = "many" if _WHICH_MANY.search(asks) else ("one" if _WHICH.search(asks) else "")
     notes = (f"question truncated to {MAX_QUERY_CHARS} characters",) if truncated else ()
+    unloaded = gazetteer.unloaded_mentions(clean) if gazetteer else []
     return Query(
         text=clean,
         script=script,
@@ -274,7 +304,8 @@ def analyze(text: str, gazetteer: Gazetteer | None) -> Query:
         notes=notes,
         answer_patterns=answer_context_patterns(clean) if script == "zh" else (),
         header_field=header_field(clean),
-        unloaded=tuple(gazetteer.unloaded(clean)) if gazetteer else (),
+        unloaded=tuple(dict.fromkeys(label for label, _ in unloaded)),
+        unloaded_names=tuple(dict.fromkeys(name for _, name in unloaded)),
         loaded_places=gazetteer.loaded_labels() if gazetteer else (),
         asked_kinds=asked_kinds(clean) if which else frozenset(),
     )
