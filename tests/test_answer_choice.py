@@ -415,3 +415,35 @@ def test_people_counted_in_ren_answer_a_question_counting_in_ming(gaz):
     a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
     assert not a.abstained, a.lead
     assert "5000人" in a.sentences[0].text
+
+
+def test_a_question_naming_a_label_is_answered_by_what_stands_under_it(gaz):
+    # "…的活动主题是什么": the theme line repeats none of the question's words; the opening sentence repeats most
+    opening = hit("为深入贯彻落实爱国卫生运动的重要指示精神，现就做好2021年第八个“爱国卫生日”活动有关事项通知如下：",
+                  section="前言")
+    theme = hit("爱国卫生运动 全民共同参与", section="一、活动主题")
+    question = "卫东区2021年第八个“爱国卫生日”的活动主题是什么？"
+    a = build_answer(question, [opening, theme], query=analyze(question, gaz), abstain=False)
+    assert a.sentences[0].text == "爱国卫生运动 全民共同参与", a.lead
+
+
+@pytest.mark.parametrize("question, label, asks", [
+    ("卫东区爱国卫生日的活动主题是什么？", "活动主题", True),
+    ("卫东区新生儿筛查的服务对象有哪些？", "服务对象", True),
+    ("卫东区的工作目标包括哪些？", "工作目标", True),
+    ("卫东区围绕活动主题开展了哪些工作？", "活动主题", False),  # the label is written, but not asked about
+    ("卫东区的活动时间是几月几日？", "活动主题", False),
+])
+def test_a_label_is_asked_about_when_the_question_word_follows_it(question, label, asks):
+    from qa.answering.pick import asks_label
+
+    assert asks_label(question, label) == asks
+
+
+@pytest.mark.parametrize("section, label", [("一、活动主题", "活动主题"), ("总则 > (二)服务对象", "服务对象"),
+                                            ("3. 工作目标：", "工作目标"), ("一、总体要求和主要任务安排", ""),
+                                            ("前言", "")])
+def test_section_labels(section, label):
+    from qa.answering.pick import section_label
+
+    assert section_label(section) == label

@@ -19,6 +19,8 @@ words it repeats (weights measured on eval/questions.jsonl, see eval/README.md):
           + FRAME_BONUS     the question's frame around its question word ("以…为主线")
           + QUOTE_BONUS     a phrase a which-place question quotes (“各县、市人民政府”), or a whole short
                           line it repeats word for word (a unit of a list of names), written in the sentence
+          + LABEL_BONUS     the passage stands under a label the question asks about ("一、活动主题" for
+                          "…的活动主题是什么")
           + NAME_BONUS      the share of an English question's proper names, found by their pinyin
                           ("Xuhang" → 徐行), that the sentence writes
           − RANK_PENALTY × the passage's rank
@@ -99,6 +101,11 @@ ASKS_NTH = re.compile(r"第\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*
 _ITEM_NO = re.compile(r"^\s*(?:(\d{1,2})\s*[.、．](?!\d)|[（(]\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*[)）]|"
                       r"([一二三四五六七八九十]{1,3})(?:是|、))")
 NTH_BONUS = 0.5  # the asked item's own title outweighs a sentence that shares more words but is not the item
+# "活动主题是什么", "服务对象有哪些": a plan labels its parts (一、活动主题 / 二、活动时间), and a question naming the
+# label asks for what stands under it, though the text there ("爱国卫生运动 全民共同参与") repeats none of its words
+LABEL_BONUS = 1.0  # as decisive as the addressee line asked for: the label says where the answer stands
+_LABEL_MARK = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}\s*[.、．])\s*")
+LABEL_CHARS = (4, 8)  # a label, not an item's sentence-long title
 
 
 def _number(word: str) -> int | None:
@@ -111,6 +118,23 @@ def _number(word: str) -> int | None:
     if len(word) >= 2 and word[1] == "十":  # 二十, 二十一
         return _CN_NUM.get(word[0], 0) * 10 + (_CN_NUM.get(word[2], 0) if len(word) == 3 else 0)
     return None
+
+
+def section_label(section: str) -> str:
+    """The label a passage stands under ("一、活动主题" → 活动主题), or "" when its heading is no short label."""
+    last = section.rsplit(" > ", 1)[-1]
+    core = _LABEL_MARK.sub("", last).strip().rstrip("。:：")
+    return core if LABEL_CHARS[0] <= len(core) <= LABEL_CHARS[1] and re.fullmatch(r"[\u4e00-\u9fff]+", core) else ""
+
+
+_ASKS_AFTER_LABEL = re.compile(r"^(?:是|有|包括|为|都有|主要有|具体是|分别是)?(?:什么|哪|谁|几|多少|怎|如何)")
+
+
+def asks_label(question: str, label: str) -> bool:
+    """The question asks for what stands under `label`: it writes the label right before its question word
+    ("活动主题是什么", "服务对象有哪些"), not merely somewhere."""
+    i = question.find(label)
+    return i >= 0 and bool(_ASKS_AFTER_LABEL.match(question[i + len(label):]))
 
 
 def asked_nth(question: str) -> int | None:
@@ -231,6 +255,8 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     # "哪个县…" naming no place asks for a county: another kind's plan answers only if no county's can
     kinds = query.asked_kinds if query.which == "one" and not query.places and any(
         issuer_kind(h.district, h.city) in query.asked_kinds for h in hits[:top]) else frozenset()
+    # the passages standing under a label the question names ("…的活动主题是什么" → 一、活动主题)
+    labels = {h.chunk_id: lab for h in hits[:top] if (lab := section_label(h.section)) and asks_label(asked, lab)}
     raw = []
     for rank, h in enumerate(hits[:top]):
         cos_at = {(a, b): c for a, b, c in (sims or {}).get(h.chunk_id, ())}
@@ -309,6 +335,8 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             score += QUOTE_BONUS
         if names:
             score += NAME_BONUS * sum(n in s for n in names) / len(names)
+        if labels.get(h.chunk_id) and not is_heading:
+            score += LABEL_BONUS
         if named and h.doc_id not in named:
             score -= OFF_PLACE_PENALTY
         elif kinds and issuer_kind(h.district, h.city) not in kinds:
