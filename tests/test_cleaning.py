@@ -304,3 +304,14 @@ def test_cleaning_is_deterministic(docs):
     for d in docs.values():
         again = clean(d.source)
         assert again == d.cleaned
+
+
+def test_a_key_line_in_the_document_s_own_prose_is_kept_but_navigation_is_not():
+    source = ("索引号:123-456\n发布机构:某县卫生健康局\n"
+              "公示时间为2020年6月11日至6月18日,若有异议,可通过来信、来电、来访等形式向某县卫生健康局反映。\n"
+              "地址:某县某镇牡丹路9号邮编:411218\n上一篇:关于开展某项工作的通知\n")
+    text = clean(source).text
+    assert "索引号" not in text  # the portal's noise keys above the document
+    assert "发布机构:某县卫生健康局" in text  # a header fact, kept for display
+    assert "地址:某县某镇牡丹路9号" in text  # where to send objections: the notice's own words
+    assert "上一篇" not in text  # a link to another page, wherever it stands

@@ -127,7 +127,8 @@ def section_label(section: str) -> str:
     return core if LABEL_CHARS[0] <= len(core) <= LABEL_CHARS[1] and re.fullmatch(r"[\u4e00-\u9fff]+", core) else ""
 
 
-_ASKS_AFTER_LABEL = re.compile(r"^(?:是|有|包括|为|都有|主要有|具体是|分别是)?(?:什么|哪|谁|几|多少|怎|如何)")
+_ASKS_AFTER_LABEL = re.compile(r"^(?:是|有|在|包括|为|都有|主要有|具体是|分别是)?(?:什么|哪|谁|几|多少|怎|如何)")
+_KEY = re.compile(r"^\s*([\u4e00-\u9fff]{2,6})\s*[:：]\s*\S")  # "地址:…", "联系电话：…": a line's own label
 
 
 def asks_label(question: str, label: str) -> bool:
@@ -306,6 +307,8 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             informative = bool(query.which and head and score_fn(head.group(0), weights) >= WRAP_HEAD_MIN)
             score -= TITLE_PENALTY if informative else OWN_TITLE_PENALTY
             furniture = not informative
+        elif (key := _KEY.match(s)) and asks_label(asked, key.group(1)):
+            score += LABEL_BONUS  # "地址在哪里": the line "地址:…" is the answer, key row or not
         elif titleish(s) or metadata_row(s):  # the title line, a portal key row: header facts, nothing new
             score -= TITLE_PENALTY
             furniture = True

@@ -32,7 +32,8 @@ import re
 from dataclasses import dataclass
 
 from ..indexing.script import pinyin_glosses
-from ..metadata.portal import chrome_line
+from ..metadata import portal
+from ..metadata.portal import chrome_line, nav_line
 
 # A line ending in one of these ends a sentence or a block; anything else at a
 # line end, inside a paragraph, means the line was cut by a page break.
@@ -180,12 +181,25 @@ def _drop_portal_chrome(ed: _Editor, *, head: int = 40) -> None:
     """
     text, idx = ed.view()
     pos = 0
+    started = False
     for n, line in enumerate(text.split("\n")):
         if n >= head:
             break
-        if chrome_line(line):
+        # once the document's own prose has begun, a key line is the document's ("地址:…县…路9号" where to
+        # send objections); navigation (上一篇, 打印本页) is furniture wherever it stands
+        if chrome_line(line) and (not started or nav_line(line)):
             ed.delete(idx, pos, pos + len(line))
+        started = started or _prose(line)
         pos += len(line) + 1
+
+
+def _prose(line: str) -> bool:
+    """A line of the document's own prose: a long sentence with its punctuation, not a key table row."""
+    s = line.strip()
+    return len(s) >= _PROSE_CHARS and bool(re.search(r"[，,。；;]", s)) and not portal.pairs(s)
+
+
+_PROSE_CHARS = 40
 
 
 def _is_table_row(line: str) -> bool:

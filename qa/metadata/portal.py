@@ -107,6 +107,11 @@ def metadata_row(line: str) -> bool:
     return len(s) <= 120 and bool(pairs(s)) and _opens(s)
 
 
+def nav_line(line: str) -> bool:
+    """A portal's navigation or page control (首页, 打印本页, 上一篇…): furniture wherever it stands."""
+    return bool(_CHROME.match(line.strip()))
+
+
 def chrome_line(line: str) -> bool:
     """A portal line that is furniture, not document: navigation, font size, print, noise keys."""
     s = line.strip()
