@@ -453,5 +453,8 @@ def test_a_question_asking_for_a_key_is_answered_by_the_line_that_states_it(gaz)
     text = ("公示时间为2021年6月11日至6月18日,若有异议,可通过来信、来电、来访等形式向卫东区卫生健康委反映。\n"
             "地址:卫东区建设路9号邮编:467000\n")
     question = "卫东区卫生健康委的地址在哪里？"
-    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    notice = Hit(chunk_id="weidong-2021#9", doc_id="weidong-2021", text=text, score=1.0, section="公示",
+                 district="卫东区", city="平顶山市", province="河南省", title="重点民生实事项目任务公示", year=2021,
+                 start=0, end=len(text))
+    a = build_answer(question, [notice], query=analyze(question, gaz), abstain=False)
     assert a.sentences[0].text.startswith("地址:卫东区建设路9号"), a.lead
