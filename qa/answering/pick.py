@@ -266,7 +266,10 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
         for a, b in split(h.text):
             s = h.text[a:b]
             # "…名单如下：" announces a list, but "决定命名N家单位…名单如下：" also holds the count asked for
-            is_heading = ((bool(title) and s.rstrip("。；！？!?;") in title) or bool(len(s) <= 30 and ITEM_TITLE.match(s))
+            # an item title opens its line; "…九是…。十是坚持党建引领,实施…工程。" inside a paragraph is a statement
+            opens_line = a == 0 or h.text[:a].rstrip(" \t").endswith("\n")
+            is_heading = ((bool(title) and s.rstrip("。；！？!?;") in title)
+                          or bool(len(s) <= 30 and ITEM_TITLE.match(s) and opens_line)
                           or bool(len(s) <= ANNOUNCE_MAX_CHARS and _ANNOUNCES.search(s)
                                   and not (kind in ("number", "date") and carries(kind, s))))
             # a table row is read under its header row (序号 | 指标名称 | 2023年 | 2025年 …): the year a
@@ -358,8 +361,8 @@ def _body_first(picks: list[Pick], raw) -> list[Pick]:
     passage goes on, the next sentence of that passage leads, scored just above it
     and carrying the heading's lexical and dense evidence.
     """
-    if not picks or not picks[0].is_heading:
-        return picks
+    if not picks or not picks[0].is_heading or picks[0].quoted:
+        return picks  # a heading holding the phrase a which-place question quotes is that place's evidence itself
     best = picks[0]
     order = [(r[1], r[2]) for r in raw]
     try:
