@@ -460,14 +460,6 @@ def test_a_question_asking_for_a_key_is_answered_by_the_line_that_states_it(gaz)
     assert a.sentences[0].text.startswith("地址:卫东区建设路9号"), a.lead
 
 
-def test_an_item_inside_a_paragraph_is_a_statement_not_a_heading(gaz):
-    # "一是…二是…" items running on in one paragraph: the first item answers, it does not hand over to the next
-    text = "会议强调，今年要做好两个方面的工作。一是加强卫生健康队伍建设。同时，医防融合要取得新进展，慢病管理要更规范。"
-    question = "卫东区今年怎样加强卫生健康队伍建设？"
-    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
-    assert a.sentences[0].text == "一是加强卫生健康队伍建设。", a.lead
-
-
 def test_a_heading_holding_the_quoted_phrase_of_a_which_question_is_its_evidence(gaz):
     # the chunker makes the last item of an enumeration a section, and the next paragraph follows it
     text = "十是坚持党建引领，实施“党建+卫生健康”工程。\n会议要求，做好今年卫生健康工作要坚持以人民为中心。"

@@ -266,10 +266,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
         for a, b in split(h.text):
             s = h.text[a:b]
             # "…名单如下：" announces a list, but "决定命名N家单位…名单如下：" also holds the count asked for
-            # an item title opens its line; "…九是…。十是坚持党建引领,实施…工程。" inside a paragraph is a statement
-            opens_line = a == 0 or h.text[:a].rstrip(" \t").endswith("\n")
-            is_heading = ((bool(title) and s.rstrip("。；！？!?;") in title)
-                          or bool(len(s) <= 30 and ITEM_TITLE.match(s) and opens_line)
+            is_heading = ((bool(title) and s.rstrip("。；！？!?;") in title) or bool(len(s) <= 30 and ITEM_TITLE.match(s))
                           or bool(len(s) <= ANNOUNCE_MAX_CHARS and _ANNOUNCES.search(s)
                                   and not (kind in ("number", "date") and carries(kind, s))))
             # a table row is read under its header row (序号 | 指标名称 | 2023年 | 2025年 …): the year a
