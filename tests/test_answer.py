@@ -265,3 +265,13 @@ def test_a_word_and_its_short_form_count_as_the_same_word():
     assert holds("计划生育", "着手制定计生特殊家庭扶助关怀实施方案") and holds("计生", "完善计划生育特殊家庭扶助制度")
     assert short_form("家庭医生") == "家医" and not holds("家庭医生", "建设一家医院")  # a short form is a word, not two characters
     assert short_form("健康教育中心") == "" and short_form("医院") == ""
+
+
+def test_a_list_takes_a_place_that_writes_any_of_several_alternatives_in_the_brackets(gaz):
+    """（医防融合、医防协同）offers two ways of writing one thing: a plan writing either says it."""
+    hits = [hit("weidong-2021#4", "四是预防为主，竭力推动医防融合发展，推动基本公共卫生服务提质增效。", 3.0),
+            hit("gulou-2021#5", "进一步改革完善疾控体系，创新医防协同机制，建立人员通、信息通、资源通的机制。", 2.5),
+            hit("lucheng-2021#6", "大力推进“两慢病”医防融合，建设慢病管理中心。", 2.0),
+            hit("jiading-2024#5", "加快疾病预防控制体系现代化建设。", 1.0)]
+    a = ask(gaz, "哪些区提出要推动医疗和疾病预防融合（医防融合、医防协同）？", hits)
+    assert set(a.districts) == {"平顶山市卫东区", "福州市鼓楼区", "温州市鹿城区"}, a.lead

@@ -109,7 +109,7 @@ def _alternatives(text: str) -> set[str]:
     return out
 
 
-_OFFERED = re.compile(r"([\u4e00-\u9fff]{2,24})[（(]([\u4e00-\u9fff]{2,20})[）)]|"
+_OFFERED = re.compile(r"([\u4e00-\u9fff]{2,24})[（(]([\u4e00-\u9fff、，,/]{2,40})[）)]|"
                       r"([\u4e00-\u9fff]{2,24})或([\u4e00-\u9fff]{2,12})")
 MIN_PHRASE = 3
 
@@ -124,9 +124,10 @@ def _offered_phrases(text: str, sentences: list[str]) -> set[str]:
     for m in _OFFERED.finditer(text):
         before, after = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         ends = [before[i:] for i in range(len(before) - MIN_PHRASE + 1)]
-        starts = [after[:j] for j in range(len(after), MIN_PHRASE - 1, -1)]
-        for options in (ends, starts):
-            found = next((x for x in options if any(x in s for s in sentences)), None)
+        # a bracket may offer several ("（医防融合、医防协同）"): each is an alternative of its own
+        options = [ends] + [[b[:j] for j in range(len(b), MIN_PHRASE - 1, -1)] for b in re.split(r"[、，,/]", after)]
+        for opts in options:
+            found = next((x for x in opts if any(x in s for s in sentences)), None)
             if found:
                 out.add(found)
     return out
