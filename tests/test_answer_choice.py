@@ -467,3 +467,11 @@ def test_a_heading_holding_the_quoted_phrase_of_a_which_question_is_its_evidence
     question = "哪个区提出要实施“党建+卫生健康”工程？"
     a = build_answer(question, [item], query=analyze(question, gaz), abstain=False)
     assert a.sentences[0].text.startswith("十是坚持党建引领"), a.lead
+
+
+def test_a_count_in_chinese_numerals_answers_no_rate(gaz):
+    # "三个全覆盖" counts; "签约率目标是多少" asks a share, which only the 40% sentence states
+    text = "落实家庭医生签约服务“三个全覆盖”。年内家庭医生签约率力争达到40%以上。"
+    question = "卫东区家庭医生签约率目标是多少？"
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert "40%" in a.sentences[0].text, a.lead

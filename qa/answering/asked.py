@@ -144,16 +144,20 @@ ASKS_KINDS = re.compile(r"哪(?:些|几)(?:个)?(?:门类|类型|种类|类别|�
 ENUMERATION = re.compile(r"[^、，,。；;]{1,15}、[^、，,。；;]{1,15}、[^、，,。；;]{1,15}")
 
 
-# "重点做好十个方面的工作", "两项制度": a count in Chinese numerals answers 几个/多少 as digits do (一个 is an
-# article as often as a count, and 第三个 an ordinal: neither counts)
+# "重点做好十个方面的工作", "两项制度": a count in Chinese numerals answers 几个/多少项 as digits do (一个 is an
+# article as often as a count, and 第三个 an ordinal: neither counts); it answers no rate ("三个全覆盖" for 签约率)
 _CN_COUNT = re.compile(r"(?<![一二三四五六七八九十百第])[二两三四五六七八九十百]+[个项条类种件家所名](?!月)")
 
 
-def carries(kind: str, text: str) -> bool:
+# a question counting items ("几个方面", "多少项") rather than asking a rate or an amount
+ASKS_COUNT = re.compile(r"(?<!哪)几(?:个|项|条|类|种|件|家|所|名)|多少(?:个|项|条|家|所|名)")
+
+
+def carries(kind: str, text: str, *, count: bool = False) -> bool:
     if kind == "date":  # a year inside a quoted title (《…2021年…方案》) names the document, not a time
         return bool(HAS_DATE.search(_QUOTED.sub("《》", text)))
     if kind == "number":
-        return bool(HAS_NUMBER.search(text) or _CN_COUNT.search(text))
+        return bool(HAS_NUMBER.search(text) or (count and _CN_COUNT.search(text)))
     if kind.startswith("org"):
         return names_orgs(text, kind.partition(":")[2])
     if kind == "person":

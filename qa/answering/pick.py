@@ -46,7 +46,7 @@ from ..records import Hit
 from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, own_title, titleish  # noqa: F401 (re-exported)
 from .sentlex import topic_weights
 from .asked import (  # noqa: F401 (re-exported: what the question asks for)
-    ASKS_NUMBER, ASKS_FIGURE_EN, ASKS_DATE, ASKS_ORG, HAS_NUMBER, HAS_COUNT, ASKS_TITLE, HAS_TITLE, ASKS_PERSON,
+    ASKS_COUNT, ASKS_NUMBER, ASKS_FIGURE_EN, ASKS_DATE, ASKS_ORG, HAS_NUMBER, HAS_COUNT, ASKS_TITLE, HAS_TITLE, ASKS_PERSON,
     HAS_OFFICE, HAS_DATE, ASKS_ORDINAL, asked_kind, asked_unit, carries, names_orgs, states_count,
 )
 
@@ -287,8 +287,9 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     cmax = max((r[4] for r in raw if r[4] is not None), default=None)
     dw = dense_weight(max((r[3] for r in raw if not named or r[1].doc_id in named), default=0.0))
     picks = []
+    counting = bool(ASKS_COUNT.search(query.text))
     for rank, h, s, lex, cos, is_heading, has_number, topic, columns in raw:
-        ok = carries(kind, s)
+        ok = carries(kind, s, count=counting)
         score = (lex if topic is None else topic) - RANK_PENALTY * rank
         if cos is not None and cmax is not None:
             score += dw * (cos - cmax)
