@@ -191,3 +191,11 @@ def test_a_place_a_loaded_plans_own_title_names_is_never_reported_unloaded():
     # titles name their place short ("健康宜昌行动"); a county needs its city ("南京市鼓楼区")
     g = Gazetteer([DocMeta(doc_id="yc", file="yc.txt", title="健康宜昌行动实施方案", year=2022)])
     assert g.unloaded("宜昌市的健康行动有哪些任务？") == []
+
+
+def test_an_autonomous_county_of_several_groups_goes_by_its_stem():
+    from qa.places.divisions import short_forms
+
+    # "各族" stands where one group's name would (X彝族自治县 → X县, X): the county is asked for as X县
+    assert short_forms("甲乙各族自治县") == ("甲乙县", "甲乙")
+    assert short_forms("甲乙彝族自治县") == ("甲乙县", "甲乙")

@@ -66,11 +66,13 @@ def _ethnic_pattern() -> re.Pattern:
     """The ethnic-group part of an autonomous unit's name, from cpca's list of the 56 groups.
 
     Names use them with or without 族 and several in a row: 新疆维吾尔自治区,
-    阿坝藏族羌族自治州, 博尔塔拉蒙古自治州.
+    阿坝藏族羌族自治州, 博尔塔拉蒙古自治州; or all of them as 各族.
     """
     path = _package_dir("cpca") / "resources" / "56_nations.csv"
     names = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-    stems = sorted({n for n in names} | {n[:-1] for n in names if n.endswith("族") and len(n) > 2}, key=len, reverse=True)
+    # "各族" (several groups together: 隆林各族自治县) is written where one group's name would be
+    stems = sorted({n for n in names} | {n[:-1] for n in names if n.endswith("族") and len(n) > 2} | {"各族"},
+                   key=len, reverse=True)
     group = "|".join(map(re.escape, stems))
     return re.compile(rf"^(?P<stem>[\u4e00-\u9fa5]{{2,}}?)(?:{group})+自治(?P<kind>区|州|县|旗)$")
 
