@@ -475,3 +475,49 @@ def test_a_count_in_chinese_numerals_answers_no_rate(gaz):
     question = "卫东区家庭医生签约率目标是多少？"
     a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
     assert "40%" in a.sentences[0].text, a.lead
+
+
+def test_an_english_year_finds_the_figure_dated_that_year(gaz):
+    """"How much … in 2019?": the passage writes the year as a date (2019年), and the sentence dated so
+    states the figure, though it shares no translated word with the question; the sentence before it
+    shares the words and gives no figure for that year."""
+    from qa.answering.answer import split_sentences
+
+    text = "卫生经费投入逐年增加，保障有力。2019年达1803万元，比上年增长12%。医疗卫生服务网络逐步完善。"
+    question = "How much health funding did Weidong have in 2019?"
+    sims = {"weidong-2021#1": [(x, y, 0.8) for x, y in split_sentences(text)]}
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, lang="en", sims=sims,
+                     sim_stats=(0.7, 0.05))
+    assert not a.abstained, a.lead
+    assert "1803万元" in a.sentences[0].text
+
+
+def test_the_year_a_plan_is_titled_by_does_not_pick_the_sentence():
+    from qa.answering.sentlex import holds, topic_weights
+
+    assert holds("2005", "2005年达1803万元。") and not holds("2005", "比2000年增长了355%。")
+    # "by 2025" of a 2021–2025 plan: every target of the plan is for 2025, the year says nothing
+    assert topic_weights({"2025": 6.0, "床位": 2.0}, "卫东区卫生健康事业发展规划（2021—2025年）") == {"床位": 2.0}
+    assert topic_weights({"2019": 6.0, "床位": 2.0}, "卫东区卫生健康事业发展规划（2021—2025年）") == {"2019": 6.0, "床位": 2.0}
+
+
+def test_a_point_of_a_list_of_one_line_points_is_not_a_title(gaz):
+    """"七是整合资源，打造五个县域医疗分中心。八是…": each point says what is done; none is a title whose body
+    follows, so the point holding the question's words answers, not the next point."""
+    text = ("会议强调，今年要重点做好八个方面的工作。六是全力以赴，通过卫生县城创建。七是整合资源，打造五个县域医疗分中心。"
+            "八是示范带动，建设县乡村三级医疗健康服务网络。")
+    question = "卫东区今年要打造几个县域医疗分中心？"
+    a = build_answer(question, [hit(text, section="甲县召开卫生健康工作会议")], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained and a.sentences[0].text.startswith("七是整合资源"), a.lead
+    # read as a title, a short point would lose HEADING_PENALTY to any longer sentence sharing as many words
+    from qa.answering.answer import split_sentences
+    from qa.answering.pick import pick_sentences
+    from qa.answering.sentlex import sentence_score, sentence_tokens
+
+    picks = pick_sentences([hit(text, section="甲县召开卫生健康工作会议")], analyze(question, gaz), {"分中心": 3.0}, set(),
+                           split=split_sentences, score_fn=sentence_score, tokens_fn=sentence_tokens)
+    assert {p.text[:2]: p.is_heading for p in picks} == {"会议": False, "六是": False, "七是": False, "八是": False}
+    # a short item followed by its own text is the title over it
+    titled = pick_sentences([hit("七是整合资源。打造五个县域医疗分中心，建成后覆盖全县。")], analyze(question, gaz),
+                            {"分中心": 3.0}, set(), split=split_sentences, score_fn=sentence_score, tokens_fn=sentence_tokens)
+    assert [p.is_heading for p in titled if p.text.startswith("七是")] == [True]

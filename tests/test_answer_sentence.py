@@ -35,10 +35,12 @@ def test_a_bare_number_matches_the_number_written_with_its_unit():
     assert not holds("3", "落实第37条规定。")
 
 
-def test_a_bare_year_is_matched_only_as_written():
-    # "by 2025" frames the whole plan; 2025年 does not single out a sentence
-    assert not holds("2025", "力争到2025年底，建成高地。")
+def test_a_bare_year_is_matched_as_the_date_written():
+    # "in 2025" of an English question is the passage's 2025年 (the plan's own frame year is dropped by
+    # topic_weights); another year, or the year inside a longer number, is not
+    assert holds("2025", "力争到2025年底，建成高地。")
     assert holds("2025", "目标 2025 已定。")
+    assert not holds("2025", "落实2024年任务。") and not holds("202", "落实2024年任务。")
 
 
 def test_sentence_score_counts_the_number_with_its_unit():

@@ -161,6 +161,27 @@ def test_lucheng_excerpt_enumerations_inline_and_at_line_start():
     assert cs[1].text.startswith("一是做好科学精准防控。") and cs[1].text.endswith("指挥平台。")
 
 
+def test_a_list_of_one_line_points_stays_one_passage():
+    """A news copy's "会议强调，要做好五个方面的工作。一是…。二是…。" with nothing under any point: split one
+    per point, each passage would be a bare title, and the last would carry the paragraphs after the list."""
+    text = ("甲县召开卫生健康工作会议\n"
+            "3月9日上午，甲县召开卫生健康工作会议，总结去年工作，部署今年重点任务。会议强调，今年要做好五个方面的工作。\n"
+            "一是平战结合，抓好疫情防控工作。\n二是提质扩能，推动全民健康水平提升行动。\n三是预防为主，推动医防融合发展。\n"
+            "四是整合资源，打造五个县域医疗分中心。\n五是坚持党建引领，实施“党建+卫生健康”工程。\n"
+            "会议要求，做好今年卫生健康工作要坚持以人民为中心，以健康甲县建设为统领。\n")
+    cs = chunk_document(make_doc(text, title="甲县召开卫生健康工作会议"))
+    assert not any(c.heading_path[-1:] and c.heading_path[-1].startswith(("一是", "四是", "五是")) for c in cs), paths(cs)
+    four = next(c for c in cs if "四是整合资源" in c.text)
+    assert "三是预防为主" in four.text and "五是坚持党建引领" in four.text  # the points stay together
+    # points with text of their own are still sections (test_lucheng_excerpt_enumerations_inline_and_at_line_start)
+    bodies = ("甲县召开卫生健康工作会议\n会议强调，今年要做好三个方面的工作。\n"
+              "一是平战结合，抓好疫情防控工作。完善平急转换机制，储备物资。\n"
+              "二是提质扩能，推动全民健康水平提升行动。实施十项工程，提升县医院能力。\n"
+              "三是预防为主，推动医防融合发展。建立医防协同机制。\n")
+    split = chunk_document(make_doc(bodies, title="甲县召开卫生健康工作会议"))
+    assert any(c.heading_path[-1:] == ("一是平战结合，抓好疫情防控工作",) for c in split), paths(split)
+
+
 def test_shi_words_that_are_not_enumerations():
     text = ("一、总体要求\n这是一项长期任务，各单位要高度重视。重点是做好基层工作，关键是落实责任。"
             "一是否定不了的成绩，要看到问题也要看到进步，坚持稳中求进。\n")

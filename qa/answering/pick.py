@@ -263,10 +263,12 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
         cos_at = {(a, b): c for a, b, c in (sims or {}).get(h.chunk_id, ())}
         title = h.section.rsplit(" > ", 1)[-1]
         header_row, looked = "", section_of is None
-        for a, b in split(h.text):
+        spans = list(split(h.text))
+        for i, (a, b) in enumerate(spans):
             s = h.text[a:b]
             # "…名单如下：" announces a list, but "决定命名N家单位…名单如下：" also holds the count asked for
-            is_heading = ((bool(title) and s.rstrip("。；！？!?;") in title) or bool(len(s) <= 30 and ITEM_TITLE.match(s))
+            is_heading = ((bool(title) and s.rstrip("。；！？!?;") in title) or bool(len(s) <= 30 and ITEM_TITLE.match(s)
+                                                                               and not _point_of_list(h.text, spans, i))
                           or bool(len(s) <= ANNOUNCE_MAX_CHARS and _ANNOUNCES.search(s)
                                   and not (kind in ("number", "date") and carries(kind, s))))
             # a table row is read under its header row (序号 | 指标名称 | 2023年 | 2025年 …): the year a
@@ -350,6 +352,13 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     if picks and nth is not None and item_number(picks[0].text) == nth:
         return picks  # the asked item's title is the answer itself
     return _body_first(picks, raw)
+
+
+def _point_of_list(text: str, spans, i: int) -> bool:
+    """The short item at `i` stands next to another item with no text between: a point of a list of
+    one-line points ("七是整合资源，打造五个分中心。八是…"), which says what is done, not a title over it.
+    (A title's text follows it, so the item after it never comes right after the title.)"""
+    return any(0 <= j < len(spans) and ITEM_TITLE.match(text[spans[j][0]:spans[j][1]]) for j in (i - 1, i + 1))
 
 
 def _body_first(picks: list[Pick], raw) -> list[Pick]:

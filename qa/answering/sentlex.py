@@ -140,9 +140,10 @@ def holds(term: str, sentence: str) -> bool:
 
     An English question says "37 articles" or "by 2025" where the passage
     writes 37条 and 2025年: the tokenizer keeps the unit on the number, so
-    the bare number would never match a token. A bare year ("by 2025") is
-    the question's time frame, which a whole plan shares, so it is matched
-    only as written.
+    the bare number would never match a token. A bare year ("in 2005")
+    matches the date as a passage writes it (2005年), not a span's end
+    (2021-2025); a year the plan's title holds ("by 2025" of a 2021–2025
+    plan) is the frame the whole plan shares, and `topic_weights` drops it.
     """
     tokens = sentence_tokens(sentence)
     if term in tokens:
@@ -151,7 +152,9 @@ def holds(term: str, sentence: str) -> bool:
         return True
     if len(term) == 2 and term in _short_forms(sentence):
         return True
-    return bool(_BARE_NUMBER.fullmatch(term)) and not _YEAR.fullmatch(term) and term in sentence_numbers(sentence)
+    if _YEAR.fullmatch(term):
+        return term + "年" in tokens
+    return bool(_BARE_NUMBER.fullmatch(term)) and term in sentence_numbers(sentence)
 
 
 def topic_weights(weights: Mapping[str, float], title: str) -> Mapping[str, float]:
@@ -162,7 +165,8 @@ def topic_weights(weights: Mapping[str, float], title: str) -> Mapping[str, floa
     every term is a title word, the question is about the title itself and keeps them all.
     """
     own = sentence_tokens(title) if title else frozenset()
-    rest = {t: w for t, w in weights.items() if t not in own}
+    # an English question's bare year is dropped when the title writes it (2021-2025年 holds 2025)
+    rest = {t: w for t, w in weights.items() if t not in own and not (_YEAR.fullmatch(t) and t in title)}
     if rest:
         return rest
     # even then the plan's year only names the plan: a clause repeating it ("安排部署2022年重点工作")

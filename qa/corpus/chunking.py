@@ -19,8 +19,8 @@ from ..metadata import title_line_index
 from ..metadata.header import date_of
 from ..records import Chunk
 
-CHUNKER_VERSION = "8"  # bump when chunk boundaries or ids change, or cleaning (5: flattened tables; 6: lost indents;
-# 7: pinyin glosses; 8: key lines after the prose begins are kept)
+CHUNKER_VERSION = "9"  # bump when chunk boundaries or ids change, or cleaning (5: flattened tables; 6: lost indents;
+# 7: pinyin glosses; 8: key lines after the prose begins are kept; 9: lists of one-line 一是… points stay whole)
 MAX_CHARS = 400  # e5 truncates at 512 tokens; Chinese runs ~1 token/char
 MIN_CHARS = 30  # a piece shorter than this says too little to be cited alone
 
@@ -206,7 +206,7 @@ def _split_enumerations(text: str, units: list[_Unit]) -> list[_Unit]:
     for u in units:
         body = text[u.start : u.end]
         marks = [m.end() - len(m.group(0).lstrip()) for m in _ENUM.finditer(body)]
-        if u.kind != "body" or len(marks) < 2:
+        if u.kind != "body" or len(marks) < 2 or _one_liners(body, marks):
             out.append(u)
             continue
         if marks[0] > 0 and body[: marks[0]].strip():
@@ -215,6 +215,18 @@ def _split_enumerations(text: str, units: list[_Unit]) -> list[_Unit]:
             e = marks[k + 1] if k + 1 < len(marks) else len(body)
             out.append(_Unit(u.path + (heading_text(body[s:e]),), u.start + s, u.start + e))
     return out
+
+
+def _one_liners(body: str, marks: list[int]) -> bool:
+    """The items are a list of one-line points ("一是…。二是…。" each a bare sentence), not headings of sections.
+
+    Split one per item, each would be a heading with nothing under it: a passage too short to say
+    anything, its only sentence read as a heading, the last item carrying whatever text follows the
+    list. Such a list stays in its section, as one passage (split by length like any other).
+    """
+    items = [body[s:e] for s, e in zip(marks, marks[1:])]  # the last one runs on to the section's end
+    bare = sum(len(it.strip().rstrip("。；;")) <= len(heading_text(it)) + 1 for it in items)
+    return 2 * bare >= len(items)
 
 
 def _sentences(text: str, a: int, b: int) -> list[tuple[int, int]]:
