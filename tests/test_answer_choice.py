@@ -521,3 +521,13 @@ def test_a_point_of_a_list_of_one_line_points_is_not_a_title(gaz):
     titled = pick_sentences([hit("七是整合资源。打造五个县域医疗分中心，建成后覆盖全县。")], analyze(question, gaz),
                             {"分中心": 3.0}, set(), split=split_sentences, score_fn=sentence_score, tokens_fn=sentence_tokens)
     assert [p.is_heading for p in titled if p.text.startswith("七是")] == [True]
+
+
+def test_a_one_line_item_holding_the_asked_figure_answers_itself(gaz):
+    """"4.…开展全民自救互救技能培训2.5万人；公共场所投放2台AED机。": the item's first sentence is its heading,
+    and it holds the figure the question frames (培训…人); the next sentence counts something else."""
+    text = "4.大力推进全民自救互救素养提升工程,开展全民自救互救技能培训2.5万人;公共场所投放2台AED机,配备药品急救包40个;"
+    question = "卫东区计划开展全民自救互救技能培训多少人？"
+    a = build_answer(question, [hit(text, section="4.大力推进全民自救互救素养提升工程,开展全民自救互救技能培训2.5万人")],
+                     query=analyze(question, gaz), abstain=False)
+    assert not a.abstained and "2.5万人" in a.sentences[0].text, a.lead

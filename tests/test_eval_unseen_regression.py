@@ -1,10 +1,10 @@
 """The real retriever on documents nobody here curated (eval/unseen/, the messy web copies of
-eval/messy/ and the damaged copies of eval/fresh/, eval/fresh4/ and eval/fresh5/, added to the five seeds without touching
+eval/messy/ and the damaged copies of eval/fresh/, eval/fresh4/, eval/fresh5/ and eval/fresh7/, added to the five seeds without touching
 corpus/; eval/lists/ asks which-place list questions over eval/unseen) must not fall below each set's
 baseline.json — list precision and recall included.
 
 These are the development sets that mechanisms are tuned on; eval/heldout.jsonl,
-eval/unseen/heldout.jsonl, eval/fresh2 and eval/fresh3 are the judges and are never part of a floor.
+eval/unseen/heldout.jsonl, eval/fresh2, eval/fresh3, eval/fresh6 and eval/fresh8 are the judges and are never part of a floor.
 """
 import json
 from pathlib import Path
@@ -21,12 +21,13 @@ MESSY = UNSEEN.parent / "messy"
 FRESH = UNSEEN.parent / "fresh"
 FRESH4 = UNSEEN.parent / "fresh4"
 FRESH5 = UNSEEN.parent / "fresh5"
+FRESH7 = UNSEEN.parent / "fresh7"
 LISTS = UNSEEN.parent / "lists"  # which-place list questions over the seeds and eval/unseen (no documents of its own)
 # set → (the documents loaded with the seeds, its questions); the baseline sits beside the questions.
 # The messy set's multi-place questions also have gold documents in eval/unseen, so both load.
 SETS = {"unseen": ([UNSEEN], UNSEEN / "questions.jsonl"), "messy": ([UNSEEN, MESSY], MESSY / "questions.jsonl"),
         "fresh": ([FRESH], FRESH / "questions.jsonl"), "fresh4": ([FRESH4], FRESH4 / "questions.jsonl"),
-        "fresh5": ([FRESH5], FRESH5 / "questions.jsonl"),
+        "fresh5": ([FRESH5], FRESH5 / "questions.jsonl"), "fresh7": ([FRESH7], FRESH7 / "questions.jsonl"),
         "lists": ([UNSEEN], LISTS / "questions.jsonl")}
 
 

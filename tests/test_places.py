@@ -180,6 +180,17 @@ def test_a_bare_english_city_name_means_the_loaded_city_not_the_county_inside_it
     assert g.unloaded("长沙县的家庭医生签约率是多少？") == ["长沙市长沙县"]  # the county by its full name
 
 
+def test_an_english_name_is_matched_in_any_reading_of_its_characters():
+    # 都 reads dou first (都是), but du in place names: 都昌县 is "Duchang County"; the usual reading still works
+    from qa.records import DocMeta
+
+    g = Gazetteer([DocMeta(doc_id="dc", file="dc.txt", title="2024年卫生健康工作要点", province="江西省",
+                           city="九江市", district="都昌县", year=2024)])
+    for q in ("What does Duchang County plan for family doctors?", "What does Duchang's plan say about family doctors?"):
+        assert [(p.field, p.value) for p in g.find(q)] == [("district", "都昌县")], q
+        assert g.unloaded(q) == []
+
+
 def test_a_place_a_loaded_plans_own_title_names_is_never_reported_unloaded():
     # the catalogue's place fields are extracted; when the extraction missed the city, the plan's
     # own title still says where it is from, and "no document for 宜昌市 is loaded" would be false

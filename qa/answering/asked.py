@@ -24,6 +24,7 @@ ASKS_FIGURE_EN = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:[\w-]+ ){0,4}?(?:r
                             r"ratio)s?\b|\bper ?cent\b", re.IGNORECASE)
 ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|哪个月|时间安排|什么时间|哪段时间|起止时间|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b|"
                        r"\bwhich month\b", re.IGNORECASE)
+ASKS_WHERE = re.compile(r"哪里|在哪|何地|地点|什么地方|\bwhere\b", re.I)
 # organisations: "由哪几个部门牵头", "责任单位是哪些", "who leads" (a task list's 牵头单位/责任单位 columns)
 ASKS_ORG = re.compile(r"哪(?:几)?(?:个|些|家)(?:部门|单位|科室|机构)|(?:牵头|责任|配合|协作|协办|主办|承办)(?:单位|部门|科室)|"
                       r"由谁|谁(?:来)?(?:牵头|负责)|\bwhich (?:departments?|units?|agenc(?:y|ies)|bod(?:y|ies)|offices?|bureaus?)\b|"

@@ -14,6 +14,9 @@ import re
 _TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|卫生健康委员会|卫生健康委|卫健委|卫健局)(?:文件)?$"
                        r"|[（(]此件[^（()）]{0,10}[）)]"  # the publication marker under the signature and date
                        r"|\.(?:docx?|wps|pdf|xlsx?)$", re.IGNORECASE)  # an attachment's file name
+# a news copy's dateline lead: "本报讯 2月8日，…工作会议召开", "5月14日，…启动会在…召开"
+DATELINE = re.compile(r"^\s*(?:本报讯|[（(]?[^\s，,。]{0,12}(?:记者|通讯员)[^）)]{0,20}[）)])?\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:上午|下午|晚上|晚)?\s*[,，]"
+                      r"[^。]{0,60}?(?:召[开開]|[举舉]行|[举舉][办辦]|[开開]幕)")
 # a title quoted inside a sentence ("根据《…关于印发…的通知》") is a citation, not the notice's own title line
 _QUOTED = re.compile(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》|〈[^〈〉]*〉")
 

@@ -149,7 +149,12 @@ def field_line(field: str, meta: DocMeta, en: bool) -> str:
     # a value repaired from a damaged copy (东政办〔201912) is quoted as printed too, so the reader can check it
     source = (meta.sources or {}).get(field)
     printed = source.get("printed", "") if isinstance(source, dict) else ""
+    # a copy stating no date of its own is dated by the web page that published it: said as such
+    page = source.get("published", "") if isinstance(source, dict) and field == "date" else ""
     doc = doc_name(meta, en)
+    if page and v:
+        return (f"{doc} states no date of issue; the web page publishing it is dated {v}, printed as {page}." if en
+                else f"{doc}未载明印发日期；网页发布日期是{v}（网页印作“{page}”）。")
     if en:
         name = _LABEL_EN[field]
         shown = f"{v} (printed as {printed})" if printed else v

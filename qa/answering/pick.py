@@ -16,6 +16,8 @@ words it repeats (weights measured on eval/questions.jsonl, see eval/README.md):
                           line, a piece of it or the notice wrapping it, whose words the question
                           uses to name the document — unless a which-place question matches the
                           issuer that the notice line names)
+          − LEAD_PENALTY    a news copy's dateline lead ("2月8日，…工作会议召开"), unless asked when or where;
+                          its words, like the title's, name the copy, not the sentence that answers
           + FRAME_BONUS     the question's frame around its question word ("以…为主线")
           + QUOTE_BONUS     a phrase a which-place question quotes (“各县、市人民政府”), or a whole short
                           line it repeats word for word (a unit of a list of names), written in the sentence
@@ -43,11 +45,11 @@ from ..places import issuer_kind
 from ..metadata.portal import metadata_row
 from ..search.query import Query
 from ..records import Hit
-from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, own_title, titleish  # noqa: F401 (re-exported)
+from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, DATELINE, own_title, titleish  # noqa: F401 (re-exported)
 from .sentlex import topic_weights
 from .asked import (  # noqa: F401 (re-exported: what the question asks for)
     ASKS_COUNT, ASKS_NUMBER, ASKS_FIGURE_EN, ASKS_DATE, ASKS_ORG, HAS_NUMBER, HAS_COUNT, ASKS_TITLE, HAS_TITLE, ASKS_PERSON,
-    HAS_OFFICE, HAS_DATE, ASKS_ORDINAL, asked_kind, asked_unit, carries, names_orgs, states_count,
+    HAS_OFFICE, HAS_DATE, ASKS_ORDINAL, ASKS_WHERE, asked_kind, asked_unit, carries, names_orgs, states_count,
 )
 
 TOP_HITS = 5  # sentences are drawn from this many hits
@@ -101,6 +103,8 @@ ASKS_NTH = re.compile(r"第\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*
 _ITEM_NO = re.compile(r"^\s*(?:(\d{1,2})\s*[.、．](?!\d)|[（(]\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*[)）]|"
                       r"([一二三四五六七八九十]{1,3})(?:是|、))")
 NTH_BONUS = 0.5  # the asked item's own title outweighs a sentence that shares more words but is not the item
+# the lead says that the event took place, when and where: the copy's own announcement, like its title line
+LEAD_PENALTY = TITLE_PENALTY  # dev: fresh4 +1, fresh7 +1 and one more abstention; twice as much lost one
 # "活动主题是什么", "服务对象有哪些": a plan labels its parts (一、活动主题 / 二、活动时间), and a question naming the
 # label asks for what stands under it, though the text there ("爱国卫生运动 全民共同参与") repeats none of its words
 LABEL_BONUS = 1.0  # as decisive as the addressee line asked for: the label says where the answer stands
@@ -180,6 +184,7 @@ class Pick:
     column_names: str = ""  # a table row's header row (序号 | 指标名称 | 2025年 …), matched with the row
     furniture: bool = False  # the notice's title, addressee, signature or a portal row: never the asked-for fact
     quoted: bool = False  # holds a phrase or a whole line the which-place question quotes word for word
+    framed: bool = False  # holds the question's frame around its question word ("…培训…人" for 培训多少人)
 
     @property
     def matched(self) -> str:
@@ -258,6 +263,9 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
         issuer_kind(h.district, h.city) in query.asked_kinds for h in hits[:top]) else frozenset()
     # the passages standing under a label the question names ("…的活动主题是什么" → 一、活动主题)
     labels = {h.chunk_id: lab for h in hits[:top] if (lab := section_label(h.section)) and asks_label(asked, lab)}
+    # a news copy's dateline lead ("2月8日，2023年甲县卫生健康工作会议召开。") names the event the whole copy reports,
+    # as a title does: its words say which copy, not which sentence of it answers
+    leads = {h.doc_id: h.text[a:b] for h in hits[:top] for a, b in split(h.text) if DATELINE.match(h.text[a:b])}
     raw = []
     for rank, h in enumerate(hits[:top]):
         cos_at = {(a, b): c for a, b, c in (sims or {}).get(h.chunk_id, ())}
@@ -284,12 +292,14 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             matched = f"{with_units(columns, s)}\n{s}" if columns else s
             raw.append((rank, h, s, score_fn(matched, weights), cos_at.get((a, b)), is_heading,
                         bool(numbers & tokens_fn(matched)),
-                        score_fn(matched, topic_weights(weights, h.title)) if h.doc_id in query.place_doc_ids else None,
+                        score_fn(matched, topic_weights(weights, f"{h.title} {leads.get(h.doc_id, '')}".strip()))
+                        if h.doc_id in query.place_doc_ids else None,
                         columns))
     cmax = max((r[4] for r in raw if r[4] is not None), default=None)
     dw = dense_weight(max((r[3] for r in raw if not named or r[1].doc_id in named), default=0.0))
     picks = []
     counting = bool(ASKS_COUNT.search(query.text))
+    asks_when_where = bool(ASKS_DATE.search(query.text) or ASKS_WHERE.search(query.text))
     for rank, h, s, lex, cos, is_heading, has_number, topic, columns in raw:
         ok = carries(kind, s, count=counting)
         score = (lex if topic is None else topic) - RANK_PENALTY * rank
@@ -320,6 +330,8 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             # which department to turn to is answered by the sentence that says so
             score -= TITLE_PENALTY
             furniture = True
+        if not asks_when_where and DATELINE.match(s):  # asked what was done there, not that it was held
+            score -= LEAD_PENALTY
         if copied and COPY_LINE.search(s):  # "抄送：区委各部门…" names whom it was copied to
             score += RECIPIENT_BONUS
         elif addressee(s):  # whom it was sent to; asked whom it was copied to, the line is furniture
@@ -330,7 +342,8 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             # the signature and the addressee line name units, but not the one a question about where
             # to turn asks for (a question for the issuer itself is a header question)
             score, ok = score - 2 * ASKED_BONUS, False
-        if frame is not None and frame.search(s):
+        framed = frame is not None and bool(frame.search(s))
+        if framed:
             score += FRAME_BONUS
         flat = re.sub(r"\s+", "", s).rstrip("。；;，,")
         quoted = bool((quotes and any(q in flat for q in quotes)) or (
@@ -347,11 +360,13 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             score -= OFF_PLACE_PENALTY
         elif kinds and issuer_kind(h.district, h.city) not in kinds:
             score -= KIND_PENALTY
-        picks.append(Pick(score, rank, h, s, lex, cos, has_number, is_heading, ok, columns, furniture, quoted))
+        picks.append(Pick(score, rank, h, s, lex, cos, has_number, is_heading, ok, columns, furniture, quoted, framed))
     picks.sort(key=lambda p: (-p.score, p.rank))
     if picks and nth is not None and item_number(picks[0].text) == nth:
         return picks  # the asked item's title is the answer itself
     return _body_first(picks, raw)
+
+
 
 
 def _point_of_list(text: str, spans, i: int) -> bool:
@@ -368,8 +383,10 @@ def _body_first(picks: list[Pick], raw) -> list[Pick]:
     passage goes on, the next sentence of that passage leads, scored just above it
     and carrying the heading's lexical and dense evidence.
     """
-    if not picks or not picks[0].is_heading or picks[0].quoted:
-        return picks  # a heading holding the phrase a which-place question quotes is that place's evidence itself
+    if not picks or not picks[0].is_heading or picks[0].quoted or picks[0].framed:
+        # a heading holding the phrase a which-place question quotes is that place's evidence itself, and a
+        # one-line item holding the question's frame ("4.…开展技能培训2.5万人" for 培训多少人) its answer
+        return picks
     best = picks[0]
     order = [(r[1], r[2]) for r in raw]
     try:

@@ -10,9 +10,9 @@ What is cleaned, and why:
 - a web-page copy's portal furniture (breadcrumbs, font-size and print links,
   索引号/主题分类 lines) is page chrome, not the document; so are the "??" a copy left
   where each paragraph's full-width indent was;
-- scraped watermarks ("( wWw.850500.cOm 转载请注明 )") and scraped summary
-  lines (a truncated "…" copy of the opening paragraph) are noise for both
-  retrieval and citation;
+- scraped watermarks ("( wWw.850500.cOm 转载请注明 )"), a forum's anti-copy
+  junk ("5 ]0 @8 u8 {4 g1 b;") and scraped summary lines (a truncated "…" copy of
+  the opening paragraph) are noise for both retrieval and citation;
 - Markdown bold `**…**` around labels (责任领导：) is formatting, whereas a bare
   `**` elsewhere masks a place name and is kept, because it *is* the text;
 - words split by page breaks ("安\\n\\n全感") are joined, otherwise neither
@@ -122,6 +122,7 @@ def clean(source: str) -> CleanText:
     for m in _WATERMARK.finditer(text):
         ed.delete(idx, m.start(), m.end())
     _drop_scraped_summaries(ed)
+    _drop_jammer(ed)
     _drop_portal_chrome(ed)
     _drop_lost_indents(ed)
     text, idx = ed.view()
@@ -140,6 +141,23 @@ def clean(source: str) -> CleanText:
 
     text, idx = ed.view()
     return CleanText(source, text, tuple(idx), bytes(ed.kept), tuple(sorted(ed.subst.items())))
+
+
+# a forum's anti-copy "jammer": random one- or two-character ASCII strings a page hides between
+# paragraphs, which a copy keeps ("5 ]0 @8 u8 {4 g1 b; S\" \\"): a run of them, ending before a space or
+# a line end (so "4.大力推进" after a run keeps its item number)
+_JAMMER = re.compile(r"(?<![!-~])(?:[!-~]{1,2} ){4,}[!-~]{1,2}(?=\s|$)", re.M)
+_JAMMER_PUNCT = re.compile(r"[!-/:-@\[-`{-~]")
+_MIN_JAMMER_RUNS = 2  # a habit of the copy, never one odd run
+
+
+def _drop_jammer(ed: _Editor) -> None:
+    """Delete the anti-copy junk a forum page scattered through a copy (see `_JAMMER`)."""
+    text, idx = ed.view()
+    runs = [m for m in _JAMMER.finditer(text) if sum(bool(_JAMMER_PUNCT.search(t)) for t in m.group().split()) >= 2]
+    if len(runs) >= _MIN_JAMMER_RUNS:
+        for m in runs:
+            ed.delete(idx, m.start(), m.end())
 
 
 _LOST_INDENT = re.compile(r"^[ \t]*[?？]{1,4}(?=[\u4e00-\u9fff（(《“\d])", re.M)

@@ -144,6 +144,10 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         # the portal's publication date is not the issue date: a last resort, marked as such
         pub = header.date_of(block["published"][0], whole_line=False)
         put("date", pub, f"portal {block['published'][1]} (publication date)", "low")
+        if pub and src.get("date", {}).get("from", "").endswith("(publication date)"):
+            # the page's date, not the document's: the answer says so and quotes it as the page prints it
+            raw = re.search(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?", block["published"][0])
+            src["date"]["published"] = raw.group() if raw else pub
         put("year", int(pub[:4]) if pub else None, f"portal {block['published'][1]}", "low")
 
     if "effective" in block:
@@ -160,6 +164,8 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
             if out["year"] is None:
                 m = header.YEAR_IN_TITLE.search(out["title"])
                 put("year", int(m.group(1)) if m else None, "first line", "low")
+    if out["year"] is None:
+        put("year", opening_year(body), "opening sentence", "low")
     issuers = [(src["issuer"]["from"], out["issuer"])] if out["issuer"] else []
     for field in ("issuer", "source"):
         if field in block:
@@ -188,6 +194,23 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         src["unresolved"] = list(place.notes)
     out["sources"] = src
     return out
+
+
+OPENING_CHARS = 250  # a news item's lead, a plan's opening sentence
+# a year as a date ("2023年绩溪县卫生健康工作会议", "安排部署2018年工作"), not a horizon ("到2025年") or a span's end
+# ("2006—2010年"), nor a span's start ("2021-2025年"), nor a decade (90年代)
+_DATED_YEAR = re.compile(r"(?<![到至—\-－~～\d])((?:19|20)\d\d)\s*年(?!代)(?!\s*[—\-－~～至到]\s*(?:19|20)?\d\d)")
+
+
+def opening_year(body: list[str]) -> int | None:
+    """The year a copy without a dated title or date line is about: the latest year its opening states as a
+    date. A news item leads with "5月5日上午，2023年…工作会议召开" and a body-only plan with "2023年，…"; a
+    review of last year comes first as often ("全面总结2017年度工作，安排部署2018年工作任务"), and the work
+    planned is the later year. A horizon (到2025年) is no date of the text, and a year in a title it cites
+    (根据《关于做好2020年…的通知》) is the cited document's."""
+    opening = re.sub(r"《[^《》]*》", "《》", "".join(body)[:OPENING_CHARS])
+    years = [int(m.group(1)) for m in _DATED_YEAR.finditer(opening)]
+    return max(years) if years else None
 
 
 # forum and table furniture above a page's title: "查看: N|回复: N", a lone "|" of a table cell

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..records import DocMeta
 from .divisions import CITY, COUNTY, PROVINCE, Division, divisions, short_forms
-from .matcher import Mention, PlaceMatcher, pinyin_key
+from .matcher import Mention, PlaceMatcher, pinyin_keys
 
 
 
@@ -75,7 +75,7 @@ class Gazetteer:
                 entry[2].add(m.doc_id)
                 for s in (d.name,) + short_forms(d.name):
                     extra[s] = tuple(dict.fromkeys(extra.get(s, ()) + (d,)))
-                loaded_pinyin.add(pinyin_key(d.name))
+                loaded_pinyin.update(pinyin_keys(d.name))
         self._loaded_pinyin = frozenset(loaded_pinyin)
         # the loaded documents' own titles and issuers: a place they name is not "unloaded", whatever
         # the catalogue says (its place fields are extracted, and an extraction can miss or misplace one)

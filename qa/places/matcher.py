@@ -8,6 +8,8 @@ question or history cannot make matching slow.
 """
 from __future__ import annotations
 
+import itertools
+
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,6 +45,19 @@ def _pinyin(name: str) -> str:
     return "".join(lazy_pinyin(name)).lower()
 
 
+MAX_READINGS = 8  # a name's characters rarely have more than two readings each
+
+
+def _readings(name: str) -> list[str]:
+    """The pinyin an English text may spell a name with: the usual reading first, then every other reading
+    of its polyphonic characters (郫都 is "Pidu", though 都 alone reads dou first), bounded."""
+    from pypinyin import Style, pinyin
+
+    per_char = pinyin(name, style=Style.NORMAL, heteronym=True, errors="ignore")
+    combos = itertools.islice(itertools.product(*per_char), MAX_READINGS) if len(per_char) == len(name) else ()
+    return list(dict.fromkeys([_pinyin(name), *("".join(c).lower() for c in combos)]))
+
+
 @lru_cache(maxsize=1)
 def _pinyin_table() -> dict[str, tuple[Division, ...]]:
     """pinyin of each unit's short name (chengguan, huangnan, xiao) → units."""
@@ -51,7 +66,9 @@ def _pinyin_table() -> dict[str, tuple[Division, ...]]:
         forms = short_forms(d.name)
         stem = forms[-1] if forms else d.name[:-1] if len(d.name) > 1 else d.name
         for f in {stem, d.name}:
-            table.setdefault(_pinyin(f), []).append(d)
+            for key in _readings(f):
+                if d not in table.setdefault(key, []):
+                    table[key].append(d)
     return {k: tuple(v) for k, v in table.items()}
 
 
@@ -175,7 +192,7 @@ def national_matcher(short_levels: tuple[str, ...] = (PROVINCE,)) -> PlaceMatche
     return PlaceMatcher(short_levels=short_levels)
 
 
-def pinyin_key(name: str) -> str:
-    """The pinyin key an English mention of `name` is looked up by."""
+def pinyin_keys(name: str) -> list[str]:
+    """The pinyin keys an English mention of `name` is looked up by (every reading, the usual one first)."""
     forms = short_forms(name)
-    return _pinyin(forms[-1] if forms else name)
+    return _readings(forms[-1] if forms else name)

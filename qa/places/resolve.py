@@ -42,10 +42,12 @@ class PlaceResolution:
 
 
 def _slogan(body: str, m: Mention, *, strict: bool = False) -> bool:
-    """健康XX / 健康XX建设 / 健康XX行动 — the plan's campaign named after its place."""
+    """健康XX / 健康XX建设 / 健康XX行动 — the plan's campaign named after its place, quoted or not
+    (“健康XX”建设)."""
     if body[max(0, m.start - 2):m.start] != "健康":
         return False
-    return not strict or body[m.end:m.end + 2] in ("建设", "行动")
+    end = m.end + (body[m.end:m.end + 1] in "”’\"」』")
+    return not strict or body[end:end + 2] in ("建设", "行动")
 
 
 def _most_specific(mentions: list[Mention]) -> Mention | None:

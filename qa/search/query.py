@@ -235,7 +235,7 @@ _ROLE_FRAMES = tuple((re.compile(cue), _ROLE + role) for cue, role in (
 # when a question names two ("印发…文号" asks for the 文号; "哪天签发的" the date, "谁签发的" the signer).
 HEADER_FIELDS = (
     ("doc_number", re.compile(r"文号|发文字号|发文编号|文件编号|\b(?:document|reference|file) (?:number|no\b\.?)", re.I)),
-    ("date", re.compile(r"印发日期|成文日期|发文日期|落款日期|签发日期|印发时间|"
+    ("date", re.compile(r"印发日期|成文日期|发文日期|落款日期|签发日期|印发时间|发布日期|发布时间|"
                         r"(?:哪天|哪一天|何时|什么时候)(?:印发|签发|签署|发布|下发|发的)|"
                         # the verb first: "印发《…方案》的日期是哪天", "签发这份通知是什么时候"
                         r"(?:印发|签发|下发|发布)[^，,。？?]{0,30}?(?:方案|要点|计划|通知|文件|意见|安排|规划)》?"
@@ -256,12 +256,21 @@ _CITED = re.compile(r"依据|根据|按照|落实|贯彻|引用|援引|\bcit(?:e
                     re.I)
 
 
+# "On what date did X hold its conference", "会议是哪天召开的": the date of an event the text reports, not of
+# the document; "the title of the work report given at the meeting": a speech the text names, not the copy
+_EVENT = re.compile(r"召开|举行|举办|开幕|\b(?:hold|held|holds|convene[sd]?|t[ao]ok? place|takes place)\b", re.I)
+_NAMED_IN_TEXT = re.compile(r"\btitle of (?:the |its |a |their )?(?:[\w-]+ ){0,3}?(?:report|speech|address|talk|lecture)\b",
+                            re.I)
+
+
 def header_field(text: str) -> str:
     """The header fact a question asks for ("doc_number", "date", "signer", "issuer", "title"), or ""."""
     if _CITED.search(text):
         return ""
     for field_name, pattern in HEADER_FIELDS:
         if pattern.search(text):
+            if (field_name == "date" and _EVENT.search(re.sub(r"《[^《》]*》", "", text))) or (field_name == "title" and _NAMED_IN_TEXT.search(text)):
+                return ""
             return field_name
     return ""
 

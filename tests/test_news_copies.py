@@ -1,0 +1,141 @@
+"""News copies of a county's work conference: what the catalogue reads and which sentence answers.
+
+A county's plan often reaches the web only as a news item: no headline or a slogan for one, a
+dateline lead ("2月8日，2023年甲县卫生健康工作会议召开。"), the year only in the body, a portal's
+greeting bar and 日期/栏目 keys above it, or a forum's anti-copy junk between its paragraphs. Each
+case is a made-up copy of one such habit (places from the fixtures: 泾源县, 隆德县, in no eval set).
+"""
+from __future__ import annotations
+
+import pytest
+
+from qa.answering.answer import build_answer
+from qa.corpus.cleaning import clean
+from qa.corpus.documents import read_catalog
+from qa.metadata import extract_metadata
+from qa.metadata import opening_year
+from qa.places import Gazetteer
+from qa.records import Hit
+from qa.search.query import analyze
+
+LEAD = "2月8日，2023年泾源县卫生健康工作会议召开。县委常委、宣传部部长主持会议并讲话。"
+BODY = ("会议全面总结2022年度全县卫生健康工作，安排部署2023年重点工作任务。"
+        "县中医院、兴盛乡卫生院作交流发言。会议还签订了目标管理责任书。")
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer(read_catalog())
+
+
+def test_a_news_copy_without_a_dated_title_is_catalogued_in_the_year_its_lead_states():
+    meta = extract_metadata(f"{LEAD}\n{BODY}\n")
+    assert meta["year"] == 2023  # the planned year, not the year reviewed before it
+    assert meta["sources"]["year"]["confidence"] == "low"
+
+
+@pytest.mark.parametrize("opening, year", [
+    ("4月3日，隆德县召开卫生和计划生育工作会议，全面总结2017年度工作，安排部署2018年工作任务。", 2018),
+    ("2023年，通过政府提供基本公共服务的方式免费为新生儿开展耳聋基因筛查。", 2023),
+    ("到2025年，全县居民健康素养水平达到30%。", None),  # a horizon, not the year of the text
+    ("特制定泾源县卫生事业发展“十一五”（2006—2010年）规划。", None),  # a plan's period
+    ("上世纪90年代以来，全县卫生事业快速发展。", None),
+])
+def test_the_opening_year_is_a_date_never_a_horizon_or_a_period(opening, year):
+    assert opening_year([opening]) == year
+
+
+def test_the_opening_year_is_read_from_the_opening_only():
+    assert opening_year(["会议要求，全系统上下团结奋进。" * 20, "2023年要重点做好十个方面的工作。"]) is None
+
+
+def test_a_portal_greeting_bar_is_no_title_and_its_date_key_dates_the_copy():
+    text = ("今天是 智能问答无障碍浏览长者模式\n\n泾源县召开工作大会推进卫生健康事业高质量发展\n\n"
+            "信息来源:泾源县人民政府网 日期:2025-02-14\n" + LEAD.replace("2023年", "2025年") + "\n" + BODY + "\n")
+    meta = extract_metadata(text)
+    assert meta["title"] == "泾源县召开工作大会推进卫生健康事业高质量发展"
+    assert meta["date"] == "2025-02-14" and meta["year"] == 2025
+    assert "智能问答" not in clean(text).text  # page furniture, not document
+
+
+def test_a_column_key_opens_a_portal_line_and_its_time_dates_the_copy():
+    meta = extract_metadata("隆德县发布“健康七大行动”\n\n栏目:职业教育  时间:2023-05-22\n手机版\n" + BODY + "\n")
+    assert meta["date"] == "2023-05-22" and meta["year"] == 2023
+
+
+def test_a_copy_naming_its_place_only_in_its_quoted_campaign_is_catalogued_there():
+    text = ("本报讯 12月9日，全民卫生健康水平现状调查专题调研座谈会在县人大三楼会议室召开。\n"
+            "会议要求，推动卫生健康工作由“以治病为中心”向“以人民健康为中心”转变，加快推进“健康泾源”建设。\n")
+    meta = extract_metadata(text)
+    assert (meta["district"], meta["city"]) == ("泾源县", "固原市")
+
+
+def test_a_forums_anti_copy_junk_is_dropped_and_the_items_keep_their_numbers():
+    text = ("1.制定中长期医疗资源布局规划;启动县妇幼保健院项目选址规划。5 ]0 @8 u8 {4 g1 b; S\" \\\n"
+            "2.统筹推进医药卫生体制改革。' |# ^7 a, E+ A: F\n"
+            "8 \\, T. G3 F2 |' m+ I 3.宣传贯彻中医药相关法律法规。\n")
+    cleaned = clean(text).text
+    assert cleaned.splitlines() == ["1.制定中长期医疗资源布局规划;启动县妇幼保健院项目选址规划。", "2.统筹推进医药卫生体制改革。",
+                                    "3.宣传贯彻中医药相关法律法规。"]
+
+
+def test_short_latin_runs_that_are_text_are_kept():
+    # one run is no habit; letters alone are text (an acronym list, a grade scale)
+    for text, kept in (("评定等级分为 A B C D E 五档。\n", "A B C D E"), ("设备型号 X1 Y2 Z3 W4 V5 已到位。\n", "X1 Y2 Z3 W4 V5"),
+                       ("只出现一次的 5 ]0 @8 u8 {4 g1 b;\n", "5 ]0 @8 u8 {4 g1 b;")):
+        assert kept in clean(text).text
+
+
+def _hit(text: str) -> Hit:
+    # the shipped catalogue's 卫东区, as a news copy without a headline would be catalogued (no title)
+    return Hit(chunk_id="weidong-2021#1", doc_id="weidong-2021", text=text, score=1.0, section="",
+               district="卫东区", city="平顶山市", province="河南省", title="", year=2021, start=0, end=len(text))
+
+
+NEWS = LEAD.replace("2023年泾源县", "2021年卫东区") + BODY.replace("2022年", "2020年").replace("2023年", "2021年")
+
+
+def test_the_dateline_lead_does_not_answer_what_was_done_at_the_meeting(gaz):
+    """The lead repeats the meeting's name the question uses to say which meeting; the sentence that
+    answers what was signed, or who spoke, shares fewer words and is the answer."""
+    for question, answer in (("卫东区2021年卫生健康工作会议上签订了什么？", "签订了目标管理责任书"),
+                             ("卫东区2021年卫生健康工作会议上哪些单位作了交流发言？", "县中医院、兴盛乡卫生院作交流发言")):
+        a = build_answer(question, [_hit(NEWS)], query=analyze(question, gaz), abstain=False)
+        assert not a.abstained and answer in a.sentences[0].text, (question, a.lead)
+
+
+def test_the_dateline_lead_answers_when_the_meeting_was_held(gaz):
+    question = "卫东区2021年卫生健康工作会议是哪天召开的？"
+    a = build_answer(question, [_hit(NEWS)], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained and a.sentences[0].text.startswith("2月8日"), a.lead
+
+
+@pytest.mark.parametrize("question, field", [
+    ("On what date did Weidong hold its 2021 health work conference?", ""),  # the meeting's day, in the text
+    ("卫东区2021年卫生健康工作会议是哪天召开的？", ""),
+    ("What was the title of the work report given at Weidong's 2021 health work meeting?", ""),  # a speech
+    ("《卫东区召开卫生健康工作会议》这条消息的发布日期是哪天？", "date"),  # 召开 inside the copy's own title
+    ("What date was Weidong's plan issued?", "date"),
+    ("What is the title of Weidong's plan?", "title"),
+])
+def test_an_event_the_copy_reports_is_not_a_header_fact(question, field):
+    from qa.search.query import header_field
+
+    assert header_field(question) == field
+
+
+def test_a_copy_dated_only_by_its_web_page_says_so():
+    """Asked when the copy was issued or published, the answer does not pass the page's date off as the
+    document's date of issue, and quotes it as the page prints it."""
+    from qa.answering.header import field_line
+    from qa.records import DocMeta
+
+    meta = extract_metadata("泾源县召开卫生健康工作会议\n发布日期:2019-03-06 08:56来源:泾源县政府办公室\n" + LEAD + "\n")
+    doc = DocMeta(doc_id="jy", file="jy.txt", title=meta["title"], date=meta["date"], sources=meta["sources"])
+    assert field_line("date", doc, en=False) == (
+        "《泾源县召开卫生健康工作会议》未载明印发日期；网页发布日期是2019年3月6日（网页印作“2019-03-06”）。")
+    assert "states no date of issue" in field_line("date", doc, en=True)
+    # a date the document itself states is its date of issue, as before
+    signed = extract_metadata("泾源县卫生健康局\n关于印发2019年工作要点的通知\n各乡镇卫生院：\n泾源县卫生健康局\n2019年3月1日\n")
+    own = DocMeta(doc_id="jy", file="jy.txt", title="2019年工作要点", date=signed["date"], sources=signed["sources"])
+    assert field_line("date", own, en=False) == "《2019年工作要点》的印发日期是2019年3月1日。"
