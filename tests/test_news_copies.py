@@ -139,3 +139,44 @@ def test_a_copy_dated_only_by_its_web_page_says_so():
     signed = extract_metadata("泾源县卫生健康局\n关于印发2019年工作要点的通知\n各乡镇卫生院：\n泾源县卫生健康局\n2019年3月1日\n")
     own = DocMeta(doc_id="jy", file="jy.txt", title="2019年工作要点", date=signed["date"], sources=signed["sources"])
     assert field_line("date", own, en=False) == "《2019年工作要点》的印发日期是2019年3月1日。"
+
+
+def _vectors(text: str) -> dict:
+    """Sentence cosines as the index gives them, all alike (0.8, 2 std above the mean): the words decide."""
+    from qa.answering.answer import split_sentences
+
+    return {"sims": {"weidong-2021#1": [(x, y, 0.8) for x, y in split_sentences(text)]}, "sim_stats": (0.7, 0.05)}
+
+
+def test_an_office_holder_is_asked_for_and_found_by_title(gaz):
+    """"Which deputy county head spoke at…" asks for a person: 副县长 is the title asked for, and "spoke" is a
+    verb, not a wheel's spoke no plan mentions."""
+    from qa.answering.asked import asked_kind
+    from qa.crosslingual.english import verb_forms
+    from qa.search.query import glossary_words
+
+    question = "Which deputy district head spoke at Weidong's 2021 health work conference?"
+    assert asked_kind(analyze(question, gaz)) == "person"
+    assert asked_kind(analyze("卫东区的会议上哪位副区长讲话？", gaz)) == "person"
+    assert "spoke" in verb_forms(question) and not verb_forms("Does Weidong mention wound care or a saw?")
+    assert "deputy district head" in glossary_words(question) or "副区长" in " ".join(analyze(question, gaz).expansion)
+    text = NEWS.replace("县委常委、宣传部部长主持会议并讲话。", "卫东区副区长王某出席会议并讲话。")
+    from qa.answering.answer import split_sentences
+    from qa.answering.pick import pick_sentences
+    from qa.answering.sentlex import query_terms, sentence_score, sentence_tokens
+
+    q = analyze(question, gaz)
+    picks = pick_sentences([_hit(text)], q, query_terms(q), set(), sims=_vectors(text)["sims"], split=split_sentences,
+                           score_fn=sentence_score, tokens_fn=sentence_tokens)
+    assert "副区长" in picks[0].text, [p.text for p in picks[:3]]
+
+
+def test_a_person_no_passage_of_the_plan_names_is_said_to_be_missing(gaz):
+    from qa.answering.decline import NO_PERSON_EN, NO_PERSON_ZH
+
+    text = "2月8日，2021年卫东区卫生健康工作会议召开。会议要求，一要剖析形势，提高认识。二要锐意进取，主动作为。"
+    for question, line in (("Which district leader spoke at Weidong's 2021 health work conference?", NO_PERSON_EN),
+                           ("卫东区2021年卫生健康工作会议上哪位领导讲话？", NO_PERSON_ZH)):
+        a = build_answer(question, [_hit(text)], query=analyze(question, gaz), abstain=False,
+                         lang="en" if line is NO_PERSON_EN else "zh", **_vectors(text))
+        assert a.abstained and a.why == "no person" and a.lead.splitlines()[0] == line, a.lead

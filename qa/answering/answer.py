@@ -267,7 +267,10 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     figs = figure_picks(picks, weights, ordinal=bool(ASKS_ORDINAL.search(query.text)), best_z=z0,
                         docs=query.place_doc_ids, rate=bool(ASKS_RATE.search(query.text))) if (
         figure_asked and picks) else []
+    # an office holder asked of a named plan (哪位领导出席, which deputy county head spoke): its passages must name one
+    person_asked = kind == "person" and bool(query.place_doc_ids) and query.which != "many"
     declined = why_not(query, hits, picks, weights, retrieval=abstain, z0=z0, unit=unit, figure_asked=figure_asked,
+                       person_asked=person_asked,
                        figs=figs, meaning=meaning, known=known, spelled=spelled, mentions=mentions)
     why, abstain = declined.why, bool(declined.why)
     if abstain:

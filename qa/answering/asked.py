@@ -61,7 +61,9 @@ HAS_TITLE = re.compile(r"《[^《》]{4,}》")
 # a person asked for by office ("哪位领导出席", "Which official attended", "Who heads the leading group"):
 # the answer names an office holder (局长刘某, 党组书记、局长任组长)
 ASKS_PERSON = re.compile(r"哪(?:位|个|些)(?:领导|同志|官员|负责人)|什么领导|谁(?:出席|参加|主持|讲话|担任|任组长)|由谁(?:担任|任)|"
-                         r"\bwhich (?:officials?|leaders?)\b|\bwho (?:attended|chaired|chairs|presided|spoke|heads|headed)\b",
+                         r"\bwhich (?:(?:deputy|vice|executive) )?(?:(?:county|district|city|town|township|municipal|party) )?"
+                         r"(?:officials?|leaders?|heads?|mayors?|magistrates?|chiefs?|secretar(?:y|ies))\b|"
+                         r"\bwho (?:attended|chaired|chairs|presided|spoke|heads|headed)\b|哪位(?:副)?[县区市镇乡]?长",
                          re.IGNORECASE)
 HAS_OFFICE = re.compile(r"(?:局|县|区|市|院|部|处|科|所|站|组)长|书记|主任|主席|委员|主委|同志")
 HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|底前|上半年|下半年")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .asked import spells_out
+from .asked import HAS_OFFICE, spells_out
 from .figures import _unit_present, counted_terms, counts
 from .grounding import evidence as grounding_evidence, ungrounded, unmentioned_diseases
 from .pick import Pick
@@ -24,6 +24,9 @@ ABSTAIN_EN = "The documents do not seem to answer this. The closest passages are
 # a figure question whose topic the plan speaks of without a figure: say that, not "nothing found"
 NO_FIGURE_ZH = "文件中没有给出所问的数字。以下段落与问题相关，但没有这个数字，仅供参考。"
 NO_FIGURE_EN = "The documents state no such figure. The passages below are related but do not give it; for reference only."
+# a question for an office holder (哪位领导, which deputy county head) whose plan's passages name none
+NO_PERSON_ZH = "文件中没有写明所问的人。以下段落与问题相关，但没有提到这位人员，仅供参考。"
+NO_PERSON_EN = "The documents do not name the person asked about. The passages below are related; for reference only."
 NOT_MENTIONED_EN = "No document mentions {words}. The closest passages are shown below for reference."
 NOT_MENTIONED_ZH = "{places}的文件中没有提到{words}。以下是最接近的段落，仅供参考。"
 NOT_SPELLED_ZH = "文件提到了“{term}”，但没有说明它具体指什么。以下段落提到了它，仅供参考。"
@@ -42,7 +45,7 @@ class Decline:
 
 
 def why_not(query: Query, hits: Sequence[Hit], picks: list[Pick], weights, *, retrieval: bool, z0: float | None,
-            unit: str, figure_asked: bool, figs: list[Pick], meaning: str, known,
+            unit: str, figure_asked: bool, figs: list[Pick], meaning: str, known, person_asked: bool = False,
             spelled: Callable[[str], bool] | None, mentions) -> Decline:
     """The first rule that says the picks do not answer, in the order below (`retrieval`: the retriever
     already declined, `qa.answering.abstain`)."""
@@ -58,6 +61,8 @@ def why_not(query: Query, hits: Sequence[Hit], picks: list[Pick], weights, *, re
         return Decline("asked unit absent")  # 创建多少家…？: the figures about the question count no 家
     if figure_asked and (counted := counted_terms(query)) and not any(counts(p.matched, counted) for p in figs):
         return Decline("no figure")  # "How many beds…": the figures about the plan count other things
+    if person_asked and not any(HAS_OFFICE.search(p.text) for p in picks if p.hit.doc_id in query.place_doc_ids):
+        return Decline("no person")  # "Which county leader spoke at…": no passage of the plan names an office holder
     if meaning and not (spelled(meaning) if spelled else any(spells_out(meaning, h.text) for h in hits)):
         return Decline("not spelled out")  # “232”主线具体指什么: the plans use the term, none says what it is
     missing = unknown_terms(query, weights, known)
@@ -79,6 +84,8 @@ def decline_line(d: Decline, query: Query, picks: list[Pick], meaning: str, *, e
     """The first line of an answer that declines: what is missing, as precisely as the rule knows it."""
     if d.why in ("no figure", "asked unit absent"):
         return NO_FIGURE_EN if en else NO_FIGURE_ZH
+    if d.why == "no person":
+        return NO_PERSON_EN if en else NO_PERSON_ZH
     if d.why == "not spelled out" and any(meaning in p.text for p in picks):
         return NOT_SPELLED_ZH.format(term=meaning)
     if d.absent and en:

@@ -117,11 +117,12 @@ def evidence(query: Query, absent_zh: tuple[str, ...], known, *, lex: float | No
     absent = absent_zh if query.script == "zh" else untranslated(query)
     things = ()
     if query.script != "zh" and known is not None:
+        from ..crosslingual.english import verb_forms
         from ..crosslingual.things import absent_things
         from ..search.query import glossary_words
 
-        glossed = glossary_words(query.text)
-        things = absent_things([w for w in absent if w.lower() not in glossed], known)
+        glossed, verbs = glossary_words(query.text), verb_forms(query.text)
+        things = absent_things([w for w in absent if w.lower() not in glossed and w.lower() not in verbs], known)
     return Evidence(query.script, bool(query.which) and not query.places, tuple(absent), nouns,
                     query.en_coverage if query.script != "zh" else 0.0,
                     which_one=query.which == "one" and not query.places, lex=lex, dense_z=dense_z,

@@ -81,3 +81,32 @@ def is_stop(word: str) -> bool:
 def content_stems(text: str) -> list[tuple[int, str, str]]:
     """(position among all words, surface, stem) for each non-stop word of text, in order."""
     return [(i, w, stem(w)) for i, w in enumerate(words(text)) if not is_stop(w)]
+
+
+# words a verb is followed by in a question ("which head spoke at the conference", "who saw a doctor")
+_AFTER_VERB = frozenset("at in on to for with by from about during of the a an this that these those its their his "
+                        "her our my your any some and or".split())
+
+
+# words a noun is preceded by ("mention a saw", "the spokes")
+_BEFORE_NOUN = frozenset("a an the this that these those its their his her our my your any some no each every".split())
+
+
+@lru_cache(maxsize=4096)
+def _inflected_verb(word: str) -> bool:
+    """`word` is an inflected form of another verb (spoke ← speak, saw ← see, held ← hold), by lemminflect's
+    English tables; "vaccines" or "rabies" are not."""
+    from lemminflect import getAllLemmas
+
+    return any(lemma != word for lemma in getAllLemmas(word).get("VERB", ()))
+
+
+def verb_forms(text: str) -> frozenset[str]:
+    """The words of an English question used as verbs though a dictionary also lists them as things: an
+    inflected verb form followed by a preposition, an article or a pronoun, or closing the question
+    ("Which deputy county head spoke at…" is no question about a wheel's spokes; "wound care" and "a saw" stay
+    things)."""
+    toks = [w.lower() for w in _WORD.findall(text)]
+    return frozenset(w for i, w in enumerate(toks)
+                     if (i + 1 == len(toks) or toks[i + 1] in _AFTER_VERB) and not (i and toks[i - 1] in _BEFORE_NOUN)
+                     and _inflected_verb(w))
