@@ -184,6 +184,10 @@ def test_english_question_gets_an_english_frame_and_chinese_text(gaz):
     ("阿荣旗", False, "Arong Banner"), ("镇沅彝族哈尼族拉祜族自治县", False, "Zhenyuan Autonomous County"),
     ("浦东新区", False, "Pudong New Area"), ("平顶山市", True, "Pingdingshan"),
     ("海南藏族自治州", True, "Hainan Autonomous Prefecture"), ("大兴安岭地区", True, "Daxinganling Prefecture"),
+    # a character's everyday reading misspells the name (朝 zhao, 都 dou, 洪洞 hongdong): the dictionary's proper
+    # noun reading is the map's
+    ("都昌县", False, "Duchang County"), ("洪洞县", False, "Hongtong County"), ("乐亭县", False, "Laoting County"),
+    ("丰都县", False, "Fengdu County"),
 ])
 def test_an_english_place_label_says_the_units_level(name, city, english):
     """A county is not a "District": 宁城县 used to read "Ningchengxian District"."""

@@ -129,11 +129,7 @@ def _place_name(mentions: list[PlaceMention], english: bool) -> str:
 
 def _romanise(name: str, field: str) -> str:
     """鼓楼区 → 'Gulou District', 福州市 → 'Fuzhou' (so an English question stays English)."""
-    try:
-        from pypinyin import lazy_pinyin
-    except ImportError:
-        return name
-    from .labels import english_unit
+    from .labels import english_unit, romanise
 
     if field == "district":
         # the place matcher reads "X District/County/City"; other levels (旗, 自治县) by their name alone
@@ -142,7 +138,7 @@ def _romanise(name: str, field: str) -> str:
             roman.rsplit(" ", 2)[0] if " Autonomous" in roman else roman.rsplit(" ", 1)[0])
     suffix = "市" if field == "city" else ""
     core = name[: -len(suffix)] if suffix and name.endswith(suffix) and len(name) > len(suffix) + 1 else name
-    return "".join(lazy_pinyin(core)).capitalize()
+    return romanise(core)
 
 
 def _switch_place(prev: str, new_place: str, gazetteer: Gazetteer) -> str:

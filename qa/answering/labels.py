@@ -7,6 +7,8 @@ column's name ("2025年：≥79.2"), the 序号 left out.
 """
 from __future__ import annotations
 
+import re
+
 from ..records import Hit
 from .pick import cells
 
@@ -16,12 +18,30 @@ def place_label(hit: Hit) -> str:
     return f"{hit.city}{hit.district}" if hit.district else (hit.city or hit.province or hit.title)
 
 
-def _pinyin(name: str) -> str:
+def romanise(name: str) -> str:
+    """A place name's core in pinyin, as maps write it: CC-CEDICT's reading of the name as a proper noun
+    (长治 Changzhi, 朝阳 Chaoyang, 郫都 Pidu), of the core itself or of the whole unit name it starts
+    (鼓楼区 for 鼓楼, which alone is a drum tower); otherwise pypinyin's usual reading of each character."""
+    from ..crosslingual.lexicon import proper_readings
+
+    readings = proper_readings()
+    for key in (name, *_unit_names(name)):
+        syllables = readings.get(key, "").split()
+        if len(syllables) >= len(name):
+            return "".join(re.sub(r"[\d:]", "", s) for s in syllables[:len(name)]).lower().capitalize()
     try:
         from pypinyin import lazy_pinyin
     except ImportError:
         return ""
     return "".join(lazy_pinyin(name)).capitalize()
+
+
+def _unit_names(core: str) -> tuple[str, ...]:
+    """The unit names a core may stand for (鼓楼 → 鼓楼区, 鼓楼县, …), to find its proper reading."""
+    return tuple(core + level for level, _ in _EN_LEVEL)
+
+
+_pinyin = romanise
 
 
 # the English for a unit's level, by its name's ending (longest first); a prefecture-level 市 is left out

@@ -127,11 +127,13 @@ def warm(r) -> str:
     from .answer import sentence_tokens, split_sentences
     from .sentvec import MAX_PRECOMPUTE, for_retriever
     from .topic import _nouns
+    from ..crosslingual.lexicon import proper_readings
     from ..crosslingual.things import thing_table
 
     did = for_retriever(r).warm()
     _nouns()  # read once here, not on the first question with a word no passage has
     thing_table()  # the dictionary's specific things and acronyms (~1.5 s), likewise for the first English question
+    proper_readings()  # how places are romanised in English answers (长治 Changzhi, not Zhangzhi)
     if getattr(r.xling, "names", None) is not None:
         r.xling.names.build()  # pinyin keys of the vocabulary, here rather than on the first English question
     sents = [c.text[a:b] for c in r.chunks for a, b in split_sentences(c.text)]

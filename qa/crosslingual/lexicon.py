@@ -85,6 +85,23 @@ def read_cedict(path: Path | None = None) -> Iterator[tuple[str, list[str]]]:
             yield parts[1], [g for sense in rest.split("/") for g in sense.split(";")]
 
 
+_ENTRY = re.compile(r"^\S+ (\S+) \[([^\]]+)\]")
+
+
+@lru_cache(maxsize=1)
+def proper_readings() -> dict[str, str]:
+    """Simplified headword → its reading as a proper name, from CC-CEDICT's entries written with a capital
+    (长治 → "Chang2 zhi4", 郫都 → "Pi2 du1", 朝阳 → "Chao2 yang2"): the reading a name is romanised by,
+    where a character's everyday reading (长 zhang, 都 dou, 朝 zhao) would misspell it. First entry wins."""
+    out: dict[str, str] = {}
+    with gzip.open(cedict_path(), "rt", encoding="utf-8") as f:
+        for line in f:
+            m = _ENTRY.match(line)
+            if m and m.group(2)[:1].isupper():
+                out.setdefault(m.group(1), m.group(2))
+    return out
+
+
 def gloss_key(gloss: str) -> tuple[str, ...] | None:
     """A gloss as a tuple of content stems, or None when it is no translation.
 
