@@ -63,9 +63,12 @@ HAS_TITLE = re.compile(r"《[^《》]{4,}》")
 ASKS_PERSON = re.compile(r"哪(?:位|个|些)(?:领导|同志|官员|负责人)|什么领导|谁(?:出席|参加|主持|讲话|担任|任组长)|由谁(?:担任|任)|"
                          r"\bwhich (?:(?:deputy|vice|executive) )?(?:(?:county|district|city|town|township|municipal|party) )?"
                          r"(?:officials?|leaders?|heads?|mayors?|magistrates?|chiefs?|secretar(?:y|ies))\b|"
-                         r"\bwho (?:attended|chaired|chairs|presided|spoke|heads|headed)\b|哪位(?:副)?[县区市镇乡]?长",
+                         r"\bwho (?:attended|chaired|chairs|presided|spoke|heads|headed)\b|哪位(?:副)?[县区市镇乡]?长|"
+                         # a task list's leader column (责任领导：…): "who is the responsible leader", 责任领导是谁
+                         r"\bwho (?:is|are|was|were) (?:the )?(?:[\w-]+ ){0,2}?(?:leaders?|heads?|officials?|chiefs?)\b|"
+                         r"(?:领导|负责人|组长)(?:是|为)谁|谁(?:是|为)[^，,。？?]{0,10}(?:领导|负责人|组长)",
                          re.IGNORECASE)
-HAS_OFFICE = re.compile(r"(?:局|县|区|市|院|部|处|科|所|站|组)长|书记|主任|主席|委员|主委|同志")
+HAS_OFFICE = re.compile(r"(?:局|县|区|市|院|部|处|科|所|站|组)长|书记|主任|主席|委员|主委|同志|领导\s*[:：]")
 HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|底前|上半年|下半年")
 # a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
 # (measures only: "哪几个/几家" can be answered by naming them)

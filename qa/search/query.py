@@ -259,8 +259,17 @@ _CITED = re.compile(r"依据|根据|按照|落实|贯彻|引用|援引|\bcit(?:e
 # "On what date did X hold its conference", "会议是哪天召开的": the date of an event the text reports, not of
 # the document; "the title of the work report given at the meeting": a speech the text names, not the copy
 _EVENT = re.compile(r"召开|举行|举办|开幕|\b(?:hold|held|holds|convene[sd]?|t[ao]ok? place|takes place)\b", re.I)
-_NAMED_IN_TEXT = re.compile(r"\btitle of (?:the |its |a |their )?(?:[\w-]+ ){0,3}?(?:report|speech|address|talk|lecture)\b",
-                            re.I)
+# "the title of Lucheng's first micro-video", "the title of the work report": a work the text names. The title
+# of the copy itself is asked as "the title of <the/X's …> plan/document/notice…" or with nothing after "title"
+_TITLE_OF = re.compile(r"\btitle of ((?:[\w'-]+ ?){1,8})", re.I)
+_DOC_NOUN = re.compile(r"\b(?:plans?|documents?|notices?|programmes?|programs?|priorities|points|opinions?|files?|"
+                       r"circulars?|schemes?|outlines?|arrangements?|summar(?:y|ies)|copy|text|paper)\b", re.I)
+
+
+def _names_a_work(text: str) -> bool:
+    """"title of" a thing other than a document: a video, a report, a campaign the text names."""
+    m = _TITLE_OF.search(text)
+    return bool(m) and not _DOC_NOUN.search(m.group(1))
 
 
 def header_field(text: str) -> str:
@@ -269,7 +278,7 @@ def header_field(text: str) -> str:
         return ""
     for field_name, pattern in HEADER_FIELDS:
         if pattern.search(text):
-            if (field_name == "date" and _EVENT.search(re.sub(r"《[^《》]*》", "", text))) or (field_name == "title" and _NAMED_IN_TEXT.search(text)):
+            if (field_name == "date" and _EVENT.search(re.sub(r"《[^《》]*》", "", text))) or (field_name == "title" and _names_a_work(text)):
                 return ""
             return field_name
     return ""
