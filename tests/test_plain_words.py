@@ -87,3 +87,55 @@ def test_the_title_of_a_work_the_plan_names_is_no_header_fact(question, field):
     from qa.search.query import header_field
 
     assert header_field(question) == field
+
+
+
+@pytest.mark.model
+def test_how_many_years_is_answered_by_a_span_of_years(real_retriever):
+    # "how many years" counts a unit of measure: the plan's 分2年完成 states it, though no clause of it names
+    # a thing called "years" (before: declined as a count of other things)
+    from qa.answering.respond import respond
+
+    a = respond(real_retriever, "In how many years will Gulou finish recruiting for the vacant posts left in its "
+                                "health system?").answer
+    assert not a.abstained, (a.why, a.lead)
+    assert "分2年完成" in a.sentences[0].text, a.lead
+
+
+def test_several_is_no_question_for_a_count(gaz):
+    # 好几家 is "several" and 几乎 "almost": neither asks 多少/几家, so no figure or unit is required of the answer
+    from qa.answering.asked import asked_unit
+
+    for question in ("卫东区开中医小诊所的，以后能不能开成好几家分店？", "卫东区是不是几乎每个社区都有家庭医生？"):
+        q = analyze(question, gaz)
+        assert asked_kind(q) != "number" and not asked_unit(q), question
+    assert asked_kind(analyze("卫东区建了几家中医馆？", gaz)) == "number"  # a count asked, as before
+    text = "推动中医门诊部、中医诊所规范建设和连锁发展。加强基层中医类别全科医生培养。"
+    question = "卫东区开中医小诊所的，以后能不能开成好几家分店？"
+    a = build_answer(question, [_hit(text, "16. 加强基层中医药服务体系建设")], query=analyze(question, gaz),
+                     abstain=False, **_vectors(text))
+    assert a.why not in ("asked unit absent", "no figure"), (a.why, a.lead)
+
+
+@pytest.mark.parametrize("question, named", [
+    ("卫东区对老慢支、肺气肿这类喘不上气的老毛病有啥专门行动？", ()),  # 老毛病: everyday words for an ailment
+    ("卫东区对手足口病防控有什么安排？", ("手足口病",)),  # a disease's name, as before
+    ("卫东区对慢性病和传染病有什么安排？", ("慢性病", "传染病")),
+])
+def test_an_everyday_word_for_an_ailment_is_no_disease_name(question, named):
+    from qa.answering.grounding import named_diseases
+
+    assert named_diseases(question) == named
+
+
+def test_diseases_given_as_examples_of_a_group_the_plan_names_are_not_missing(gaz):
+    # the plan writes the group (两慢病) and never 糖尿病: the question gives 高血压、糖尿病 as the group's
+    # examples, so the plan does speak of what it asks; a disease asked about on its own is still missing
+    from qa.answering.grounding import unmentioned_diseases
+
+    plan = ["完成区级两慢病基线调查。", "加快推进慢病管理中心建设。", "规范高血压患者健康管理。"]
+    mentions = lambda pattern: any(pattern.search(t) for t in plan)  # noqa: E731
+    grouped = analyze("卫东区打算对高血压、糖尿病这两类慢病做一次什么摸底调查？", gaz)
+    assert unmentioned_diseases(grouped, mentions) == ()
+    alone = analyze("卫东区对糖尿病患者有什么安排？", gaz)
+    assert unmentioned_diseases(alone, mentions) == ("糖尿病",)

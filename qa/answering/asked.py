@@ -14,7 +14,8 @@ from ..search.query import Query
 from .furniture import _QUOTED
 
 ASKS_NUMBER = re.compile(
-    r"多少|(?<!哪)几[个项家所名年岁次类种天条批级件轮届]?|比例|比率|百分之|"  # 哪几类/哪几个 asks to name them
+    # 哪几类/哪几个 asks to name them; 好几家 (several) and 几乎 (almost) ask nothing
+    r"多少|(?<![哪好])几(?!乎)[个项家所名年岁次类种天条批级件轮届]?|比例|比率|百分之|"
     r"\bwhat (?:[\w-]+ ){0,4}?(?:rate|percentage|share|proportion|number|target|level|amount|ratio)s?\b|"
     r"\bhow (?:many|much|high)\b|\bby how much\b|\bper ?cent\b", re.IGNORECASE)
 # an English question that can only be answered with a figure ("what level/target" may be answered in
@@ -72,7 +73,7 @@ HAS_OFFICE = re.compile(r"(?:局|县|区|市|院|部|处|科|所|站|组)长|书
 HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|底前|上半年|下半年")
 # a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
 # (measures only: "哪几个/几家" can be answered by naming them)
-_ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(亿元|万元|元|岁|张|小时|分钟|平方米|辆|台|处|名|家|所|人|次|项|套|床)")
+_ASKED_UNIT = re.compile(r"(?:多少|(?<![哪好])几)(亿元|万元|元|岁|张|小时|分钟|平方米|辆|台|处|名|家|所|人|次|项|套|床)")
 
 
 def asked_kind(query: Query) -> str:

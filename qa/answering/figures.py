@@ -106,15 +106,23 @@ _COUNTED_EN = re.compile(r"\bhow many ((?:[\w'-]+ ){0,6}?)(?:does|do|did|will|wo
                          r"should|must|can|could|in|at|per|for|to|under|by)\b", re.IGNORECASE)
 
 
+# units of measure: "how many years/times" is answered by a number with its unit (分2年完成, 3次), not by a
+# clause that names a counted thing
+_MEASURES_EN = frozenset("year years month months week weeks day days hour hours minute minutes time times".split())
+
+
 def counted_terms(query) -> frozenset[str]:
     """The Chinese words for what an English "how many" question counts (beds → 床位/床): the glossary's
-    for phrases of it, the lexicon's for its words; empty when nothing translates them."""
+    for phrases of it, the lexicon's for its words; empty when nothing translates them, or when it counts
+    a unit of measure (years, days, times)."""
     m = _COUNTED_EN.search(query.text) if query.script != "zh" else None
     if not m:
         return frozenset()
     from ..search.query import _LATIN_WORD, _glossary_matches, _stem
 
     words = [w.lower() for w in _LATIN_WORD.findall(m.group(1))]
+    if words and words[-1] in _MEASURES_EN:
+        return frozenset()
     out = {t for _, _, zh in _glossary_matches([_stem(w) for w in words]) for t in zh}
     for g in getattr(query, "xling", ()) or ():
         if g.source == "lexicon" and g.terms and set(g.english.lower().split()) & set(words):

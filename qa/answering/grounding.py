@@ -151,9 +151,23 @@ def named_diseases(text: str) -> tuple[str, ...]:
         if (len(w) == 2 and i and _dictionary_freq(w) is None and len(words[i - 1]) >= 2
                 and _CJK_WORD.match(words[i - 1])):
             w = words[i - 1] + w
-        if len(w) >= 3:
+        if len(w) >= 3 and not _everyday_ailment(w):
             out.append(w)
     return tuple(dict.fromkeys(out))
+
+
+def _everyday_ailment(word: str) -> bool:
+    """老毛病, 大疾病: a qualifier before a word of everyday language for illness in general (毛病, 疾病: jieba's
+    dictionary counts them more often than a topic, see qa.answering.topic), not a disease's name (糖尿病: 尿病
+    is no word; 传染病: 染病 is a rare one)."""
+    from .topic import _TOPICAL_MAX_FREQ, _dictionary_freq
+
+    return (_dictionary_freq(word[-2:]) or 0) > _TOPICAL_MAX_FREQ
+
+
+# "高血压、糖尿病这两类慢病", "老慢支、肺气肿这类…", "…等": diseases the question gives as examples of a group it
+# names; a plan that speaks of the group (两慢病, 慢性呼吸系统疾病) need not name each example
+_EXAMPLES_OF = re.compile(r"^(?:[、,，和及与或][\u4e00-\u9fff]{2,8}){0,4}(?:(?:这|那)[两几三四五]?(?:类|些|种)|等|之类)")
 
 
 def disease_pattern(name: str) -> re.Pattern[str]:
@@ -171,7 +185,9 @@ def unmentioned_diseases(query: Query, mentions) -> tuple[str, ...]:
     passage of the named plans match it) finds in none of them."""
     if query.script != "zh" or not query.place_doc_ids or query.which == "many":
         return ()
-    return tuple(d for d in named_diseases(query.text) if not mentions(disease_pattern(d)))
+    text = query.text
+    return tuple(d for d in named_diseases(text) if not mentions(disease_pattern(d))
+                 and not (text.find(d) >= 0 and _EXAMPLES_OF.match(text[text.find(d) + len(d):])))
 
 
 def _two_known(word: str, known) -> bool:
