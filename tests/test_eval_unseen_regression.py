@@ -4,7 +4,7 @@ corpus/; eval/lists/ asks which-place list questions over eval/unseen) must not 
 baseline.json — list precision and recall included.
 
 These are the development sets that mechanisms are tuned on; eval/heldout.jsonl,
-eval/unseen/heldout.jsonl, eval/fresh2, eval/fresh3, eval/fresh6 and eval/fresh8 are the judges and are never part of a floor.
+eval/unseen/heldout.jsonl, eval/fresh2, eval/fresh3, eval/fresh6, eval/fresh8 and eval/fresh9 are the judges and are never part of a floor.
 """
 import json
 from pathlib import Path
