@@ -25,7 +25,7 @@ FIGURE_MIN_LEX = 0.15
 # the best sentence itself needs less: on the development sets the figure questions whose best sentence held
 # < 0.03 of their terms (and sat < 4 std above the question's mean sentence cosine) were unanswerable or
 # answered with another indicator's figure; 0.03–0.07 declined the same ones as 0.1 did and answered a
-# paraphrase more (多少个三到五岁的小朋友 for "2万名3-5岁儿童"); the middle of that gap
+# paraphrase more (多少个…小朋友 asked of a sentence counting N名…儿童); the middle of that gap
 BEST_FIGURE_MIN_LEX = 0.07
 BEST_FIGURE_DENSE_Z = 4.0
 

@@ -259,7 +259,7 @@ _CITED = re.compile(r"依据|根据|按照|落实|贯彻|引用|援引|\bcit(?:e
 # "On what date did X hold its conference", "会议是哪天召开的": the date of an event the text reports, not of
 # the document; "the title of the work report given at the meeting": a speech the text names, not the copy
 _EVENT = re.compile(r"召开|举行|举办|开幕|\b(?:hold|held|holds|convene[sd]?|t[ao]ok? place|takes place)\b", re.I)
-# "the title of Lucheng's first micro-video", "the title of the work report": a work the text names. The title
+# "the title of the district's first micro-video", "the title of the work report": a work the text names. The title
 # of the copy itself is asked as "the title of <the/X's …> plan/document/notice…" or with nothing after "title"
 _TITLE_OF = re.compile(r"\btitle of ((?:[\w'-]+ ?){1,8})", re.I)
 _DOC_NOUN = re.compile(r"\b(?:plans?|documents?|notices?|programmes?|programs?|priorities|points|opinions?|files?|"
