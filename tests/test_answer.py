@@ -242,6 +242,34 @@ def test_a_list_leaves_out_bare_headings_and_sentences_sharing_nothing_when_othe
     assert kept == ["weidong-2021", "jiading-2024"]
 
 
+def test_an_english_list_leaves_out_places_saying_one_word_of_several(gaz):
+    """"Which places open clinics of traditional Chinese medicine?": a plan that only says 中医药 somewhere says
+    one of the question's words, not that it opens clinics; each English word counts once, whichever of its
+    translations a plan writes (诊所 or 中医馆 for "clinics")."""
+    from dataclasses import replace
+
+    from qa.answering.pick import Pick
+    from qa.answering.topic import many_districts
+    from qa.crosslingual import TermGroup
+
+    q = analyze("Which places plan to open clinics of traditional Chinese medicine?", gaz)
+    q = replace(q, xling=(TermGroup("lexicon", "open", 1.0, (("开设", 1.0), ("开办", 0.7))),
+                          TermGroup("lexicon", "clinics", 1.0, (("诊所", 1.0),)),
+                          TermGroup("terms", "clinics", 1.0, (("中医馆", 1.0),)),
+                          TermGroup("lexicon", "traditional Chinese medicine", 1.0, (("中医药", 1.0), ("中医", 0.7)))))
+    weights = {"中医药": 6.0, "中医": 2.0, "诊所": 1.0, "中医馆": 1.0, "开设": 0.5, "开办": 0.5}  # the heavy word
+
+    def pick(chunk_id, text, cos):
+        return Pick(1.0, 0, hit(chunk_id, text), text, 0.0, cos, False, False, True)
+
+    picks = [pick("weidong-2021#3", "支持社会力量开办中医诊所，推动中医药服务进社区。", 0.90),
+             pick("jiading-2024#4", "社区卫生服务中心开设中医馆，提供中医药服务。", 0.89),
+             pick("gulou-2021#5", "落实中医药传承创新发展实施方案，弘扬中医药文化。", 0.89),
+             pick("lucheng-2021#6", "加快推进基层中医药能力建设。", 0.88)]
+    kept = [p.hit.doc_id for p in many_districts(picks, weights, q)]
+    assert kept == ["weidong-2021", "jiading-2024"]
+
+
 @pytest.mark.parametrize("question", ["哪些区的文件提到无烟机关（无烟党政机关）创建？", "哪些区的文件提到无烟党政机关或无烟机关创建？"])
 def test_a_list_takes_a_place_that_writes_either_alternative_the_question_offers(gaz, question):
     """无烟机关（无烟党政机关）: a plan writing 无烟机关 says it as much as one writing 无烟党政机关, though jieba
