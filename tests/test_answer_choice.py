@@ -36,6 +36,16 @@ def test_an_item_heading_hands_the_first_line_to_the_sentence_under_it(gaz):
     assert "10. 深入推进" not in a.lead.splitlines()[0]
 
 
+@pytest.mark.parametrize("question", ["卫东区要实施的关爱行动叫什么名字？", "卫东区这项关爱行动的名称是什么？"])
+def test_asked_what_a_thing_is_called_the_item_title_writing_its_name_answers(gaz, question):
+    """The item's title is the only line that writes the coined name; the sentence under it says what is done,
+    which is not what was asked."""
+    text = "3. 实施“暖阳护航”关爱行动。建立困难家庭帮扶台账，开展上门走访慰问。"
+    a = build_answer(question, [hit(text, "二、重点工作 > 3. 实施“暖阳护航”关爱行动")], query=analyze(question, gaz),
+                     abstain=False)
+    assert "“暖阳护航”" in a.sentences[0].text, a.lead
+
+
 def test_a_long_sentence_is_cut_to_the_clauses_that_answer(gaz):
     filler = "，".join(["坚持以人民健康为中心的发展思想"] * 14)
     sentence = f"按照“两新三强”定位、“五个大幅提升”目标，{filler}，全面提升公共卫生能力。"

@@ -65,6 +65,13 @@ TITLE_PENALTY = 0.3
 OWN_TITLE_PENALTY = 1.0
 FRAME_BONUS = 0.3
 QUOTE_BONUS = 0.3
+# "…的关爱行动叫什么名字", "What is the brand called": a plan names a thing it coins in quotes (“XX”关爱行动); an
+# item's title writing one is then the answer, not a heading to pass over for the sentence after it (a bonus for
+# every sentence writing a quoted name changed nothing on the development sets: the question's words already lead)
+ASKS_CALLED = re.compile(r"叫(?:做)?什么|什么名字|名字是什么|名称(?:是什么|叫什么)|什么(?:称号|名号|口号)|口号是什么|"
+                         r"\bwhat (?:is|was|are|were) (?:it |they )?called\b|\bcalled what\b|\bwhat (?:is|was) the name of\b|"
+                         r"\b(?:which|what) (?:slogan|motto|brand)\b", re.IGNORECASE)
+_COINED = re.compile(r"[“\"「『][^”\"」』]{2,20}[”\"」』]")
 NAME_BONUS = 0.3  # all the proper names an English question spells in pinyin; 0.3 and 0.6 chose the same on dev
 WRAP_HEAD_MIN = 0.25  # share of the question's terms the issuer part of a notice line must hold
 RECIPIENT_BONUS = 1.0  # asked who was sent it, the addressee line is the answer itself
@@ -300,6 +307,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     picks = []
     counting = bool(ASKS_COUNT.search(query.text))
     asks_when_where = bool(ASKS_DATE.search(query.text) or ASKS_WHERE.search(query.text))
+    called = bool(ASKS_CALLED.search(query.text))
     for rank, h, s, lex, cos, is_heading, has_number, topic, columns in raw:
         ok = carries(kind, s, count=counting)
         score = (lex if topic is None else topic) - RANK_PENALTY * rank
@@ -364,7 +372,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     picks.sort(key=lambda p: (-p.score, p.rank))
     if picks and nth is not None and item_number(picks[0].text) == nth:
         return picks  # the asked item's title is the answer itself
-    return _body_first(picks, raw)
+    return _body_first(picks, raw, called=called)
 
 
 
@@ -376,16 +384,18 @@ def _point_of_list(text: str, spans, i: int) -> bool:
     return any(0 <= j < len(spans) and ITEM_TITLE.match(text[spans[j][0]:spans[j][1]]) for j in (i - 1, i + 1))
 
 
-def _body_first(picks: list[Pick], raw) -> list[Pick]:
+def _body_first(picks: list[Pick], raw, *, called: bool = False) -> list[Pick]:
     """An item's own title only names the item; the sentence right after it says what is done.
 
     When the best sentence is such a heading ("10. 深入推进职业健康工作。") and its
     passage goes on, the next sentence of that passage leads, scored just above it
     and carrying the heading's lexical and dense evidence.
     """
-    if not picks or not picks[0].is_heading or picks[0].quoted or picks[0].framed:
-        # a heading holding the phrase a which-place question quotes is that place's evidence itself, and a
-        # one-line item holding the question's frame ("4.…开展技能培训2.5万人" for 培训多少人) its answer
+    if (not picks or not picks[0].is_heading or picks[0].quoted or picks[0].framed
+            or (called and _COINED.search(picks[0].text))):
+        # a heading holding the phrase a which-place question quotes is that place's evidence itself, a
+        # one-line item holding the question's frame ("4.…开展技能培训2.5万人" for 培训多少人) its answer, and
+        # one writing a coined name (3.实施“XX”关爱行动) the answer to what that thing is called
         return picks
     best = picks[0]
     order = [(r[1], r[2]) for r in raw]
