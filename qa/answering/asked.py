@@ -70,6 +70,12 @@ ASKS_PERSON = re.compile(r"哪(?:位|个|些)(?:领导|同志|官员|负责人)|
                          r"(?:领导|负责人|组长)(?:是|为)谁|谁(?:是|为)[^，,。？?]{0,10}(?:领导|负责人|组长)",
                          re.IGNORECASE)
 HAS_OFFICE = re.compile(r"(?:局|县|区|市|院|部|处|科|所|站|组)长|书记|主任|主席|委员|主委|同志|领导\s*[:：]")
+# "…的关爱行动叫什么名字", "What is the brand called": a plan names a thing it coins in quotes (“XX”关爱行动); an
+# item's title writing one is then the answer, not a heading to pass over for the sentence after it (a bonus for
+# every sentence writing a quoted name changed nothing on the development sets: the question's words already lead)
+ASKS_CALLED = re.compile(r"叫(?:做)?什么|什么名字|名字是什么|名称(?:是什么|叫什么)|什么(?:称号|名号|口号)|口号是什么|"
+                         r"\bwhat (?:is|was|are|were) (?:it |they )?called\b|\bcalled what\b|\bwhat (?:is|was) the name of\b|"
+                         r"\b(?:which|what) (?:slogan|motto|brand)\b", re.IGNORECASE)
 HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|底前|上半年|下半年")
 # a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
 # (measures only: "哪几个/几家" can be answered by naming them)

@@ -50,6 +50,7 @@ from .sentlex import topic_weights
 from .asked import (  # noqa: F401 (re-exported: what the question asks for)
     ASKS_COUNT, ASKS_NUMBER, ASKS_FIGURE_EN, ASKS_DATE, ASKS_ORG, HAS_NUMBER, HAS_COUNT, ASKS_TITLE, HAS_TITLE, ASKS_PERSON,
     HAS_OFFICE, HAS_DATE, ASKS_ORDINAL, ASKS_WHERE, asked_kind, asked_unit, carries, names_orgs, states_count,
+    ASKS_CALLED, _COINED,
 )
 
 TOP_HITS = 5  # sentences are drawn from this many hits
@@ -65,13 +66,6 @@ TITLE_PENALTY = 0.3
 OWN_TITLE_PENALTY = 1.0
 FRAME_BONUS = 0.3
 QUOTE_BONUS = 0.3
-# "…的关爱行动叫什么名字", "What is the brand called": a plan names a thing it coins in quotes (“XX”关爱行动); an
-# item's title writing one is then the answer, not a heading to pass over for the sentence after it (a bonus for
-# every sentence writing a quoted name changed nothing on the development sets: the question's words already lead)
-ASKS_CALLED = re.compile(r"叫(?:做)?什么|什么名字|名字是什么|名称(?:是什么|叫什么)|什么(?:称号|名号|口号)|口号是什么|"
-                         r"\bwhat (?:is|was|are|were) (?:it |they )?called\b|\bcalled what\b|\bwhat (?:is|was) the name of\b|"
-                         r"\b(?:which|what) (?:slogan|motto|brand)\b", re.IGNORECASE)
-_COINED = re.compile(r"[“\"「『][^”\"」』]{2,20}[”\"」』]")
 NAME_BONUS = 0.3  # all the proper names an English question spells in pinyin; 0.3 and 0.6 chose the same on dev
 WRAP_HEAD_MIN = 0.25  # share of the question's terms the issuer part of a notice line must hold
 RECIPIENT_BONUS = 1.0  # asked who was sent it, the addressee line is the answer itself
