@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from qa.answering.answer import ABSTAIN_EN, ABSTAIN_ZH, build_answer, segments, split_sentences
+from qa.answering.render import excerpt
 from qa.answering.sentlex import _MAX_SENT_CHARS
 from qa.corpus.documents import read_catalog
 from qa.places import Gazetteer
@@ -307,3 +308,26 @@ def test_a_list_takes_a_place_that_writes_any_of_several_alternatives_in_the_bra
             hit("jiading-2024#5", "加快疾病预防控制体系现代化建设。", 1.0)]
     a = ask(gaz, "哪些区提出要推动医疗和疾病预防融合（医防融合、医防协同）？", hits)
     assert set(a.districts) == {"平顶山市卫东区", "福州市鼓楼区", "温州市鹿城区"}, a.lead
+
+
+def test_the_excerpt_under_a_source_shows_the_line_the_answer_quotes_not_only_the_most_highlighted():
+    lead = "推进严重精神障碍患者管理，严重精神障碍患者服务，严重精神障碍患者救治。"  # more highlights, no figure
+    filler = "".join(f"完成第{i}项常规工作。" for i in range(12))
+    quoted = "规律服药率不低于50%。"
+    text = lead + filler + quoted
+    segs = segments(text, ["严重精神障碍患者", "规律服药率"])
+    at = text.index(quoted)
+    plain, _, _ = excerpt(text, segs)
+    assert quoted not in joined(plain)  # without a focus the most highlighted sentence wins
+    runs, before, after = excerpt(text, segs, (at, at + len(quoted)))
+    assert quoted in joined(runs) and before and not after
+
+
+def test_a_citation_records_where_its_quoted_line_stands(gaz):
+    text = "".join(f"完成第{i}项常规工作。" for i in range(15)) + WEIDONG
+    a = ask(gaz, "卫东区严重精神障碍患者报告患病率不低于多少？", [hit("weidong-2021#9", text)])
+    c = a.citations[0]
+    assert "4.5%" in a.sentences[0].text and c.focus is not None
+    assert "4.5%" in text[c.focus[0]:c.focus[1]]
+    runs, _, _ = excerpt(c.hit.text, c.segments, c.focus)
+    assert "4.5%" in joined(runs)

@@ -85,8 +85,9 @@ def test_ask_answers_with_citations(client):
     assert body["abstained"] is False and body["searched"] == Q_ZH and body["abstain_reason"] == ""
     c = body["citations"][0]
     assert set(c) == {"n", "chunk_id", "doc_id", "district", "city", "title", "section", "text", "start", "end",
-                      "used"}
+                      "used", "quote"}
     assert c["used"] is True and body["confidence"] in ("直接回答", "部分相关")
+    assert "4.5%" in c["text"][c["quote"][0]:c["quote"][1]]  # the line the answer quotes from this passage
     assert c["n"] == 1 and c["district"] == "卫东区"
     assert "<mark>4.5%</mark>" in body["answer_html"]
 

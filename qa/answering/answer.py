@@ -57,6 +57,7 @@ class Citation:
     segments: tuple[tuple[str, bool], ...]
     section_text: str = ""
     used: bool = True  # an answer line cites it; False: shown apart as 其他相关段落
+    focus: tuple[int, int] | None = None  # where in hit.text the first answer line citing it stands
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +222,7 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     numbers = {t for t in weights if _is_number(t) and _specific_number(t)}
     get_section = sections if callable(sections) else (lambda cid: (sections or {}).get(cid, ""))
     cited: list[Hit] = []
+    focus: dict[str, tuple[int, int]] = {}  # chunk id → span of the first answer line quoting it
 
     def cite(h: Hit) -> int:
         if h not in cited:
@@ -235,6 +237,9 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         return any(f.search(text) for f in frame) or (bool(kind) and carries(kind, text))
 
     def sent(p: Pick, label: str = "") -> Sentence:
+        at = p.hit.text.find(p.text)
+        if at >= 0:  # the excerpt shown under 引用段落 must hold the line it quotes, not only the most highlighted
+            focus.setdefault(p.hit.chunk_id, (at, at + len(p.text)))
         if p.column_names:  # a table row is shown whole, each cell under its column's name
             return Sentence(p.text, cite(p.hit), label, segments(p.text, terms), labelled_cells(p.column_names, p.text))
         text = _trim(p.text, topic_weights(weights, p.hit.title), wanted, qchars)
@@ -324,8 +329,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         if len(cited) >= max(max_citations, len(lines)):
             break
         cite(h)
-    citations = tuple(Citation(i + 1, h, segments(h.text, terms), get_section(h.chunk_id) or "", i < n_used)
-                      for i, h in enumerate(cited))
+    citations = tuple(Citation(i + 1, h, segments(h.text, terms), get_section(h.chunk_id) or "", i < n_used,
+                               focus.get(h.chunk_id)) for i, h in enumerate(cited))
     conf = NOT_FOUND
     if not abstain:
         top = picks[0]

@@ -68,8 +68,9 @@ def marked(segs) -> str:
     return "".join(f"<mark>{esc(t)}</mark>" if m else esc(t) for t, m in segs)
 
 
-def excerpt(text: str, segs) -> tuple[tuple[tuple[str, bool], ...], bool, bool]:
-    """The runs of `segs` (which cover `text`) cut to the sentences around the most highlighted one.
+def excerpt(text: str, segs, focus: tuple[int, int] | None = None) -> tuple[tuple[tuple[str, bool], ...], bool, bool]:
+    """The runs of `segs` (which cover `text`) cut to the sentences around the most highlighted one — or, given
+    `focus` (the span an answer line quotes), around that one: a reader checks the quoted line against its source.
 
     Returns (runs, cut_before, cut_after).
     """
@@ -85,6 +86,9 @@ def excerpt(text: str, segs) -> tuple[tuple[tuple[str, bool], ...], bool, bool]:
     weight = [sum(marked_at[a:b]) for a, b in spans]
     i = max(range(len(spans)), key=lambda j: (weight[j], -j))
     lo = hi = i
+    if focus is not None:
+        inside = [j for j, (a, b) in enumerate(spans) if a < focus[1] and b > focus[0]] or [i]
+        lo, hi = inside[0], inside[-1]
     while True:  # add the neighbour with more highlights (the next one on a tie) while it fits
         options = [j for j in (hi + 1, lo - 1) if 0 <= j < len(spans)]
         options = [j for j in options if spans[max(hi, j)][1] - spans[min(lo, j)][0] <= EXCERPT_CHARS]
@@ -129,7 +133,7 @@ def _citation(c: Citation, terms, en: bool) -> str:
     h = c.hit
     place = f"{h.city}{h.district}" if h.district else h.city
     head = " · ".join(x for x in (f"<b>[{c.n}]</b> {esc(place)}", f"《{esc(h.title)}》" if h.title else "", esc(h.section)) if x)
-    runs, before, after = excerpt(h.text, c.segments)
+    runs, before, after = excerpt(h.text, c.segments, c.focus)
     passage = ("…" if before else "") + marked(runs) + ("…" if after else "")
     out = [f'<div class="qa-cite"><div class="qa-cite-head">{head}</div>', f'<div class="qa-passage">{passage}</div>']
     if c.section_text and (before or after or c.section_text.strip() != h.text.strip()):  # only when it adds text

@@ -304,7 +304,9 @@ def hit_json(hit) -> dict:
 def citations_json(answer: Answer) -> list[dict]:
     return [{"n": c.n, "chunk_id": c.hit.chunk_id, "doc_id": c.hit.doc_id, "district": c.hit.district,
              "city": c.hit.city, "title": c.hit.title, "section": c.hit.section, "text": c.hit.text,
-             "start": c.hit.start, "end": c.hit.end, "used": c.used} for c in answer.citations]
+             "start": c.hit.start, "end": c.hit.end, "used": c.used,
+             # where in "text" the answer line citing it stands, so an embedder can show the same excerpt
+             "quote": list(c.focus) if c.focus else None} for c in answer.citations]
 
 
 def add_routes(app, backend: Backend) -> None:
