@@ -331,3 +331,25 @@ def test_a_citation_records_where_its_quoted_line_stands(gaz):
     assert "4.5%" in text[c.focus[0]:c.focus[1]]
     runs, _, _ = excerpt(c.hit.text, c.segments, c.focus)
     assert "4.5%" in joined(runs)
+
+
+def county_hit(chunk_id: str, text: str, score: float = 1.0) -> Hit:
+    return Hit(chunk_id=chunk_id, doc_id=chunk_id.split("#")[0], text=text, score=score, section="一、总体 > 1. 条目",
+               district="甲县", city="乙市", province="丙省", title="甲县卫生健康工作要点", year=2023, start=0, end=len(text))
+
+
+COUNTY_FD = "全面推进家庭医生签约服务，重点人群签约服务覆盖率稳步提高。"
+
+
+def test_a_list_asking_for_counties_leaves_out_districts_saying_the_same():
+    hits = [hit("jiading-2024#17", JIADING_FD, 3.0), county_hit("jiaxian-2023#4", COUNTY_FD, 2.5),
+            hit("gulou-2021#12", GULOU_FD, 2.0)]
+    gaz = Gazetteer(read_catalog())
+    asked_counties = ask(gaz, "哪些县提到了家庭医生签约？", hits)
+    assert asked_counties.districts == ("乙市甲县",)
+    assert asked_counties.heading == "以下 1 个县的文件提到了相关内容："
+    anywhere = ask(gaz, "哪些地方提到了家庭医生签约？", hits)
+    assert len(anywhere.districts) == 3 and anywhere.heading == "以下 3 个地方的文件提到了相关内容："
+    # asked for counties of districts' plans only, the word is taken loosely: the districts that say it stay
+    loosely = ask(gaz, "哪些县提到了家庭医生签约？", [hits[0], hits[2]])
+    assert len(loosely.districts) == 2 and loosely.heading == "以下 2 个区的文件提到了相关内容："

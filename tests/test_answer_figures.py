@@ -179,6 +179,15 @@ def test_a_count_in_chinese_numerals_answers_how_many(gaz):
     assert not a.abstained and a.sentences[0].text.startswith("会议强调"), a.lead
 
 
+def test_a_count_in_chinese_numerals_answers_an_english_how_many(gaz):
+    # "How many" counts things as 几个 does: 三个 answers it though no digit is written, before a sentence
+    # holding as many of the question's words and no count
+    text = "推进社区卫生服务中心标准化建设，提升社区卫生服务中心服务能力。今年将新建三个社区卫生服务中心。"
+    question = "How many community health service centres will Weidong build?"
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, lang="en")
+    assert not a.abstained and "三个" in a.sentences[0].text, a.lead
+
+
 def test_people_counted_in_ren_answer_a_question_counting_in_ming(gaz):
     text = "3、孕产妇免费产前筛查5000人。4、新生儿遗传代谢病筛查全覆盖。"
     question = "卫东区计划为多少名孕产妇免费做产前筛查？"

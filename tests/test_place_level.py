@@ -14,6 +14,8 @@ from qa.places.level import CITY, COUNTY, COUNTY_CITY, DISTRICT, PREFECTURE, ask
     ("哪个区县提到了安宁疗护？", set()),  # two kinds at once: no evidence
     ("哪些县市把人均预期寿命目标定为80岁？", set()),  # counties and cities alike
     ("哪个单位印发的？", set()),
+    ("哪些县（市）有卫生健康规划？", {COUNTY, COUNTY_CITY}),  # the bracket admits county-level cities too
+    ("哪些县(市、区)提到了安宁疗护？", {COUNTY, COUNTY_CITY, DISTRICT}),
     ("Which county health commission enforces the rule?", {COUNTY}),
     ("In which city is the district whose plan mentions it?", {DISTRICT}),
     ("Which prefecture's health plan promises a platform?", {PREFECTURE}),

@@ -25,7 +25,7 @@ from .decline import (  # noqa: F401
 from .compare import compared_places, one_per_place
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
-from .labels import cells_text, english_label, labelled_cells, place_label  # noqa: F401  (re-exported)
+from .labels import cells_text, english_label, labelled_cells, place_label, places_noun  # noqa: F401  (re-exported)
 from .asked import asked_meaning, explaining, spells_out
 from .figures import ASKS_RATE, figure_picks
 from .pick import ASKS_FIGURE_EN, ASKS_ORDINAL, TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
@@ -284,7 +284,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         best = picks[0]
         if query.which == "many":
             keep = many_districts(picks, weights, query)
-            heading = (f"{len(keep)} district(s) mention this:" if en else f"以下 {len(keep)} 个区的文件提到了相关内容：")
+            noun = places_noun([p.hit for p in keep], en=en)
+            heading = f"{len(keep)} {noun} mention this:" if en else f"以下 {len(keep)} 个{noun}的文件提到了相关内容："
             for p in keep:
                 lines.append(sent(p, with_title(p.hit)))
                 districts.append(place_label(p.hit))

@@ -162,8 +162,10 @@ ENUMERATION = re.compile(r"[^、，,。；;]{1,15}、[^、，,。；;]{1,15}、[
 _CN_COUNT = re.compile(r"(?<![一二三四五六七八九十百第])[二两三四五六七八九十百]+[个项条类种件家所名](?!月)")
 
 
-# a question counting items ("几个方面", "多少项") rather than asking a rate or an amount
-ASKS_COUNT = re.compile(r"(?<!哪)几(?:个|项|条|类|种|件|家|所|名)|多少(?:个|项|条|家|所|名)")
+# a question counting items ("几个方面", "多少项", "how many centres") rather than asking a rate or an amount
+# ("how many percent" asks a rate)
+ASKS_COUNT = re.compile(r"(?<!哪)几(?:个|项|条|类|种|件|家|所|名)|多少(?:个|项|条|家|所|名)|"
+                        r"\bhow many\b(?! (?:percent|per cent|percentage))", re.IGNORECASE)
 
 
 def carries(kind: str, text: str, *, count: bool = False) -> bool:

@@ -18,6 +18,21 @@ def place_label(hit: Hit) -> str:
     return f"{hit.city}{hit.district}" if hit.district else (hit.city or hit.province or hit.title)
 
 
+# what a list heading calls its places when all are of one kind (qa.places.level); mixed kinds are 地方/places
+_KIND_NOUN = {"district": ("区", "district(s)"), "county": ("县", "county(ies)"),
+              "county_city": ("市", "city(ies)"), "city": ("市", "city(ies)")}
+
+
+def places_noun(hits, *, en: bool) -> str:
+    """区 / 县 / 市 (district(s) / county(ies) / city(ies)) when every listed place is of that kind, else 地方
+    (place(s)): a list of counties headed "个区" misnames what it lists."""
+    from ..places import issuer_kind
+
+    nouns = {_KIND_NOUN.get(issuer_kind(h.district, h.city), ("地方", "place(s)")) for h in hits}
+    zh, english = nouns.pop() if len(nouns) == 1 else ("地方", "place(s)")
+    return english if en else zh
+
+
 def romanise(name: str) -> str:
     """A place name's core in pinyin, as maps write it: CC-CEDICT's reading of the name as a proper noun
     (长治 Changzhi, 朝阳 Chaoyang, 郫都 Pidu), of the core itself or of the whole unit name it starts

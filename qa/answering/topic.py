@@ -13,6 +13,7 @@ import re
 from typing import Mapping
 
 from .pick import Pick
+from ..places import issuer_kind
 from .sentlex import holds, implied_terms
 from ..search.query import Query
 from ..indexing.tokenize import tokenize
@@ -88,7 +89,15 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
         if lex[id(p)] >= share * top_lex and lex[id(p)] >= MANY_MIN_LEX * (0.5 if english else 1.0) or (
                 top_lex < MANY_MIN_LEX and close):
             out[p.hit.doc_id] = p
-    return list(out.values())
+    return of_asked_kind(list(out.values()), query.asked_kinds if query is not None else frozenset())
+
+
+def of_asked_kind(picks: list[Pick], kinds: frozenset[str]) -> list[Pick]:
+    """The places of the kind the question asks for (哪些县 → counties), when any is listed: a district saying the
+    same is not what was asked. With none of that kind listed the word is taken loosely (哪些区 asked of
+    counties' plans) and all stay, as a which-one question's kind is a preference, not a filter."""
+    same = [p for p in picks if issuer_kind(p.hit.district, p.hit.city) in kinds]
+    return same if same else picks
 
 
 _QUOTED_TITLE = re.compile(r"《([^《》]{4,60})》")

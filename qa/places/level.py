@@ -29,6 +29,8 @@ _EN_WORDS = {
     "prefectures": {PREFECTURE},
 }
 _ZH_ASK = re.compile(r"哪(?:个|一个|些|几个|座|一座)(县级市|地级市|自治州|城市|地区|区|县|市|州|盟|旗)(?!县|区|市)")  # 县市: either kind
+# "哪些县（市）", "哪些县（市、区）": the official way to say "counties, and county-level cities (and districts)"
+_ZH_ALSO = re.compile(r"^[（(]((?:县级市|区|县|市|旗)(?:[、，,/](?:县级市|区|县|市|旗))*)[）)]")
 # "哪个城市的区…", "哪个市的县…": the issuer is the unit after 的
 _ZH_OWNER = re.compile(r"^的(区|县|县级市)")
 _EN_ASK = re.compile(r"\bwhich\s+(districts?|count(?:y|ies)|cit(?:y|ies)|prefectures?)\b", re.IGNORECASE)
@@ -63,8 +65,13 @@ def asked_kinds(question: str) -> frozenset[str]:
     """The issuer kinds a 'which X' question admits; empty when it names no kind (or several)."""
     found: list[set[str]] = []
     for m in _ZH_ASK.finditer(question):
-        owner = _ZH_OWNER.match(question[m.end():])
-        found.append(_ZH_WORDS[owner.group(1) if owner else m.group(1)])
+        rest = question[m.end():]
+        owner = _ZH_OWNER.match(rest)
+        kinds = set(_ZH_WORDS[owner.group(1) if owner else m.group(1)])
+        if more := _ZH_ALSO.match(rest):  # 哪些县（市、区）: the bracket admits those kinds too
+            # a 市 beside 县 is its peer, a county-level city
+            kinds.update(k for w in re.split(r"[、，,/]", more.group(1)) for k in ({COUNTY_CITY} if w == "市" else _ZH_WORDS[w]))
+        found.append(kinds)
     for m in _EN_ASK.finditer(question):
         owner = _EN_OWNER.match(question[m.end():])
         asked = m.group(1).lower()
