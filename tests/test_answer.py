@@ -333,9 +333,9 @@ def test_a_citation_records_where_its_quoted_line_stands(gaz):
     assert "4.5%" in joined(runs)
 
 
-def county_hit(chunk_id: str, text: str, score: float = 1.0) -> Hit:
+def county_hit(chunk_id: str, text: str, score: float = 1.0, title: str = "甲县卫生健康工作要点") -> Hit:
     return Hit(chunk_id=chunk_id, doc_id=chunk_id.split("#")[0], text=text, score=score, section="一、总体 > 1. 条目",
-               district="甲县", city="乙市", province="丙省", title="甲县卫生健康工作要点", year=2023, start=0, end=len(text))
+               district="甲县", city="乙市", province="丙省", title=title, year=2023, start=0, end=len(text))
 
 
 COUNTY_FD = "全面推进家庭医生签约服务，重点人群签约服务覆盖率稳步提高。"
@@ -353,3 +353,20 @@ def test_a_list_asking_for_counties_leaves_out_districts_saying_the_same():
     # asked for counties of districts' plans only, the word is taken loosely: the districts that say it stay
     loosely = ask(gaz, "哪些县提到了家庭医生签约？", [hits[0], hits[2]])
     assert len(loosely.districts) == 2 and loosely.heading == "以下 2 个区的文件提到了相关内容："
+
+
+def test_a_list_asking_for_one_kind_of_document_leaves_out_other_kinds_saying_the_same(gaz):
+    command = "发生突发公共卫生事件时，按应急预案设有现场指挥部，统一指挥现场处置工作。"
+    hits = [county_hit("jiaxian-2023#2", command, 3.0, title="甲县突发公共卫生事件应急预案"),
+            hit("weidong-2021#5", "完善突发公共卫生事件应急预案，设有现场指挥部，统一指挥现场处置。", 2.5)]
+    assert ask(gaz, "哪些地方的突发公共卫生事件应急预案设有现场指挥部？", hits).districts == ("乙市甲县",)
+    # a bare 文件 names no kind; and a kind no listed document is of is taken loosely
+    assert len(ask(gaz, "哪些地方的文件提到突发公共卫生事件应急预案设有现场指挥部？", hits).districts) == 2
+    assert len(ask(gaz, "哪些地方的健康行动方案提到突发公共卫生事件应急预案设有现场指挥部？", hits).districts) == 2
+
+
+def test_a_list_whose_words_no_sentence_holds_still_names_the_place_it_answers_with(gaz):
+    # no sentence vectors and few of the question's words in any sentence: the answer is the best one's place
+    hits = [county_hit("jiaxian-2023#2", "事件发生后成立现场指挥部。", 3.0, title="甲县突发公共卫生事件应急预案")]
+    a = ask(gaz, "哪些地方的突发公共卫生事件应急预案设有现场指挥部？", hits)
+    assert a.districts == ("乙市甲县",) and a.heading == "以下 1 个县的文件提到了相关内容："

@@ -89,7 +89,28 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
         if lex[id(p)] >= share * top_lex and lex[id(p)] >= MANY_MIN_LEX * (0.5 if english else 1.0) or (
                 top_lex < MANY_MIN_LEX and close):
             out[p.hit.doc_id] = p
-    return of_asked_kind(list(out.values()), query.asked_kinds if query is not None else frozenset())
+    # the answer stands on the best sentence: without sentence vectors (no `close`) a question whose words are
+    # mostly the documents' names (突发公共卫生事件应急预案) might otherwise list no place under its heading
+    kept = of_asked_kind(list(out.values()) or [best], query.asked_kinds if query is not None else frozenset())
+    return of_named_type(kept, query.text if query is not None else "")
+
+
+# "哪些地方的突发公共卫生事件应急预案设有…", "哪些区的工作要点提到…": the question names the kind of document
+# that must say it; a bare 文件 names none
+_NAMED_TYPE = re.compile(r"哪(?:些|几个)(?:地方|区|县|市|城市|地区|州)的([\u4e00-\u9fff]{2,16}?(?:方案|预案|规划|要点|意见|"
+                         r"计划|纲要|文件))")
+
+
+def of_named_type(picks: list[Pick], question: str) -> list[Pick]:
+    """The places whose document is of the kind the question names (its title holds each word of it:
+    健康行动 in 健康六盘水行动实施方案), when any is listed; otherwise all stay (the kind may be named loosely)."""
+    m = _NAMED_TYPE.search(question)
+    kind = re.sub(r"文件$", "", m.group(1)) if m else ""
+    words = [w for w in tokenize(kind) if len(w) >= 2 and not any(w != v and w in v for v in tokenize(kind))]
+    if len(kind) < 2 or not words:
+        return picks
+    same = [p for p in picks if all(w in _compact(p.hit.title) for w in words)]
+    return same if same else picks
 
 
 def of_asked_kind(picks: list[Pick], kinds: frozenset[str]) -> list[Pick]:
