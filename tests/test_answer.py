@@ -370,3 +370,10 @@ def test_a_list_whose_words_no_sentence_holds_still_names_the_place_it_answers_w
     hits = [county_hit("jiaxian-2023#2", "事件发生后成立现场指挥部。", 3.0, title="甲县突发公共卫生事件应急预案")]
     a = ask(gaz, "哪些地方的突发公共卫生事件应急预案设有现场指挥部？", hits)
     assert a.districts == ("乙市甲县",) and a.heading == "以下 1 个县的文件提到了相关内容："
+
+
+def test_a_list_asking_for_a_figure_leaves_out_places_stating_none(gaz):
+    hits = [county_hit("jiaxian-2023#3", "全县居民健康素养水平提高到26%以上。", 3.0),
+            hit("weidong-2021#8", "持续提升居民健康素养水平，广泛开展健康知识普及。", 2.5)]
+    a = ask(gaz, "哪些地方为居民健康素养水平设定了具体的百分比目标？", hits)
+    assert a.districts == ("乙市甲县",), a.lead

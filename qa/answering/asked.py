@@ -15,7 +15,7 @@ from .furniture import _QUOTED
 
 ASKS_NUMBER = re.compile(
     # 哪几类/哪几个 asks to name them; 好几家 (several) and 几乎 (almost) ask nothing
-    r"多少|(?<![哪好])几(?!乎)[个项家所名年岁次类种天条批级件轮届]?|比例|比率|百分之|"
+    r"多少|(?<![哪好])几(?!乎)[个项家所名年岁次类种天条批级件轮届]?|比例|比率|百分之|百分比|"
     r"\bwhat (?:[\w-]+ ){0,4}?(?:rate|percentage|share|proportion|number|target|level|amount|ratio)s?\b|"
     r"\bhow (?:many|much|high)\b|\bby how much\b|\bper ?cent\b", re.IGNORECASE)
 # an English question that can only be answered with a figure ("what level/target" may be answered in

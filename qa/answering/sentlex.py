@@ -28,7 +28,7 @@ _MAX_SENT_CHARS = 200
 # sentence with "要求" or "工作" look relevant and light up half the passage.
 _FRAME_WORDS = frozenset(
     "哪个 哪些 哪个区 哪些区 哪几个 什么 如何 怎么 怎样 多少 是否 有没有 有无 提到 提出 要求 规定 文件 工作 类似 情况 "
-    "方面 相关 内容 具体 主要 哪里 目标 区 市 县 which what how does district city".split()
+    "方面 相关 内容 具体 主要 哪里 目标 百分比 区 市 县 which what how does district city".split()
 )
 _NUMBER_WEIGHT = 6.0
 _FRAME_CHARS = frozenset("".join(w for w in _FRAME_WORDS if not w.isascii()) + "谁哪几吗呢")

@@ -75,6 +75,8 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
     for p in picks:
         if words and p is not best and held[id(p)] < MANY_MIN_WORDS_EN * top_held:
             continue  # it says fewer of the question's words than the best: "medicine" of "TCM clinics"
+        if best.asked_ok and not p.asked_ok:
+            continue  # asked for a figure (设定了百分比目标, 达到多少), a sentence stating none does not answer
         if p.hit.doc_id in out or (head and not holds(head, p.matched) and not alts & toks[id(p)]
                                    and not any(a in _compact(p.text) for a in phrases)):
             continue
