@@ -363,6 +363,11 @@ def test_a_list_asking_for_one_kind_of_document_leaves_out_other_kinds_saying_th
     # a bare 文件 names no kind; and a kind no listed document is of is taken loosely
     assert len(ask(gaz, "哪些地方的文件提到突发公共卫生事件应急预案设有现场指挥部？", hits).districts) == 2
     assert len(ask(gaz, "哪些地方的健康行动方案提到突发公共卫生事件应急预案设有现场指挥部？", hits).districts) == 2
+    # words before 文件 say what the documents are about, not what kind they are: no place is left out for them
+    assert len(ask(gaz, "哪些地方的突发公共卫生事件文件提到设有现场指挥部？", hits).districts) == 2
+    # …but a programme's name before 文件 is a kind of plan
+    action = [county_hit("jiaxian-2023#2", command, 3.0, title="健康甲县行动实施方案"), hits[1]]
+    assert ask(gaz, "哪些地方的健康行动文件提到设有现场指挥部？", action).districts == ("乙市甲县",)
 
 
 def test_a_list_whose_words_no_sentence_holds_still_names_the_place_it_answers_with(gaz):

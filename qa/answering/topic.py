@@ -98,16 +98,17 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
 
 
 # "哪些地方的突发公共卫生事件应急预案设有…", "哪些区的工作要点提到…": the question names the kind of document
-# that must say it; a bare 文件 names none
-_NAMED_TYPE = re.compile(r"哪(?:些|几个)(?:地方|区|县|市|城市|地区|州)的([\u4e00-\u9fff]{2,16}?(?:方案|预案|规划|要点|意见|"
-                         r"计划|纲要|文件))")
+# that must say it. Only the words for a plan (方案/预案/规划/…/行动, as in 健康行动文件) name a kind: a bare 文件
+# follows the documents' subject (卫生健康文件), which every loaded plan may share without its title saying so.
+_NAMED_TYPE = re.compile(r"哪(?:些|几个)(?:地方|区|县|市|城市|地区|州)的([\u4e00-\u9fff]{2,14}?(?:方案|预案|规划|要点|意见|"
+                         r"计划|纲要|行动))")
 
 
 def of_named_type(picks: list[Pick], question: str) -> list[Pick]:
     """The places whose document is of the kind the question names (its title holds each word of it:
     健康行动 in 健康六盘水行动实施方案), when any is listed; otherwise all stay (the kind may be named loosely)."""
     m = _NAMED_TYPE.search(question)
-    kind = re.sub(r"文件$", "", m.group(1)) if m else ""
+    kind = m.group(1) if m else ""
     words = [w for w in tokenize(kind) if len(w) >= 2 and not any(w != v and w in v for v in tokenize(kind))]
     if len(kind) < 2 or not words:
         return picks
