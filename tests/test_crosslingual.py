@@ -419,3 +419,35 @@ def test_glossary_is_a_general_domain_layer():
             if (in_docs == 1 and term not in general) or any(p in term for p in places):
                 bad.append(line)
     assert not bad, bad[:10]
+
+
+def test_a_question_word_finds_the_senses_of_its_own_lemma_not_of_its_stem():
+    entries = [("大楼", ["building (a relatively large, multistory one)"]), ("建设", ["to build", "to construct"]),
+               ("围绕", ["to revolve around", "to center on (an issue)"]), ("中心", ["center", "heart", "core"]),
+               ("居住", ["to reside", "resident in"]), ("居民", ["resident", "inhabitant"]),
+               ("严谨", ["rigorous", "careful"]), ("照护", ["care"]), ("会议", ["meeting"]), ("满足", ["to meet"]),
+               ("牢固", ["firm", "secure"])]
+    lex = lexicon.build({zh: 2.0 for zh, _ in entries}, entries)
+
+    def senses(question):
+        ws = english.content_stems(question)
+        return [{c.term for c in m.candidates} for m in lex.match([s for *_, s in ws], [w for _, w, _ in ws])]
+
+    assert senses("Which plans build new centres for residents?") == [{"建设"}, {"中心"}, {"居民"}]
+    assert senses("careful care") == [{"严谨"}, {"照护"}]
+    # a word of two readings may mean either; an adverb is glossed by its adjective
+    assert senses("which meeting") == [{"会议", "满足"}]
+    assert senses("firmly") == [{"牢固"}]
+    # by stem alone (no words as written) the old senses still meet: "building" is a translation of "build"
+    assert "大楼" in {c.term for m in lex.match(["build"]) for c in m.candidates}
+    # a word no lemma key holds falls back to its stem
+    lex2 = lexicon.build({"接种": 2.0}, [("接种", ["to vaccinate"])])
+    ws = english.content_stems("vaccination")
+    assert [m.candidates[0].term for m in lex2.match([s for *_, s in ws], [w for _, w, _ in ws])] == ["接种"]
+
+
+def test_the_lexicon_keeps_its_lemma_keys_through_save_and_load(tmp_path):
+    lex = lexicon.build({"会议": 2.0, "满足": 1.0}, [("会议", ["meeting"]), ("满足", ["to meet"])])
+    lex.save(tmp_path)
+    back = lexicon.Lexicon.load(tmp_path)
+    assert back.entries == lex.entries and back.lemma_entries == lex.lemma_entries and back.lemma_entries

@@ -124,7 +124,7 @@ class CrossLingual:
         covered: set[int] = set()
         credit: dict[int, float] = {}  # word → how well it is translated, for the coverage signal
         if config.lexicon and self.lexicon is not None:
-            for m in self.lexicon.match(stems):
+            for m in self.lexicon.match(stems, [w for _, w, _ in words]):
                 english = " ".join(w for _, w, _ in words[m.start:m.end])
                 groups.append(TermGroup("lexicon", english, round(config.lexicon_weight * m.specificity, 4),
                                         tuple((c.term, c.weight) for c in m.candidates)))
