@@ -271,6 +271,33 @@ def test_an_english_list_leaves_out_places_saying_one_word_of_several(gaz):
     assert kept == ["weidong-2021", "jiading-2024"]
 
 
+def test_an_english_list_asking_for_a_compound_leaves_out_places_saying_its_words_apart(gaz):
+    """"Which places plan to build community hospitals?": where the best sentence writes 社区医院, a plan saying
+    社区卫生服务中心 and 医院 in one sentence names two other things. One of the best sentence's compounds will
+    do, since a question may offer alternatives ("community hospitals or township hospitals")."""
+    from dataclasses import replace
+
+    from qa.answering.pick import Pick
+    from qa.answering.topic import many_districts
+    from qa.crosslingual import TermGroup
+
+    q = analyze("Which places plan to build community hospitals or township hospitals?", gaz)
+    q = replace(q, xling=(TermGroup("lexicon", "build", 1.0, (("建设", 1.0),)),
+                          TermGroup("lexicon", "community", 1.0, (("社区", 1.0), ("小区", 0.5))),
+                          TermGroup("lexicon", "hospitals", 1.0, (("医院", 1.0),)),
+                          TermGroup("terms", "hospitals", 1.0, (("医疗机构", 1.0),)),
+                          TermGroup("lexicon", "township", 1.0, (("乡镇", 1.0),))))
+    weights = {"社区": 1.0, "医院": 1.0, "建设": 0.5, "乡镇": 1.0}
+
+    def pick(chunk_id, text, cos):
+        return Pick(1.0, 0, hit(chunk_id, text), text, 0.0, cos, False, False, True)
+
+    picks = [pick("weidong-2021#3", "推进社区医院建设，年内建成2家社区医院。", 0.90),
+             pick("jiading-2024#4", "新建乡镇医疗机构1家，完成社区医院建设。", 0.89),
+             pick("gulou-2021#5", "加强社区卫生服务中心建设，提升区属医院和乡镇卫生院服务能力。", 0.89)]
+    assert [p.hit.doc_id for p in many_districts(picks, weights, q)] == ["weidong-2021", "jiading-2024"]
+
+
 @pytest.mark.parametrize("question", ["哪些区的文件提到无烟机关（无烟党政机关）创建？", "哪些区的文件提到无烟党政机关或无烟机关创建？"])
 def test_a_list_takes_a_place_that_writes_either_alternative_the_question_offers(gaz, question):
     """无烟机关（无烟党政机关）: a plan writing 无烟机关 says it as much as one writing 无烟党政机关, though jieba

@@ -71,10 +71,16 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
     words = _english_words(query) if english else {}
     held = {id(p): _words_held(words, _compact(p.matched)) for p in picks}
     top_held = max(held.values(), default=0)
+    compounds = [c for c in english_compounds(query) if any(x in _compact(best.matched) for x in c)] if english else []
     out: dict[str, Pick] = {}
     for p in picks:
         if words and p is not best and held[id(p)] < MANY_MIN_WORDS_EN * top_held:
             continue  # it says fewer of the question's words than the best: "medicine" of "TCM clinics"
+        if compounds and not any(x in _compact(p.matched) for c in compounds for x in c):
+            # "community hospitals" is 社区医院 in the best sentence: 社区卫生服务中心 … 医院 is not one. One of the
+            # best's compounds will do: a question may offer alternatives ("township hospitals or community
+            # health centres"), and 家庭医生签约机制 says "family doctor contract services" without 签约服务
+            continue
         if best.asked_ok and not p.asked_ok:
             continue  # asked for a figure (设定了百分比目标, 达到多少), a sentence stating none does not answer
         if p.hit.doc_id in out or (head and not holds(head, p.matched) and not alts & toks[id(p)]
@@ -189,6 +195,29 @@ def _english_words(query: Query) -> dict[str, frozenset[str]]:
         if g.english:  # feedback groups (prf) stand for no word of the question
             out.setdefault(g.english.lower(), set()).update(t for t, _ in g.terms)
     return {w: frozenset(ts) for w, ts in out.items()}
+
+
+def english_compounds(query: Query | None) -> list[frozenset[str]]:
+    """Per pair of adjacent English words the question translates ("community hospitals", "quality control"),
+    every Chinese compound of their translations in the same order (社区医院, 小区医院, 质量控制, …). An English
+    noun compound is a Chinese one written the same way round; where the best sentence writes it so, a
+    place whose sentence has the two words apart names two things, not the one asked about."""
+    from ..crosslingual.english import content_stems
+
+    if query is None:
+        return []
+    spans: dict[tuple[int, int], set[str]] = {}  # the dictionary's and the term table's senses of one span pooled
+    positions = [(i, w.lower()) for i, w, _ in content_stems(query.text)]
+    for g in query.xling:
+        if g.source not in ("lexicon", "terms") or not g.english:
+            continue
+        n = len(g.english.split())
+        for k in range(len(positions) - n + 1):
+            if " ".join(w for _, w in positions[k:k + n]) == g.english.lower():
+                spans.setdefault((positions[k][0], positions[k + n - 1][0]), set()).update(t for t, _ in g.terms)
+                break
+    return [frozenset(x + y for x in first for y in second)
+            for (_, a1), first in spans.items() for (b0, _), second in spans.items() if b0 == a1 + 1]
 
 
 def _words_held(words: Mapping[str, frozenset[str]], text: str) -> int:
