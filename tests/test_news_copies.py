@@ -180,3 +180,42 @@ def test_a_person_no_passage_of_the_plan_names_is_said_to_be_missing(gaz):
         a = build_answer(question, [_hit(text)], query=analyze(question, gaz), abstain=False,
                          lang="en" if line is NO_PERSON_EN else "zh", **_vectors(text))
         assert a.abstained and a.why == "no person" and a.lead.splitlines()[0] == line, a.lead
+
+
+def test_a_place_the_plan_does_not_name_is_said_to_be_missing(gaz):
+    """"…会议是在什么地方召开的？", "Where was … held?": a report that says the meeting was held but not where is
+    no answer, and the answer says the place is missing; one that names the room is the answer."""
+    from qa.answering.decline import NO_PLACE_EN, NO_PLACE_ZH
+
+    text = "2月8日，2021年卫东区卫生健康工作会议召开。会议要求，一要剖析形势，提高认识。二要锐意进取，主动作为。"
+    for question, line in (("Where was Weidong's 2021 health work conference held?", NO_PLACE_EN),
+                           ("卫东区2021年卫生健康工作会议是在什么地方召开的？", NO_PLACE_ZH)):
+        a = build_answer(question, [_hit(text)], query=analyze(question, gaz), abstain=False,
+                         lang="en" if line is NO_PLACE_EN else "zh", **_vectors(text))
+        assert a.abstained and a.why == "no place" and a.lead.splitlines()[0] == line, a.lead
+    held = text.replace("工作会议召开。", "工作会议在区政府三楼会议室召开。")
+    a = build_answer("卫东区2021年卫生健康工作会议是在什么地方召开的？", [_hit(held)],
+                     query=analyze("卫东区2021年卫生健康工作会议是在什么地方召开的？", gaz), abstain=False, lang="zh",
+                     **_vectors(held))
+    assert not a.abstained and "三楼会议室" in a.sentences[0].text, a.lead
+
+
+@pytest.mark.parametrize("question, asks", [("卫生应急文化园选址在哪里？", True), ("新建的两家驿站在哪里？", True),
+                                            ("Where was the conference held?", True),
+                                            ("设备的钱从哪里出？", False), ("材料最后要交到哪里？", False),
+                                            ("希望在哪些方面有所提升？", False),
+                                            ("Where will the district move its IT hardware?", False)])
+def test_which_questions_ask_for_a_location(question, asks):
+    from qa.answering.asked import ASKS_LOCATION
+
+    assert bool(ASKS_LOCATION.search(question)) is asks
+
+
+def test_a_sentence_names_a_location_other_than_the_questions_own_words():
+    from qa.answering.asked import names_location
+
+    question = "甲县计划建成的卫生应急文化园选址在哪里？"
+    assert not names_location("建成1个卫生应急文化园。", question)
+    assert not names_location("坚持以人民健康为中心。", question)  # 为中心 is a stance, not a place
+    assert names_location("卫生应急文化园选址在城南街道。", question)
+    assert names_location("文化园建在人民路18号。", question)

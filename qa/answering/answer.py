@@ -26,7 +26,7 @@ from .compare import compared_places, one_per_place
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .labels import cells_text, english_label, labelled_cells, place_label, places_noun  # noqa: F401  (re-exported)
-from .asked import asked_meaning, explaining, spells_out
+from .asked import ASKS_LOCATION, asked_meaning, explaining, spells_out
 from .figures import ASKS_RATE, figure_picks
 from .pick import ASKS_FIGURE_EN, ASKS_ORDINAL, TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
 from ..indexing.script import simplified
@@ -274,8 +274,10 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         figure_asked and picks) else []
     # an office holder asked of a named plan (哪位领导出席, which deputy county head spoke): its passages must name one
     person_asked = kind == "person" and bool(query.place_doc_ids) and query.which != "many"
+    # a location asked of a named plan (选址在哪里, 在什么地方召开): its best sentences must name a place
+    place_asked = bool(ASKS_LOCATION.search(query.text)) and bool(query.place_doc_ids) and query.which != "many"
     declined = why_not(query, hits, picks, weights, retrieval=abstain, z0=z0, unit=unit, figure_asked=figure_asked,
-                       person_asked=person_asked,
+                       person_asked=person_asked, place_asked=place_asked,
                        figs=figs, meaning=meaning, known=known, spelled=spelled, mentions=mentions)
     why, abstain = declined.why, bool(declined.why)
     if abstain:

@@ -69,6 +69,28 @@ ASKS_PERSON = re.compile(r"哪(?:位|个|些)(?:领导|同志|官员|负责人)|
                          r"\bwho (?:is|are|was|were) (?:the )?(?:[\w-]+ ){0,2}?(?:leaders?|heads?|officials?|chiefs?)\b|"
                          r"(?:领导|负责人|组长)(?:是|为)谁|谁(?:是|为)[^，,。？?]{0,10}(?:领导|负责人|组长)",
                          re.IGNORECASE)
+# asked where a thing stands or an event was held (选址在哪里, 在什么地方召开, "where was the meeting held"); not the
+# loose 哪里 of 钱从哪里出 / 交到哪里 / 在哪些方面, nor an English "where will X move …" whose answer is no place
+ASKS_LOCATION = re.compile(r"选址|地址|何地|什么地方|在哪(?:里|儿)|设在哪|建在哪|"
+                           r"\bwhere\b.*\b(?:held|located|sited|situated|convened|take place|took place)\b", re.I)
+# a place a sentence can name as the answer: a town, street, road, park, building, room, or the unit it is in
+_LOCATION = re.compile(r"[\u4e00-\u9fff](?:镇|乡|街道|街|路|村|社区|园区|小区|会议室|礼堂|大厦|大楼|广场|宾馆|酒店|会堂|"
+                       r"体育馆|(?<!为)中心|医院|卫生院|基地)|[\d一二三四五六七八九十]+\s*(?:号|楼|层)")
+
+
+def names_location(text: str, question: str) -> bool:
+    """`text` names a place other than what the question itself names: 建成1个卫生应急文化园 says that the park
+    will be built, not where; "徐行镇、新成路街道两家驿站" says where."""
+    rest = text
+    # the question's own words (3+ characters: 会议 must not cut 会议室 in two), longest first, are not the answer
+    for n in range(min(len(question), 12), 2, -1):
+        for i in range(len(question) - n + 1):
+            part = question[i:i + n]
+            if part in rest and not re.search(r"\s", part):
+                rest = rest.replace(part, "|")
+    return bool(_LOCATION.search(rest))
+
+
 HAS_OFFICE = re.compile(r"(?:局|县|区|市|院|部|处|科|所|站|组)长|书记|主任|主席|委员|主委|同志|领导\s*[:：]")
 # "…的关爱行动叫什么名字", "What is the brand called": a plan names a thing it coins in quotes (“XX”关爱行动); an
 # item's title writing one is then the answer, not a heading to pass over for the sentence after it (a bonus for

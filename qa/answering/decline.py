@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .asked import HAS_OFFICE, spells_out
+from .asked import HAS_OFFICE, names_location, spells_out
 from .figures import _unit_present, counted_terms, counts
 from .grounding import evidence as grounding_evidence, ungrounded, unmentioned_diseases
 from .pick import Pick
@@ -27,6 +27,9 @@ NO_FIGURE_EN = "The documents state no such figure. The passages below are relat
 # a question for an office holder (哪位领导, which deputy county head) whose plan's passages name none
 NO_PERSON_ZH = "文件中没有写明所问的人。以下段落与问题相关，但没有提到这位人员，仅供参考。"
 NO_PERSON_EN = "The documents do not name the person asked about. The passages below are related; for reference only."
+# asked where (选址在哪里, 在什么地方召开) of a plan whose best sentences name no place
+NO_PLACE_ZH = "文件中没有写明所问的地点。以下段落与问题相关，但没有说明在哪里，仅供参考。"
+NO_PLACE_EN = "The documents do not say where. The passages below are related but name no place; for reference only."
 NOT_MENTIONED_EN = "No document mentions {words}. The closest passages are shown below for reference."
 NOT_MENTIONED_ZH = "{places}的文件中没有提到{words}。以下是最接近的段落，仅供参考。"
 NOT_SPELLED_ZH = "文件提到了“{term}”，但没有说明它具体指什么。以下段落提到了它，仅供参考。"
@@ -46,7 +49,7 @@ class Decline:
 
 def why_not(query: Query, hits: Sequence[Hit], picks: list[Pick], weights, *, retrieval: bool, z0: float | None,
             unit: str, figure_asked: bool, figs: list[Pick], meaning: str, known, person_asked: bool = False,
-            spelled: Callable[[str], bool] | None, mentions) -> Decline:
+            place_asked: bool = False, spelled: Callable[[str], bool] | None, mentions) -> Decline:
     """The first rule that says the picks do not answer, in the order below (`retrieval`: the retriever
     already declined, `qa.answering.abstain`)."""
     if retrieval:
@@ -63,6 +66,8 @@ def why_not(query: Query, hits: Sequence[Hit], picks: list[Pick], weights, *, re
         return Decline("no figure")  # "How many beds…": the figures about the plan count other things
     if person_asked and not any(HAS_OFFICE.search(p.text) for p in picks if p.hit.doc_id in query.place_doc_ids):
         return Decline("no person")  # "Which county leader spoke at…": no passage of the plan names an office holder
+    if place_asked and not any(names_location(p.text, query.text) for p in _best_of_named(query, picks)):
+        return Decline("no place")  # 卫生应急文化园选址在哪里: the plan's best sentences say it will be built, not where
     if meaning and not (spelled(meaning) if spelled else any(spells_out(meaning, h.text) for h in hits)):
         return Decline("not spelled out")  # “232”主线具体指什么: the plans use the term, none says what it is
     missing = unknown_terms(query, weights, known)
@@ -80,12 +85,21 @@ def why_not(query: Query, hits: Sequence[Hit], picks: list[Pick], weights, *, re
     return Decline()
 
 
+PLACE_PICKS = 1  # the answer's own first line must say where: a later sentence naming some 医院 is about other things
+
+
+def _best_of_named(query: Query, picks: list[Pick]) -> list[Pick]:
+    return [p for p in picks if p.hit.doc_id in query.place_doc_ids and not p.is_heading][:PLACE_PICKS]
+
+
 def decline_line(d: Decline, query: Query, picks: list[Pick], meaning: str, *, en: bool) -> str:
     """The first line of an answer that declines: what is missing, as precisely as the rule knows it."""
     if d.why in ("no figure", "asked unit absent"):
         return NO_FIGURE_EN if en else NO_FIGURE_ZH
     if d.why == "no person":
         return NO_PERSON_EN if en else NO_PERSON_ZH
+    if d.why == "no place":
+        return NO_PLACE_EN if en else NO_PLACE_ZH
     if d.why == "not spelled out" and any(meaning in p.text for p in picks):
         return NOT_SPELLED_ZH.format(term=meaning)
     if d.absent and en:
