@@ -409,3 +409,15 @@ def test_a_list_asking_for_a_figure_leaves_out_places_stating_none(gaz):
             hit("weidong-2021#8", "持续提升居民健康素养水平，广泛开展健康知识普及。", 2.5)]
     a = ask(gaz, "哪些地方为居民健康素养水平设定了具体的百分比目标？", hits)
     assert a.districts == ("乙市甲县",), a.lead
+
+
+def test_a_contact_line_answers_a_question_for_a_phone_number_and_no_other_figure(gaz):
+    """甲县…多少新生儿…？: the public notice's "联系人:…电话:0731-…" holds digits, not the count asked for; the
+    answer must not lead with it. Asked for the phone number, that line is the answer."""
+    text = "对新生儿免费开展遗传代谢病筛查。联系人:张三电话:0731-57805156"
+    hits = [county_hit("jiaxian-2023#3", text, 3.0)]
+    sims = {"jiaxian-2023#3": [(0, 16, 0.80), (16, len(text), 0.80)]}
+    counted = ask(gaz, "甲县计划为多少新生儿免费开展筛查？", hits, sims=sims, sim_stats=(0.7, 0.05))
+    assert not counted.sentences or "0731" not in counted.sentences[0].text, counted.lead
+    phoned = ask(gaz, "甲县新生儿筛查的联系电话是多少？", hits, sims=sims, sim_stats=(0.7, 0.05))
+    assert "0731-57805156" in phoned.sentences[0].text, phoned.lead

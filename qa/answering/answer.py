@@ -26,7 +26,7 @@ from .compare import compared_places, one_per_place
 from .confidence import DIRECT, NOT_FOUND, Signals, agreement, caption
 from .confidence import label as confidence_label
 from .labels import cells_text, english_label, labelled_cells, place_label, places_noun  # noqa: F401  (re-exported)
-from .asked import ASKS_LOCATION, asked_meaning, explaining, spells_out
+from .asked import ASKS_LOCATION, ASKS_PHONE, asked_meaning, explaining, spells_out
 from .figures import ASKS_RATE, figure_picks
 from .pick import ASKS_FIGURE_EN, ASKS_ORDINAL, TOP_HITS, Pick, asked_kind, asked_unit, carries, pick_sentences
 from ..indexing.script import simplified
@@ -270,7 +270,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                     and (query.script == "zh" or bool(ASKS_FIGURE_EN.search(query.text))))
     # a rate (签约率多少, what percentage) is answered by a share of what it counts, not a count
     figs = figure_picks(picks, weights, ordinal=bool(ASKS_ORDINAL.search(query.text)), best_z=z0,
-                        docs=query.place_doc_ids, rate=bool(ASKS_RATE.search(query.text))) if (
+                        docs=query.place_doc_ids, rate=bool(ASKS_RATE.search(query.text)),
+                        phone=bool(ASKS_PHONE.search(query.text))) if (
         figure_asked and picks) else []
     # an office holder asked of a named plan (哪位领导出席, which deputy county head spoke): its passages must name one
     person_asked = kind == "person" and bool(query.place_doc_ids) and query.which != "many"

@@ -214,6 +214,15 @@ _ORDINAL = re.compile(r"第\s*[\d一二两三四五六七八九十百零〇]+\s*
 ASKS_ORDINAL = re.compile(r"第几|哪一?[届批轮期]|\bwhich (?:session|edition|round|batch)\b", re.IGNORECASE)
 
 
+# a telephone number is a figure only to a question asking for one (监督电话是多少); to 多少名 it is a contact line
+ASKS_PHONE = re.compile(r"电话|热线|联系方式|号码|\b(?:tele)?phone\b|\bhotline\b|\bcontact number\b", re.I)
+PHONE = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
+
+
+def without_phones(text: str) -> str:
+    return PHONE.sub(" ", text)
+
+
 def states_count(text: str, *, ordinal: bool = False) -> bool:
     """A count or figure in `text`; an ordinal counts only when the question asks for one (第几次会议)."""
     return bool(HAS_COUNT.search(text if ordinal else _ORDINAL.sub("", text)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from .asked import states_count
+from .asked import states_count, without_phones
 from .pick import Pick
 from .sentlex import sentence_score
 
@@ -44,7 +44,8 @@ def _unit_present(unit: str, texts) -> bool:
 
 
 def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bool = False,
-                 best_z: float | None = None, docs: frozenset[str] = frozenset(), rate: bool = False) -> list[Pick]:
+                 best_z: float | None = None, docs: frozenset[str] = frozenset(), rate: bool = False,
+                 phone: bool = True) -> list[Pick]:
     """The sentences of the answer's evidence that state a figure. The best sentence may; so may the runner-up
     or another sentence of the best one's passage (its figure sentence leads the answer), but only when
     it is about the question: it holds FIGURE_MIN_LEX of the question's weighted terms itself. A long
@@ -52,7 +53,8 @@ def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bo
     indicator asked for; a table row is read by its own cells, not its header's years. With `docs` (the plans
     the question names), another plan's figure is none: it is that place's, not the one asked about. With
     `rate` (签约率达到多少), the figure must be a share of what the question counts (`states_share`), read
-    together with the sentence it follows."""
+    together with the sentence it follows. Without `phone` (the question asks for no telephone number) a contact
+    line's number is no figure."""
     best = picks[0]
     about = lambda p: sentence_score(p.text, weights) >= FIGURE_MIN_LEX  # noqa: E731
     same = sorted((p for p in picks if p.hit is best.hit), key=lambda p: best.hit.text.find(p.text))
@@ -61,7 +63,8 @@ def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bo
     # the best sentence's figure is the asked one unless it shares next to nothing with the question and
     # is not close in meaning either (鹿城区每年无偿献血的目标人数 → "开工建设x家标准化社区卫生服务中心")
     best_about = best.lex >= BEST_FIGURE_MIN_LEX or (best_z is not None and best_z >= BEST_FIGURE_DENSE_Z)
-    return [p for p in dict.fromkeys(picks[:FIGURE_PICKS] + same) if states_count(p.text, ordinal=ordinal)
+    return [p for p in dict.fromkeys(picks[:FIGURE_PICKS] + same)
+            if states_count(p.text if phone else without_phones(p.text), ordinal=ordinal)
             and (not docs or p.hit.doc_id in docs)
             and (not rate or states_share(_with_lead(p, follows), weights, own=p.matched))
             and ((p is best and not p.column_names and best_about) or about(p) or id(p) in follows)]

@@ -50,7 +50,7 @@ from .sentlex import topic_weights
 from .asked import (  # noqa: F401 (re-exported: what the question asks for)
     ASKS_COUNT, ASKS_NUMBER, ASKS_FIGURE_EN, ASKS_DATE, ASKS_ORG, HAS_NUMBER, HAS_COUNT, ASKS_TITLE, HAS_TITLE, ASKS_PERSON,
     HAS_OFFICE, HAS_DATE, ASKS_ORDINAL, ASKS_WHERE, asked_kind, asked_unit, carries, names_orgs, states_count,
-    ASKS_CALLED, _COINED,
+    ASKS_CALLED, ASKS_PHONE, _COINED, without_phones,
 )
 
 TOP_HITS = 5  # sentences are drawn from this many hits
@@ -302,8 +302,9 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     counting = bool(ASKS_COUNT.search(query.text))
     asks_when_where = bool(ASKS_DATE.search(query.text) or ASKS_WHERE.search(query.text))
     called = bool(ASKS_CALLED.search(query.text))
+    phone = bool(ASKS_PHONE.search(query.text))
     for rank, h, s, lex, cos, is_heading, has_number, topic, columns in raw:
-        ok = carries(kind, s, count=counting)
+        ok = carries(kind, s if phone or kind != "number" else without_phones(s), count=counting)
         score = (lex if topic is None else topic) - RANK_PENALTY * rank
         if cos is not None and cmax is not None:
             score += dw * (cos - cmax)
