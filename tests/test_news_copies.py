@@ -219,3 +219,16 @@ def test_a_sentence_names_a_location_other_than_the_questions_own_words():
     assert not names_location("坚持以人民健康为中心。", question)  # 为中心 is a stance, not a place
     assert names_location("卫生应急文化园选址在城南街道。", question)
     assert names_location("文化园建在人民路18号。", question)
+
+
+@pytest.mark.parametrize("question", ["卫东区2021年卫生健康工作会议是哪天举行的？",
+                                      "卫东区2021年卫生健康工作会议是什么时候召开的？"])
+def test_the_date_of_a_meeting_is_the_day_it_was_held_not_a_year_the_report_mentions(gaz, question):
+    text = "会议总结2020年卫生健康工作，安排部署2021年重点工作。2月8日上午，卫东区召开卫生健康工作会议。"
+    a = build_answer(question, [_hit(text)], query=analyze(question, gaz), abstain=False, lang="zh",
+                     **_vectors(text))
+    assert "2月8日" in a.sentences[0].text, a.lead
+    from qa.answering.asked import asked_kind
+
+    assert asked_kind(analyze("When did Weidong hold its 2021 health work conference?", gaz)) == "day"
+    assert asked_kind(analyze("卫东区2021年工作要点是什么时候印发的？", gaz)) == "date"

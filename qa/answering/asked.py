@@ -99,19 +99,23 @@ ASKS_CALLED = re.compile(r"叫(?:做)?什么|什么名字|名字是什么|名称
                          r"\bwhat (?:is|was|are|were) (?:it |they )?called\b|\bcalled what\b|\bwhat (?:is|was) the name of\b|"
                          r"\b(?:which|what) (?:slogan|motto|brand)\b", re.IGNORECASE)
 HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|底前|上半年|下半年")
+# when a meeting was held (什么时候召开, "When did … hold its conference"): an event's date is a day, so the year
+# the question itself names, or another year the report mentions, is no answer; "3月9日上午" is
+_ASKS_EVENT = re.compile(r"召开|举行|举办|开幕|闭幕|\bheld\b|\bhold\b|\bconvened?\b|\bt(?:ake|ook) place\b", re.I)
+HAS_DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*[日号](?:上午|下午|晚)?|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日")
 # a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
 # (measures only: "哪几个/几家" can be answered by naming them)
 _ASKED_UNIT = re.compile(r"(?:多少|(?<![哪好])几)(亿元|万元|元|岁|张|小时|分钟|平方米|辆|台|处|名|家|所|人|次|项|套|床)")
 
 
 def asked_kind(query: Query) -> str:
-    """'date' | 'title' | 'person' | 'org' | 'number' | 'kinds' | '' — what kind of fact the question asks for
-    ('kinds': "哪些门类", "what kinds of": several named in a row, 中医、儿科、精神科).
+    """'date' | 'day' | 'title' | 'person' | 'org' | 'number' | 'kinds' | '' — what kind of fact the question asks for
+    ('day': the date of an event, 什么时候召开; 'kinds': "哪些门类", "what kinds of": several named in a row, 中医、儿科、精神科).
 
     A role asked about is appended to 'org' ("org:牵头"): a labelled list answers for its own role only.
     """
     if ASKS_DATE.search(query.text):
-        return "date"
+        return "day" if _ASKS_EVENT.search(query.text) else "date"
     if ASKS_TITLE.search(query.text) and query.place_doc_ids and query.which != "many":
         # of a plan the question names ("哪个文件提出…" naming none asks for the plan itself); a province or
         # city named above the plan's own place says whose document it cites ("Which <province> provincial
@@ -191,8 +195,8 @@ ASKS_COUNT = re.compile(r"(?<!哪)几(?:个|项|条|类|种|件|家|所|名)|多
 
 
 def carries(kind: str, text: str, *, count: bool = False) -> bool:
-    if kind == "date":  # a year inside a quoted title (《…2021年…方案》) names the document, not a time
-        return bool(HAS_DATE.search(_QUOTED.sub("《》", text)))
+    if kind in ("date", "day"):  # a year inside a quoted title (《…2021年…方案》) names the document, not a time
+        return bool((HAS_DAY if kind == "day" else HAS_DATE).search(_QUOTED.sub("《》", text)))
     if kind == "number":
         return bool(HAS_NUMBER.search(text) or (count and _CN_COUNT.search(text)))
     if kind.startswith("org"):

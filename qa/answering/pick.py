@@ -279,7 +279,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             is_heading = ((bool(title) and s.rstrip("。；！？!?;") in title) or bool(len(s) <= 30 and ITEM_TITLE.match(s)
                                                                                and not _point_of_list(h.text, spans, i))
                           or bool(len(s) <= ANNOUNCE_MAX_CHARS and _ANNOUNCES.search(s)
-                                  and not (kind in ("number", "date") and carries(kind, s))))
+                                  and not (kind in ("number", "date", "day") and carries(kind, s))))
             # a table row is read under its header row (序号 | 指标名称 | 2023年 | 2025年 …): the year a
             # question asks for is a column's name; the header row itself holds no value
             columns = ""
