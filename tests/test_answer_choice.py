@@ -91,6 +91,8 @@ def test_a_frame_word_after_an_absent_word_is_no_kind_of_thing():
     ("甲区灭蚊灭鼠是只靠专业队伍吗？", ("灭蚊",), "开展夏季蚊媒消杀和灭鼠防鼠工作。", ""),
     # the plan qualifies the same head with a word opening like the question's: a rewording
     ("甲区对重症精神病人救助多少人？", ("重症",), "救治救助贫困重性精神病患者180人。", ""),
+    # …or one sharing a character with it, in another order (货源 of 进货)
+    ("甲区怎样管住餐饮行业的货源质量？", ("货源",), "加强餐饮行业监管，严把商品进货质量关。", ""),
     # a new kind of the head the answer names is still a kind the documents lack
     ("哪个区计划建设方舱医院？", ("方舱",), "推进区人民医院新院区建设。", "方舱"),
     ("甲区流感疫苗接种率的目标是多少？", ("流感",), "适龄儿童免疫规划疫苗接种率达到90%以上。", "流感"),

@@ -347,7 +347,8 @@ def _coordinated(word: str, head: str) -> bool:
 
 
 def _reworded(word: str, head: str, sentence: str) -> bool:
-    """重症|精神病人 where the sentence writes 重性精神病: the answer qualifies the same head with a word
-    opening like the question's, so the question rewords the plan's kind rather than asking another."""
-    return any(m.start() >= len(word) and sentence[m.start() - len(word)] == word[0]
+    """重症|精神病人 where the sentence writes 重性精神病, 货源|质量 where it writes 进货质量: the answer qualifies the
+    same head with a word sharing a character with the question's, so the question rewords the plan's kind
+    rather than asking another."""
+    return any(m.start() >= len(word) and set(sentence[m.start() - len(word):m.start()]) & set(word)
                for m in re.finditer(re.escape(head[:2]), sentence))
