@@ -297,6 +297,16 @@ def test_an_english_list_asking_for_a_compound_leaves_out_places_saying_its_word
              pick("gulou-2021#5", "加强社区卫生服务中心建设，提升区属医院和乡镇卫生院服务能力。", 0.89)]
     assert [p.hit.doc_id for p in many_districts(picks, weights, q)] == ["weidong-2021", "jiading-2024"]
 
+    # the best sentence by its words may have the two apart (家庭医生 … 健康管理): then a sentence that may be listed
+    # writing the compound (健康家庭) decides
+    q = analyze("Which places promote healthy families?", gaz)
+    q = replace(q, xling=(TermGroup("lexicon", "healthy", 1.0, (("健康", 1.0),)),
+                          TermGroup("lexicon", "families", 1.0, (("家庭", 1.0),))))
+    picks = [pick("jiading-2024#4", "提升家庭医生签约服务质量，做好智能化健康管理。", 0.90),
+             pick("weidong-2021#3", "大力创建健康社区、健康家庭等健康细胞。", 0.89),
+             pick("gulou-2021#5", "推进以“健康家庭”建设为抓手的健康促进工作。", 0.88)]
+    assert [p.hit.doc_id for p in many_districts(picks, {"健康": 1.0, "家庭": 1.0}, q)] == ["weidong-2021", "gulou-2021"]
+
 
 @pytest.mark.parametrize("question", ["哪些区的文件提到无烟机关（无烟党政机关）创建？", "哪些区的文件提到无烟党政机关或无烟机关创建？"])
 def test_a_list_takes_a_place_that_writes_either_alternative_the_question_offers(gaz, question):

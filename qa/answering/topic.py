@@ -71,7 +71,14 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
     words = _english_words(query) if english else {}
     held = {id(p): _words_held(words, _compact(p.matched)) for p in picks}
     top_held = max(held.values(), default=0)
-    compounds = [c for c in english_compounds(query) if any(x in _compact(best.matched) for x in c)] if english else []
+    # the compounds a sentence that may be listed writes ("healthy families" → 健康家庭; the best by its words may
+    # have the two apart); a weak sentence's compound (重大疾病防控 of "chronic disease prevention") is no evidence
+    strong = [p for p in picks if lex[id(p)] >= MANY_MIN_SHARE_EN * top_lex and held[id(p)] >= MANY_MIN_WORDS_EN * top_held]
+    compounds = []
+    for among in ([best], strong) if english else ():
+        compounds = [c for c in english_compounds(query) if any(x in _compact(p.matched) for p in among for x in c)]
+        if compounds:
+            break
     out: dict[str, Pick] = {}
     for p in picks:
         if words and p is not best and held[id(p)] < MANY_MIN_WORDS_EN * top_held:
@@ -212,10 +219,9 @@ def english_compounds(query: Query | None) -> list[frozenset[str]]:
         if g.source not in ("lexicon", "terms") or not g.english:
             continue
         n = len(g.english.split())
-        for k in range(len(positions) - n + 1):
+        for k in range(len(positions) - n + 1):  # every place the word stands ("Internet hospitals or Internet +")
             if " ".join(w for _, w in positions[k:k + n]) == g.english.lower():
                 spans.setdefault((positions[k][0], positions[k + n - 1][0]), set()).update(t for t, _ in g.terms)
-                break
     return [frozenset(x + y for x in first for y in second)
             for (_, a1), first in spans.items() for (b0, _), second in spans.items() if b0 == a1 + 1]
 
