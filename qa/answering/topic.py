@@ -76,14 +76,14 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
     strong = [p for p in picks if lex[id(p)] >= MANY_MIN_SHARE_EN * top_lex and held[id(p)] >= MANY_MIN_WORDS_EN * top_held]
     compounds = []
     for among in ([best], strong) if english else ():
-        compounds = [c for c in english_compounds(query) if any(x in _compact(p.matched) for p in among for x in c)]
+        compounds = [c for c in english_compounds(query) if any(c.search(_compact(p.matched)) for p in among)]
         if compounds:
             break
     out: dict[str, Pick] = {}
     for p in picks:
         if words and p is not best and held[id(p)] < MANY_MIN_WORDS_EN * top_held:
             continue  # it says fewer of the question's words than the best: "medicine" of "TCM clinics"
-        if compounds and not any(x in _compact(p.matched) for c in compounds for x in c):
+        if compounds and not any(c.search(_compact(p.matched)) for c in compounds):
             # "community hospitals" is 社区医院 in the best sentence: 社区卫生服务中心 … 医院 is not one. One of the
             # best's compounds will do: a question may offer alternatives ("township hospitals or community
             # health centres"), and 家庭医生签约机制 says "family doctor contract services" without 签约服务
@@ -204,11 +204,15 @@ def _english_words(query: Query) -> dict[str, frozenset[str]]:
     return {w: frozenset(ts) for w, ts in out.items()}
 
 
-def english_compounds(query: Query | None) -> list[frozenset[str]]:
-    """Per pair of adjacent English words the question translates ("community hospitals", "quality control"),
-    every Chinese compound of their translations in the same order (社区医院, 小区医院, 质量控制, …). An English
-    noun compound is a Chinese one written the same way round; where the best sentence writes it so, a
-    place whose sentence has the two words apart names two things, not the one asked about."""
+COMPOUND_GAP = 2  # characters a Chinese compound may hold between the two words' translations: 开办(中医)诊所
+
+
+def english_compounds(query: Query | None) -> list[re.Pattern[str]]:
+    """Per pair of adjacent English words the question translates ("community hospitals", "quality control"), a
+    pattern for a Chinese compound of their translations in the same order (社区医院, 质量控制; 开办中医诊所 for
+    "open clinics", up to COMPOUND_GAP characters apart). An English compound is a Chinese one written the
+    same way round; where a sentence writes it so, a place whose sentence has the two words apart names two
+    things, not the one asked about."""
     from ..crosslingual.english import content_stems
 
     if query is None:
@@ -222,7 +226,11 @@ def english_compounds(query: Query | None) -> list[frozenset[str]]:
         for k in range(len(positions) - n + 1):  # every place the word stands ("Internet hospitals or Internet +")
             if " ".join(w for _, w in positions[k:k + n]) == g.english.lower():
                 spans.setdefault((positions[k][0], positions[k + n - 1][0]), set()).update(t for t, _ in g.terms)
-    return [frozenset(x + y for x in first for y in second)
+
+    def alt(terms: set[str]) -> str:
+        return "|".join(map(re.escape, sorted(terms, key=lambda t: (-len(t), t))))
+
+    return [re.compile(f"(?:{alt(first)})[\u4e00-\u9fff]{{0,{COMPOUND_GAP}}}?(?:{alt(second)})")
             for (_, a1), first in spans.items() for (b0, _), second in spans.items() if b0 == a1 + 1]
 
 
