@@ -53,6 +53,8 @@ def caption(name: str, en: bool, missing: tuple[str, ...] = ()) -> str:
         return (f"Partly related: no document mentions {', '.join(missing[:3])}; the closest text is below — "
                 "check the source." if en else f"部分相关：文件中没有提到{words}，以下是最接近的原文，请核对。")
     if name == PARTIAL:
-        return ("Partly related: the documents hold nothing that answers this exactly; the closest text is below — "
-                "check the source." if en else "部分相关：文件中没有与问题完全对应的内容，以下是最接近的原文，请核对。")
+        # not "nothing answers this": on the development sets three partial answers in four are right; what the
+        # label says is that the evidence matches the question loosely, so the source must be read
+        return ("Partly related: the text below may answer this, but it matches the question only loosely — "
+                "check the source." if en else "部分相关：以下原文可能回答了问题，但与问题的对应不够明确，请核对原文。")
     return ""
