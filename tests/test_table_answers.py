@@ -12,7 +12,8 @@ from eval.answers import sentence_holds
 from eval.questions import GoldItem
 from qa.answering.answer import build_answer, format_line
 from qa.answering.grounding import WHICH_DENSE_Z, WHICH_MIN_LEX, Evidence, ungrounded
-from qa.answering.pick import HAS_COUNT, asked_unit, header_before, with_units
+from qa.answering.pick import HAS_COUNT, asked_unit
+from qa.answering.tablerows import header_before, with_units
 from qa.answering.render import answer_html
 from qa.corpus.documents import read_catalog
 from qa.places import Gazetteer

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..records import Hit
-from .pick import cells
+from .tablerows import cells
 
 
 def place_label(hit: Hit) -> str:

@@ -47,6 +47,7 @@ from ..search.query import Query
 from ..records import Hit
 from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, DATELINE, own_title, titleish  # noqa: F401 (re-exported)
 from .sentlex import topic_weights
+from .tablerows import ROW_NUMBER, header_before, with_units
 from .asked import (  # noqa: F401 (re-exported: what the question asks for)
     ASKS_COUNT, ASKS_NUMBER, ASKS_FIGURE_EN, ASKS_DATE, ASKS_ORG, HAS_NUMBER, HAS_COUNT, ASKS_TITLE, HAS_TITLE, ASKS_PERSON,
     HAS_OFFICE, HAS_DATE, ASKS_ORDINAL, ASKS_WHERE, asked_kind, asked_unit, carries, names_orgs, states_count,
@@ -84,7 +85,6 @@ _ANNOUNCES = re.compile(r"如下\s*[:：]?\s*$")
 ANNOUNCE_MAX_CHARS = 120  # a line this short that announces a list says nothing itself
 
 
-_ROW_NUMBER = re.compile(r"^\s*\d{1,3}\s*\|?\s*\t")  # a table row's 序号 cell
 # a phrase the question quotes is matched as written: the sentence holding it is the one the asker
 # read. A title in 《》 names a document (its transmittal lines repeat it) and is left to the title rules.
 _QUOTE = re.compile(r"[“\"「『]([^”\"」』]{4,40})[”\"」』]")
@@ -157,8 +157,6 @@ def item_number(sentence: str) -> int | None:
     return _number(next(g for g in m.groups() if g)) if m else None
 
 
-
-
 def addressee(sentence: str) -> bool:
     """The addressee line: "各…:" or a list of units ending with a colon ("XX开发区管委会,…各成员单位:")."""
     s = sentence.strip()
@@ -191,40 +189,6 @@ class Pick:
     def matched(self) -> str:
         """The text the question's words are matched against: a table row reads under its header."""
         return f"{with_units(self.column_names, self.text)}\n{self.text}" if self.column_names else self.text
-
-
-def cells(row: str) -> list[str]:
-    """The cells of a table row line ("1 |\t人均预期寿命 |\t岁 |"; a .docx row has tabs only)."""
-    return [c.strip().rstrip("|").strip() for c in row.split("\t")]
-
-
-_FIGURE_CELL = re.compile(r"^[≥≤＞＜<>]?\s*(\d+(?:\.\d+)?)")
-
-
-def header_before(section: str, part: str) -> str:
-    """The table header row (序号 | 指标名称 | …) last seen before `part` in its section, else ""."""
-    at = section.find(part[:80]) if section and part else -1
-    if at <= 0:
-        return ""
-    for line in reversed(section[:at].splitlines()):
-        if line.count("\t") >= 2 and not _ROW_NUMBER.match(line):
-            return line.strip()
-    return ""
-
-
-def with_units(header_row: str, row: str) -> str:
-    """The header row, plus the row's figures written with the row's unit (79.2岁, 38%).
-
-    A table gives the unit once, in its 单位 column, and the figures bare; a question
-    writes them together ("不低于79.2岁"), so the row is matched as if it did too.
-    """
-    names, values = cells(header_row), cells(row)
-    at = next((i for i, n in enumerate(names) if n in ("单位", "计量单位")), None)
-    unit = values[at] if at is not None and at < len(values) else ""
-    if not unit or len(unit) > 6:
-        return header_row
-    figures = [m.group(1) + unit for i, c in enumerate(values) if i not in (0, at) and (m := _FIGURE_CELL.match(c))]
-    return " ".join([header_row, *figures])
 
 
 def dense_weight(best_lex: float) -> float:
@@ -284,7 +248,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             # question asks for is a column's name; the header row itself holds no value
             columns = ""
             if s.count("\t") >= 2:
-                if _ROW_NUMBER.match(s):
+                if ROW_NUMBER.match(s):
                     if not header_row and not looked:  # a later part of a long table: its header is further up
                         header_row, looked = header_before(section_of(h.chunk_id), h.text), True
                     columns = header_row
