@@ -327,3 +327,31 @@ def test_a_point_of_a_list_of_one_line_points_is_not_a_title(gaz):
     titled = pick_sentences([hit("七是整合资源。打造五个县域医疗分中心，建成后覆盖全县。")], analyze(question, gaz),
                             {"分中心": 3.0}, set(), split=split_sentences, score_fn=sentence_score, tokens_fn=sentence_tokens)
     assert [p.is_heading for p in titled if p.text.startswith("七是")] == [True]
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Which major infectious diseases does Weidong single out for prevention?", "several"),
+    ("Which four specialist alliances has the district set up?", "several"),
+    ("Which district plans to build a proton therapy centre?", ""),  # "plans" is the verb
+    ("Which batch of key medical disciplines does Jiading start building?", ""),  # one batch
+    ("Which districts have Internet hospitals?", ""),  # a list of places
+])
+def test_an_english_which_with_a_plural_noun_asks_for_several_named(question, kind):
+    from qa.answering.asked import asked_kind
+
+    assert asked_kind(analyze(question, None)) == kind
+
+
+def test_several_asked_for_lead_with_the_sentence_naming_them():
+    """"Which major infectious diseases does Weidong single out?": the sentence naming 艾滋病、结核病 answers, not
+    one about disease control in general that shares as many of the question's words."""
+    from qa.answering.answer import split_sentences
+    from qa.answering.pick import pick_sentences
+    from qa.answering.sentlex import query_terms, sentence_score, sentence_tokens
+
+    text = "加强重大传染病防控工作，提升疾控能力。重点防控艾滋病、结核病等重大传染病。"
+    q = analyze("Which major infectious diseases does Weidong single out for prevention?", None)
+    sims = {"weidong-2021#1": [(a, b, 0.8) for a, b in split_sentences(text)]}
+    picks = pick_sentences([hit(text)], q, query_terms(q), set(), sims=sims, split=split_sentences,
+                           score_fn=sentence_score, tokens_fn=sentence_tokens)
+    assert picks[0].text.startswith("重点防控艾滋病"), [p.text for p in picks]

@@ -109,8 +109,9 @@ _ASKED_UNIT = re.compile(r"(?:多少|(?<![哪好])几)(亿元|万元|元|岁|张
 
 
 def asked_kind(query: Query) -> str:
-    """'date' | 'day' | 'title' | 'person' | 'org' | 'number' | 'kinds' | '' — what kind of fact the question asks for
-    ('day': the date of an event, 什么时候召开; 'kinds': "哪些门类", "what kinds of": several named in a row, 中医、儿科、精神科).
+    """'date' | 'day' | 'title' | 'person' | 'org' | 'number' | 'kinds' | 'several' | '' — the kind of fact asked for
+    ('day': the date of an event, 什么时候召开; 'kinds': "哪些门类", "what kinds of": several named in a row, 中医、儿科、精神科;
+    'several': "Which major diseases does…", two or more named in a row).
 
     A role asked about is appended to 'org' ("org:牵头"): a labelled list answers for its own role only.
     """
@@ -131,6 +132,8 @@ def asked_kind(query: Query) -> str:
         return "number"
     if ASKS_KINDS.search(query.text):
         return "kinds"
+    if ASKS_SEVERAL_EN.search(query.text):
+        return "several"
     return ""
 
 
@@ -180,6 +183,13 @@ def asked_unit(query: Query) -> str:
 # "哪些门类的医疗服务", "what kinds of institutions": the answer names several, "中医、儿科、精神科"
 ASKS_KINDS = re.compile(r"哪(?:些|几)(?:个)?(?:门类|类型|种类|类别|类|种)|什么(?:类型|种类|门类)|"
                         r"\b(?:what|which) (?:kinds?|types?|sorts?|categories) of\b", re.IGNORECASE)
+# "Which major infectious diseases does X single out", "Which four specialist alliances has X set up": a plural noun
+# asked with which, then the question's verb, asks for several named in a row (not "Which district plans to…", whose
+# "plans" is the verb; not "which batch of …", one batch; not which places, a list of places). Two will do: 甲、乙等
+ASKS_SEVERAL_EN = re.compile(r"\bwhich (?:(?!of\b)[a-z-]+ ){0,4}?"
+                             r"(?!(?:districts|counties|places|cities|provinces|prefectures|regions)\b)[a-z-]{3,}s "
+                             r"(?:does|do|did|is|are|was|were|has|have|had|will|would|must|should|can|could)\b", re.I)
+SEVERAL = re.compile(r"[^、，,。；;]{1,15}、[^、，,。；;]{1,15}")
 ENUMERATION = re.compile(r"[^、，,。；;]{1,15}、[^、，,。；;]{1,15}、[^、，,。；;]{1,15}")
 
 
@@ -205,6 +215,8 @@ def carries(kind: str, text: str, *, count: bool = False) -> bool:
         return bool(HAS_OFFICE.search(text))
     if kind == "kinds":
         return bool(ENUMERATION.search(text))
+    if kind == "several":
+        return bool(SEVERAL.search(text))
     if kind.startswith("title"):
         names = kind.split(":")[1:]
         return any(not names or any(n in t for n in names) for t in HAS_TITLE.findall(text))
