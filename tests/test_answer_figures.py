@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from qa.answering.answer import NO_FIGURE_EN, NO_FIGURE_ZH, build_answer
+from qa.answering.decline import BLANK_FIGURE_EN, BLANK_FIGURE_ZH
 from qa.search.query import analyze
 from qa.answering.respond import respond
 from test_answer_choice import gaz, hit  # noqa: F401 (gaz is a fixture)
@@ -29,6 +30,27 @@ def test_a_figure_the_named_plan_never_states_gets_no_answer(gaz):
     # 哪几个 asks to name them, no figure; and without a place named the rule stays out
     for other in ("卫东区家庭医生签约服务有哪几个要求？", "家庭医生签约覆盖率达到了多少？"):
         assert not build_answer(other, [hit(no_figure)], query=analyze(other, gaz), abstain=False).why == "no figure"
+
+
+def test_a_figure_the_plan_leaves_blank_is_said_to_be_blank(gaz):
+    """A draft writes "覆盖率达xx.x%": the figure's place and unit, not its value. Asked for the value, the answer
+    says the plan leaves it blank and quotes the blank; a filled-in figure beside it still answers."""
+    question = "卫东区家庭医生签约服务覆盖率达到了多少？"
+    for draft, gap in (("家庭医生签约服务覆盖率达xx.x%，重点人群签约覆盖率达xx.xx%。", "xx.x%"),
+                       ("提升家庭医生签约服务质量，签约服务覆盖率达到X%以上。", "X%")):
+        a = build_answer(question, [hit(draft)], query=analyze(question, gaz), abstain=False)
+        assert a.abstained and a.why == "blank figure", a.lead
+        assert a.lead.splitlines()[0] == BLANK_FIGURE_ZH.format(blank=gap)
+        en = "What family doctor contract coverage rate did Weidong reach?"
+        b = build_answer(en, [hit(draft)], query=analyze(en, gaz), abstain=False, lang="en")
+        assert b.abstained and b.lead.splitlines()[0] == BLANK_FIGURE_EN.format(blank=gap), b.lead
+    filled = "家庭医生签约服务覆盖率达45.2%，重点人群签约覆盖率达xx.xx%。"
+    c = build_answer(question, [hit(filled)], query=analyze(question, gaz), abstain=False)
+    assert not c.abstained and "45.2%" in c.lead, c.lead
+    # a blank is still the thing a plan names: asked which plans mention it, the sentence answers
+    which = "哪些区提到了家庭医生签约服务覆盖率？"
+    d = build_answer(which, [hit("家庭医生签约服务覆盖率达xx.x%。")], query=analyze(which, gaz), abstain=False)
+    assert not d.abstained, d.lead
 
 
 def test_a_count_of_something_else_in_the_passage_is_no_answer_to_a_figure_question(gaz):
@@ -98,15 +120,18 @@ def test_an_english_figure_question_the_plan_gives_no_figure_for_says_so(real_re
     ("卫东区给乡镇卫生院配了多少辆救护车？", "为乡镇卫生院配备救护车，提升院前急救能力。", False),
     ("卫东区给乡镇卫生院配了多少辆救护车？", "为乡镇卫生院配备救护车3辆，提升院前急救能力。", True),
     ("卫东区计划在几所学校开展健康教育？", "在全区学校开展健康教育，提升学生健康素养。", False),
-    # a magnitude or "more than" between the number and the unit, a masked copy's x
+    # a magnitude or "more than" between the number and the unit
     ("卫东区要培训多少名家庭医生？", "培训家庭医生1000余名，提升签约服务能力。", True),
     ("卫东区要为多少名老人提供体检？", "为12.8万名老人提供免费健康体检。", True),
-    ("卫东区要建成多少家健康促进医院？", "建成健康促进医院x家，巩固创建成果。", True),
+    # a masked copy's x家 states the unit, so the unit is not what is missing: the value is
+    ("卫东区要建成多少家健康促进医院？", "建成健康促进医院x家，巩固创建成果。", False),
 ])
 def test_a_count_asked_with_its_unit_needs_that_unit_stated(gaz, question, passage, answers):
     a = build_answer(question, [hit(passage)], query=analyze(question, gaz), abstain=False)
     assert a.abstained is (not answers), a.lead
-    if not answers:
+    if not answers and "x家" in passage:
+        assert a.why == "blank figure" and a.lead.splitlines()[0] == BLANK_FIGURE_ZH.format(blank="x家")
+    elif not answers:
         assert a.why == "asked unit absent" and a.lead.splitlines()[0] == NO_FIGURE_ZH
 
 

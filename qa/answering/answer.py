@@ -269,17 +269,19 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     figure_asked = (kind == "number" and bool(query.place_doc_ids) and query.which != "many"
                     and (query.script == "zh" or bool(ASKS_FIGURE_EN.search(query.text))))
     # a rate (签约率多少, what percentage) is answered by a share of what it counts, not a count
-    figs = figure_picks(picks, weights, ordinal=bool(ASKS_ORDINAL.search(query.text)), best_z=z0,
-                        docs=query.place_doc_ids, rate=bool(ASKS_RATE.search(query.text)),
-                        phone=bool(ASKS_PHONE.search(query.text))) if (
-        figure_asked and picks) else []
+    stated = functools.partial(figure_picks, picks, weights, ordinal=bool(ASKS_ORDINAL.search(query.text)), best_z=z0,
+                               docs=query.place_doc_ids, rate=bool(ASKS_RATE.search(query.text)),
+                               phone=bool(ASKS_PHONE.search(query.text)))
+    figs = stated() if figure_asked and picks else []
+    # none stated, but the plan writes the figure as a blank (覆盖率达xx.x%): the answer says it is not filled in
+    blanks = stated(blanks=True) if figure_asked and picks and not figs else []
     # an office holder asked of a named plan (哪位领导出席, which deputy county head spoke): its passages must name one
     person_asked = kind == "person" and bool(query.place_doc_ids) and query.which != "many"
     # a location asked of a named plan (选址在哪里, 在什么地方召开): its best sentences must name a place
     place_asked = bool(ASKS_LOCATION.search(query.text)) and bool(query.place_doc_ids) and query.which != "many"
     declined = why_not(query, hits, picks, weights, retrieval=abstain, z0=z0, unit=unit, figure_asked=figure_asked,
                        person_asked=person_asked, place_asked=place_asked,
-                       figs=figs, meaning=meaning, known=known, spelled=spelled, mentions=mentions)
+                       figs=figs, blanks=blanks, meaning=meaning, known=known, spelled=spelled, mentions=mentions)
     why, abstain = declined.why, bool(declined.why)
     if abstain:
         heading = unloaded_message(query, en=en) or decline_line(declined, query, picks, meaning, en=en)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from .asked import HAS_OFFICE, names_location, spells_out
-from .figures import _unit_present, counted_terms, counts
+from .figures import _unit_present, blank, counted_terms, counts
 from .grounding import evidence as grounding_evidence, ungrounded, unmentioned_diseases
 from .pick import Pick
 from .sentlex import sentence_tokens
@@ -24,6 +24,10 @@ ABSTAIN_EN = "The documents do not seem to answer this. The closest passages are
 # a figure question whose topic the plan speaks of without a figure: say that, not "nothing found"
 NO_FIGURE_ZH = "文件中没有给出所问的数字。以下段落与问题相关，但没有这个数字，仅供参考。"
 NO_FIGURE_EN = "The documents state no such figure. The passages below are related but do not give it; for reference only."
+# the plan writes the asked figure as a blank (覆盖率达xx.x%): a draft, or a copy with the figures masked
+BLANK_FIGURE_ZH = "文件原文没有给出这个数字的具体数值（写作“{blank}”）。以下段落与问题相关，仅供参考。"
+BLANK_FIGURE_EN = ("The document gives no value for this figure (it reads “{blank}”). The passages below are related; "
+                   "for reference only.")
 # a question for an office holder (哪位领导, which deputy county head) whose plan's passages name none
 NO_PERSON_ZH = "文件中没有写明所问的人。以下段落与问题相关，但没有提到这位人员，仅供参考。"
 NO_PERSON_EN = "The documents do not name the person asked about. The passages below are related; for reference only."
@@ -45,11 +49,13 @@ MIN_LEX = 0.2
 class Decline:
     why: str = ""  # the rule that declined ("" when the picks answer), `/api/ask`'s abstain_reason
     absent: tuple[str, ...] = ()  # what no passage (of the plans asked about) names: "rabies", "手足口病"
+    blank: str = ""  # the unfilled figure the plan writes where the asked one should be: "xx.x%"
 
 
 def why_not(query: Query, hits: Sequence[Hit], picks: list[Pick], weights, *, retrieval: bool, z0: float | None,
             unit: str, figure_asked: bool, figs: list[Pick], meaning: str, known, person_asked: bool = False,
-            place_asked: bool = False, spelled: Callable[[str], bool] | None, mentions) -> Decline:
+            place_asked: bool = False, spelled: Callable[[str], bool] | None, mentions,
+            blanks: Sequence[Pick] = ()) -> Decline:
     """The first rule that says the picks do not answer, in the order below (`retrieval`: the retriever
     already declined, `qa.answering.abstain`)."""
     if retrieval:
@@ -58,6 +64,8 @@ def why_not(query: Query, hits: Sequence[Hit], picks: list[Pick], weights, *, re
         return Decline("weak sentence")  # few of the question's words, and no vectors to say it is close in meaning
     if unit and not _unit_present(unit, [p.matched for p in picks]):
         return Decline("asked unit absent")  # asked for 多少亿元/多少岁 and no passage states such a figure
+    if figure_asked and not figs and blanks:
+        return Decline("blank figure", blank=blank(blanks[0].text))  # 覆盖率具体达到了多少？ of a plan that writes 覆盖率达xx.x%
     if figure_asked and not figs:
         return Decline("no figure")  # 白云区…签约覆盖率达到了多少？ and its best sentences give none
     if figure_asked and unit and not _unit_present(unit, [p.matched for p in figs]):
@@ -94,6 +102,8 @@ def _best_of_named(query: Query, picks: list[Pick]) -> list[Pick]:
 
 def decline_line(d: Decline, query: Query, picks: list[Pick], meaning: str, *, en: bool) -> str:
     """The first line of an answer that declines: what is missing, as precisely as the rule knows it."""
+    if d.why == "blank figure":
+        return (BLANK_FIGURE_EN if en else BLANK_FIGURE_ZH).format(blank=d.blank)
     if d.why in ("no figure", "asked unit absent"):
         return NO_FIGURE_EN if en else NO_FIGURE_ZH
     if d.why == "no person":

@@ -27,6 +27,17 @@ FIGURE_MIN_LEX = 0.15
 # answered with another indicator's figure; 0.03–0.07 declined the same ones as 0.1 did and answered a
 # paraphrase more (多少个…小朋友 asked of a sentence counting N名…儿童); the middle of that gap
 BEST_FIGURE_MIN_LEX = 0.07
+
+# a draft's blanks: "覆盖率达xx.x%", "建设x家", "xxxx名适龄儿童" — the plan has not filled the figure in yet, so
+# the sentence states its unit but no value. Asked for the value, it answers nothing (it still names the
+# thing, which list and which-place questions need, so only the figure stages read it so).
+BLANK = re.compile(r"(?<![A-Za-z])[xX]+(?:\.[xX]+)?(?=\s*[余多]?\s*(?:[%％‰]|[\u4e00-\u9fff]))")
+
+
+def blank(text: str) -> str:
+    """The first unfilled figure of `text` with its unit ("xx.x%", "x家"), or ""."""
+    m = BLANK.search(text)
+    return text[m.start():m.end() + 1].strip() if m else ""
 BEST_FIGURE_DENSE_Z = 4.0
 
 
@@ -45,7 +56,7 @@ def _unit_present(unit: str, texts) -> bool:
 
 def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bool = False,
                  best_z: float | None = None, docs: frozenset[str] = frozenset(), rate: bool = False,
-                 phone: bool = True) -> list[Pick]:
+                 phone: bool = True, blanks: bool = False) -> list[Pick]:
     """The sentences of the answer's evidence that state a figure. The best sentence may; so may the runner-up
     or another sentence of the best one's passage (its figure sentence leads the answer), but only when
     it is about the question: it holds FIGURE_MIN_LEX of the question's weighted terms itself. A long
@@ -54,7 +65,8 @@ def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bo
     the question names), another plan's figure is none: it is that place's, not the one asked about. With
     `rate` (签约率达到多少), the figure must be a share of what the question counts (`states_share`), read
     together with the sentence it follows. Without `phone` (the question asks for no telephone number) a contact
-    line's number is no figure."""
+    line's number is no figure. A blank (xx.x%) is a figure only with `blanks`: the plan states that there
+    is one, not its value."""
     best = picks[0]
     about = lambda p: sentence_score(p.text, weights) >= FIGURE_MIN_LEX  # noqa: E731
     same = sorted((p for p in picks if p.hit is best.hit), key=lambda p: best.hit.text.find(p.text))
@@ -63,8 +75,12 @@ def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bo
     # the best sentence's figure is the asked one unless it shares next to nothing with the question and
     # is not close in meaning either (鹿城区每年无偿献血的目标人数 → "开工建设x家标准化社区卫生服务中心")
     best_about = best.lex >= BEST_FIGURE_MIN_LEX or (best_z is not None and best_z >= BEST_FIGURE_DENSE_Z)
+    def read(text: str) -> str:
+        text = text if phone else without_phones(text)
+        return text if blanks else BLANK.sub(" ", text)
+
     return [p for p in dict.fromkeys(picks[:FIGURE_PICKS] + same)
-            if states_count(p.text if phone else without_phones(p.text), ordinal=ordinal)
+            if states_count(read(p.text), ordinal=ordinal)
             and (not docs or p.hit.doc_id in docs)
             and (not rate or states_share(_with_lead(p, follows), weights, own=p.matched))
             and ((p is best and not p.column_names and best_about) or about(p) or id(p) in follows)]
