@@ -187,6 +187,20 @@ def test_how_many_is_answered_by_a_figure_counting_what_it_asks(gaz):
         assert a.abstained != answered and (answered or a.why == "no figure"), (text, a.lead)
 
 
+def test_how_many_reads_the_parts_of_a_hyphenated_word_for_what_it_counts(gaz):
+    # "community-health centres" is the glossary's "community health centre": the count must be of those
+    from qa.answering.answer import split_sentences
+    from qa.answering.figures import counted_terms
+
+    question = "How many community-health centres will Weidong build?"
+    assert "社区卫生服务中心" in counted_terms(analyze(question, gaz))
+    for text, answered in (("组建4个专科联盟，改造社区卫生服务中心。", False), ("新建3个社区卫生服务中心，组建4个专科联盟。", True)):
+        sims = {"weidong-2021#1": [(x, y, 0.8) for x, y in split_sentences(text)]}
+        a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, lang="en", sims=sims,
+                         sim_stats=(0.7, 0.05))
+        assert a.abstained != answered and (answered or a.why == "no figure"), (text, a.lead)
+
+
 def test_the_plan_s_year_in_a_question_about_its_title_words_does_not_pick_the_sentence(gaz):
     # every word of "卫东区2021年卫生健康工作以什么为目标" is a title word; the year names the plan, and a
     # clause repeating it says no more than the one that holds "以…为目标"

@@ -59,6 +59,17 @@ def test_a_year_with_its_unit_is_not_a_figure():
     assert not HAS_NUMBER.search("发表时间：2021-05-07")
 
 
+@pytest.mark.parametrize("text", ["投放灭鼠毒饵1250kg、杀虫剂400瓶。", "配备救护车3台、移动方舱2套。", "举办3期培训班，开展义诊12场。",
+                                  "新建公厕5座，铺设管网1.5公里。", "突发公共卫生事件分为特别重大(Ⅰ级)、重大(Ⅱ级)、较大(Ⅲ级)和一般(IV级)。"])
+def test_a_figure_counted_in_any_common_measure_word_or_a_roman_grade_is_a_figure(text):
+    # the measure words of things handed out, built or held, and the grades of a contingency plan
+    assert HAS_NUMBER.search(text)
+
+
+def test_a_roman_numeral_inside_a_word_is_no_grade():
+    assert not HAS_NUMBER.search("开展HIV级联检测。") and not HAS_NUMBER.search("推进医保DRG付费改革。")
+
+
 def test_which_ones_asks_to_name_them_and_a_counted_grade_or_round_is_a_figure(gaz):
     from qa.answering.pick import asked_kind
 

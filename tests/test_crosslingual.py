@@ -138,6 +138,15 @@ def test_a_five_year_plan_named_by_its_ordinal_is_that_plan(question, plan):
     assert cov > 0
 
 
+@pytest.mark.parametrize("question, term", [
+    ("Which district extends long term prescriptions?", "长处方"),  # the glossary writes long-term
+    ("How many community-health centres are built?", "社区卫生服务中心"),  # the question hyphenates
+])
+def test_a_glossary_phrase_is_found_with_or_without_its_hyphens(question, term):
+    terms, cov = expand_english(question)
+    assert term in terms and cov > 0.5
+
+
 def test_an_english_ordinal_is_no_figure_of_the_answer():
     from qa.answering.sentlex import query_terms
     from qa.search.query import analyze

@@ -42,7 +42,11 @@ _LABELLED_ORG = re.compile(r"(?:牵头|责任|配合|协作|协办|参与|主办
 # a figure: a number with a unit or percent sign (masked digits xx.x% too), or a counted Chinese numeral;
 # not a year (2025年 is a date), not the 3 of "3+X", not 三个 in "三个全覆盖" (names, not figures)
 HAS_NUMBER = re.compile(r"(?<![\d.届])(?!(?:19|20)\d\d\s*年)(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*[余多]?\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|周年|年|"
-                        r"平方米|床|辆|支|批|条|例|倍|户|件|级|轮|届)|百分之|(?!一批)[一二两三四五六七八九十百千万]+[余多]?[名家所岁元次批件级轮届]"
+                        r"平方米|床|辆|支|批|条|例|倍|户|件|级|轮|届|"
+                        # measure words of things handed out, built or held ("400瓶", "1250kg", "12场", "3期培训班")
+                        r"瓶|台|套|座|间|份|场|期|班|盒|袋|箱|剂|针|株|册|篇|公里|千米|米|吨|公斤|千克|克|毫升|升|公顷|亩|"
+                        r"kg|km)|百分之|(?!一批)[一二两三四五六七八九十百千万]+[余多]?[名家所岁元次批件级轮届]"
+                        r"|(?<![A-Za-z])(?:I{1,3}|IV|V|[ⅠⅡⅢⅣⅤ])\s*级"  # a grade in Roman numerals (Ⅳ级, "(IV级)")
                         r"|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"  # a telephone number: "监督电话是多少" asks for one
                         # a table's figure cell: the unit is its 单位 column ("\t≥79.2 |", "\t78.2(2021年) |")
                         r"|(?<=\t)[≥≤＞＜<>]?\s*\d+(?:\.\d+)?\s*[%％‰]?(?=\s*(?:\||\t|$|[（(]))")

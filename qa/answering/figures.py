@@ -137,9 +137,10 @@ def counted_terms(query) -> frozenset[str]:
     m = _COUNTED_EN.search(query.text) if query.script != "zh" else None
     if not m:
         return frozenset()
-    from ..search.query import _LATIN_WORD, _glossary_matches, _stem
+    from ..search.query import _glossary_matches, _stem, latin_words
 
-    words = [w.lower() for w in _LATIN_WORD.findall(m.group(1))]
+    # "county-level medical sub-centres": the lexicon translates a hyphenated word's parts (centres → 中心)
+    words = latin_words(m.group(1).lower())
     if words and words[-1] in _MEASURES_EN:
         return frozenset()
     out = {t for _, _, zh in _glossary_matches([_stem(w) for w in words]) for t in zh}

@@ -16,6 +16,12 @@ MAX_QUERY_CHARS = 1000  # longer input is truncated (with a notice) so a paste c
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z\-']*")
+
+
+def latin_words(text: str) -> list[str]:
+    """The English words of text, a hyphenated one as its parts: "community-health centres" meets the
+    glossary's "community health center", and "long term prescriptions" its "long-term prescription"."""
+    return [p for w in _LATIN_WORD.findall(text) for p in w.split("-") if p]
 _NUMBER = re.compile(r"\d+(?:\.\d+)?\s*[%％]?|百分之[零一二三四五六七八九十点\d.]+")
 _DOCNO = re.compile(r"[〔（(\[]\s*(?:19|20)\d{2}\s*[〕）)\]]\s*\d+\s*号")
 _WHICH = re.compile(
@@ -89,7 +95,7 @@ def _glossary() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
         if not line.strip() or line.startswith("#"):
             continue
         en, zh = line.split("\t", 1)
-        entries.append((tuple(_stem(w) for w in _LATIN_WORD.findall(en.lower())), tuple(zh.split())))
+        entries.append((tuple(_stem(w) for w in latin_words(en.lower())), tuple(zh.split())))
     entries.sort(key=lambda e: -len(e[0]))  # longest phrase first
     return tuple(entries)
 
@@ -149,9 +155,9 @@ def expand_english(text: str) -> tuple[tuple[str, ...], float]:
     by its ordinal is translated by it.
     """
     terms: list[str] = _nth_plans(text)
-    n_all = len([w for w in _LATIN_WORD.findall(text) if _stem(w) not in _STOP_EN])
+    n_all = len([w for w in latin_words(text) if _stem(w) not in _STOP_EN])
     rest = _NTH_PLAN.sub(" ", text) if terms else text
-    words = [_stem(w) for w in _LATIN_WORD.findall(rest)]
+    words = [_stem(w) for w in latin_words(rest)]
     content = [i for i, w in enumerate(words) if w not in _STOP_EN]
     covered: set[int] = set()
     for i, n, zh in _glossary_matches(words):
@@ -179,7 +185,7 @@ def _glossary_matches(words: list[str]):
 
 def glossary_words(text: str) -> frozenset[str]:
     """The words of text (lower-cased) that fall inside a glossary phrase."""
-    surface = _LATIN_WORD.findall(text)
+    surface = latin_words(text)
     words = [_stem(w) for w in surface]
     return frozenset(surface[j].lower() for i, n, _ in _glossary_matches(words) for j in range(i, i + n))
 
