@@ -355,3 +355,20 @@ def test_several_asked_for_lead_with_the_sentence_naming_them():
     picks = pick_sentences([hit(text)], q, query_terms(q), set(), sims=sims, split=split_sentences,
                            score_fn=sentence_score, tokens_fn=sentence_tokens)
     assert picks[0].text.startswith("重点防控艾滋病"), [p.text for p in picks]
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("卫东区推进健康卫东建设靠什么来驱动？", "以卫生健康体制机制改革创新为动力"),
+    ("卫东区创建健康城市主要借助什么来推动？", "以各类健康促进活动为载体"),
+    ("卫东区用什么办法让家庭医生服务落到每一户？", "通过家医+网格的方式精确到户"),
+])
+def test_asked_by_what_means_the_sentence_saying_so_in_a_plans_fixed_way_answers(gaz, question, answer):
+    # the question's own frame ("靠…来驱动") is not how a plan writes a means: 以…为动力, 通过…方式 are. The
+    # purpose clause before it shares more of the question's words and is as close in meaning.
+    from qa.answering.answer import split_sentences
+
+    passage = f"为全面推进健康城市创建和家庭医生服务工作，制定本方案。坚持预防为主，{answer}，全面提升服务能力。"
+    sims = {"weidong-2021#1": [(x, y, c) for (x, y), c in zip(split_sentences(passage), (0.85, 0.84))]}
+    a = build_answer(question, [hit(passage)], query=analyze(question, gaz), abstain=False, sims=sims,
+                     sim_stats=(0.7, 0.05))
+    assert not a.abstained and answer in a.sentences[0].text, a.lead

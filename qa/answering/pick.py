@@ -19,6 +19,9 @@ words it repeats (weights measured on eval/questions.jsonl, see eval/README.md):
           − LEAD_PENALTY    a news copy's dateline lead ("2月8日，…工作会议召开"), unless asked when or where;
                           its words, like the title's, name the copy, not the sentence that answers
           + FRAME_BONUS     the question's frame around its question word ("以…为主线")
+          + ROLE_BONUS      asked what drives or carries the work or by what means (靠什么来驱动, 借助什么,
+                          用什么办法), the plan's fixed way of saying so (以…为动力/载体, 通过…方式:
+                          qa.search.query.role_frames), a frame too
           + QUOTE_BONUS     a phrase a which-place question quotes (“各县、市人民政府”), or a whole short
                           line it repeats word for word (a unit of a list of names), written in the sentence
           + LABEL_BONUS     the passage stands under a label the question asks about ("一、活动主题" for
@@ -43,7 +46,7 @@ from typing import Callable, Mapping, Sequence
 from ..metadata.header import names_on_line
 from ..places import issuer_kind
 from ..metadata.portal import metadata_row
-from ..search.query import Query
+from ..search.query import Query, role_frames
 from ..records import Hit
 from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, DATELINE, own_title, titleish  # noqa: F401 (re-exported)
 from .sentlex import topic_weights
@@ -67,6 +70,10 @@ TITLE_PENALTY = 0.3
 OWN_TITLE_PENALTY = 1.0
 FRAME_BONUS = 0.3
 QUOTE_BONUS = 0.3
+# the question's own frame seldom holds there ("靠…来驱动" is not how a plan writes it), so a plan's fixed way of
+# naming the role asked about counts as a frame and as much again: dev +2, nothing lost (a frame's bonus
+# alone: +1; three times it traded an answer for another)
+ROLE_BONUS = FRAME_BONUS
 NAME_BONUS = 0.3  # all the proper names an English question spells in pinyin; 0.3 and 0.6 chose the same on dev
 WRAP_HEAD_MIN = 0.25  # share of the question's terms the issuer part of a notice line must hold
 RECIPIENT_BONUS = 1.0  # asked who was sent it, the addressee line is the answer itself
@@ -111,6 +118,8 @@ LEAD_PENALTY = TITLE_PENALTY  # dev: fresh4 +1, fresh7 +1 and one more abstentio
 LABEL_BONUS = 1.0  # as decisive as the addressee line asked for: the label says where the answer stands
 _LABEL_MARK = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}\s*[.、．])\s*")
 LABEL_CHARS = (4, 8)  # a label, not an item's sentence-long title
+
+
 
 
 def _number(word: str) -> int | None:
@@ -267,6 +276,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     asks_when_where = bool(ASKS_DATE.search(query.text) or ASKS_WHERE.search(query.text))
     called = bool(ASKS_CALLED.search(query.text))
     phone = bool(ASKS_PHONE.search(query.text))
+    roles = _compile_any(role_frames(query.text)) if query.script == "zh" else None
     for rank, h, s, lex, cos, is_heading, has_number, topic, columns in raw:
         ok = carries(kind, s if phone or kind != "number" else without_phones(s), count=counting)
         score = (lex if topic is None else topic) - RANK_PENALTY * rank
@@ -309,9 +319,12 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             # the signature and the addressee line name units, but not the one a question about where
             # to turn asks for (a question for the issuer itself is a header question)
             score, ok = score - 2 * ASKED_BONUS, False
-        framed = frame is not None and bool(frame.search(s))
+        role = roles is not None and bool(roles.search(s))
+        framed = role or (frame is not None and bool(frame.search(s)))
         if framed:
             score += FRAME_BONUS
+        if role:
+            score += ROLE_BONUS
         flat = re.sub(r"\s+", "", s).rstrip("。；;，,")
         quoted = bool((quotes and any(q in flat for q in quotes)) or (
             query.which and LINE_QUOTE_MIN <= len(flat) <= LINE_QUOTE_MAX and flat in asked))

@@ -220,21 +220,29 @@ def answer_context_patterns(text: str, *, width: int = 3, min_context: int = 4) 
             for j in range(1, len(right) + 1):
                 if i + j >= min_context:
                     pats.append(re.escape(left[-i:]) + r".{1,40}?" + re.escape(right[:j]))
-    pats += [p for cue, p in _ROLE_FRAMES if cue.search(text) and _QUESTION_WORD.search(text)]
+    pats += role_frames(text)
     return tuple(dict.fromkeys(pats))
 
 
 # A plan names the role a thing plays in its work as "以X为动力/载体/路径/抓手…"; a question asking what
 # drives, carries or guides the work in other words ("靠什么来驱动", "借助什么", "走的是什么路子") is
-# answered by X, wherever the plan puts that clause.
+# answered by X, wherever the plan puts that clause. Asked by what means ("用什么办法", "通过什么途径"), a plan
+# says "通过X的方式/途径".
 _ROLE = r"以[^，,。；;：:]{2,40}?为(?:根本|强大|主要|重要|基本|有力|有效)?"
-_ROLE_FRAMES = tuple((re.compile(cue), _ROLE + role) for cue, role in (
-    (r"驱动|动力|推动力|动能", r"(?:动力|引擎)"),
-    (r"借助|依托|载体|抓手|平台", r"(?:载体|抓手|依托|平台)"),
-    (r"路子|路径|途径", r"(?:路径|途径)"),
-    (r"主线", r"主线"),
-    (r"导向", r"导向"),
+_ROLE_FRAMES = tuple((re.compile(cue), frame) for cue, frame in (
+    (r"驱动|动力|推动力|动能", _ROLE + r"(?:动力|引擎)"),
+    (r"借助|依托|载体|抓手|平台", _ROLE + r"(?:载体|抓手|依托|平台)"),
+    (r"路子|路径|途径", _ROLE + r"(?:路径|途径)"),
+    (r"主线", _ROLE + r"主线"),
+    (r"导向", _ROLE + r"导向"),
+    (r"(?:靠|借助|凭借|依托|通过)(?:什么|哪些|何种|哪种)|用(?:什么|何种|哪种)(?:办法|方法|方式|手段|途径)",
+     r"通过[^，,。；;：:]{2,40}?(?:方式|办法|途径|形式|手段|模式|机制)"),
 ))
+
+
+def role_frames(text: str) -> tuple[str, ...]:
+    """The plan's fixed ways of naming what the question asks about the role of (`_ROLE_FRAMES`), as regexes."""
+    return tuple(p for cue, p in _ROLE_FRAMES if cue.search(text) and _QUESTION_WORD.search(text))
 
 
 # Questions about a document's header facts; those facts live in its header passage. The order decides
