@@ -206,10 +206,14 @@ def test_eval_metrics_stay_close_to_the_reference(both_retrievers, qfile):
     cosine ~0.93 to each other): single questions flip in both directions. Measured (reference ->
     ONNX int8, overall): hybrid questions.jsonl hit@5 1.000 -> 0.994, MRR@10 0.954 -> 0.953;
     heldout hit@3 0.929 -> 0.982; dense heldout hit@3 0.714 -> 0.679. So: the served mode
-    (hybrid) must lose no more than 0.01 on any metric, or one question where a question is more than
+    (hybrid) must lose no more than 0.015 on any metric, or one question where a question is more than
     that (the 56 answerable held-out questions: 0.018), and dense MRR@10 stays within 0.02. One question,
     as the regression floors allow one: with stop 33's lexicon four held-out gold passages moved by one or
     two ranks between the two encoders, three up or down within the top 5 and one (rank 4 -> 6) across it.
+    0.015 (two of the 175 seed questions): once the glossary read hyphenated words (stop 34), q053
+    ("law-popularisation") rose from rank 3 to 1 with the reference and from 6 to 2 with int8 — both
+    better, but a near-tie at the top — beside the three flips of before (one up, two down). A broken
+    conversion moves dozens.
     """
     from eval.questions import load_questions
     from eval.run import run_all, summarise
@@ -225,7 +229,7 @@ def test_eval_metrics_stay_close_to_the_reference(both_retrievers, qfile):
             if metric == "n" or value is None:
                 continue
             lost = value - new[metric]
-            if (mode == "hybrid" and lost > max(0.01, one_question)) or (metric == "mrr@10" and abs(lost) > 0.02):
+            if (mode == "hybrid" and lost > max(0.015, one_question)) or (metric == "mrr@10" and abs(lost) > 0.02):
                 off[f"{mode} {metric}"] = (round(value, 3), round(new[metric], 3))
     assert off == {}, off
 
