@@ -19,6 +19,23 @@ def test_the_table_holds_specific_things_and_not_ordinary_words():
         assert word not in table, (word, table.get(word))
 
 
+def test_a_british_spelling_finds_its_thing():
+    # thalassaemia is CC-CEDICT's thalassemia (地中海贫血); haemorrhage, paediatrics the same way
+    assert absent_things(["thalassaemia"], {"疫苗"}.__contains__) == ("thalassaemia",)
+    assert absent_things(["thalassaemia"], {"地中海贫血"}.__contains__) == ()
+
+
+@pytest.mark.parametrize("british, american", [
+    ("thalassaemia", "thalassemia"), ("haemorrhage", "hemorrhage"), ("paediatrics", "pediatrics"),
+    ("gynaecology", "gynecology"), ("oedema", "edema"), ("diarrhoea", "diarrhea"), ("caesarean", "cesarean"),
+    # not British medical spellings
+    ("aerobic", "aerobic"), ("toe", "toe"), ("shoes", "shoes"), ("israel", "israel")])
+def test_british_medical_spellings_become_american(british, american):
+    from qa.crosslingual.english import american as to_american
+
+    assert to_american(british) == american
+
+
 def test_plurals_and_variants():
     assert _forms("ambulances") == ["ambulances", "ambulance"] and _forms("therapies")[-1] == "therapy"
     assert _forms("boxes")[-1] == "box" and _forms("illness") == ["illness"]

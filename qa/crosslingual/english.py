@@ -47,10 +47,18 @@ _IRREGULAR = {"children": "child", "women": "woman", "men": "man", "people": "pe
 _stemmer = snowballstemmer.stemmer("english")
 
 
+# the Greek ae/oe of British medical words (thalassaemia, haemorrhage, paediatrics, gynaecology, oedema,
+# oestrogen, diarrhoea, foetus, caesarean): American writes e
+_MEDICAL_AE = re.compile(r"(?<=[^aeiou])aem(?=ia)|^haem|^paed|(?<=orthop)aed|(?<=gyn)aec|^caes|^anaes|^aetiol|"
+                         r"^oesoph|^oedem|^oestr|^foet|(?<=rrh)oea|^amoeb")
+
+
 def american(word: str) -> str:
     """One British spelling → the American one (lower-case in, lower-case out)."""
     if word in _SPELLING_WHOLE:
         return _SPELLING_WHOLE[word]
+    if _MEDICAL_AE.search(word):
+        word = _MEDICAL_AE.sub(lambda m: m.group(0).replace("ae", "e").replace("oe", "e"), word)
     if word in _SPELLING_KEEP or len(word) <= 5:
         return word
     for gb, us in _SPELLING_SUFFIX:

@@ -27,6 +27,8 @@ import logging
 import os
 import re
 
+from .english import american
+
 log = logging.getLogger(__name__)
 
 MAX_HEADWORDS = 6
@@ -148,7 +150,7 @@ def absent_things(words, known) -> tuple[str, ...]:
                     known(h) or _said_in_parts(h, known) for h in zh):
                 out.append(w)
             continue
-        zh = next((table[f] for f in _forms(w) if f in table), None)
+        zh = next((table[f] for f in _forms(american(w.lower())) if f in table), None)
         if zh and not any(known(h) for h in zh):
             out.append(w)
     return tuple(out)
