@@ -204,6 +204,13 @@ def test_citations_are_capped_and_carry_the_whole_section(gaz):
     assert a.citations[0].section_text == "全文" and a.citations[1].section_text == ""
     for c in a.citations:
         assert joined(c.segments) == c.hit.text
+    # the button opening the whole section speaks the answer's language
+    from qa.answering.render import answer_html
+
+    assert "<summary>展开全文</summary>" in answer_html(a) and "show whole section" not in answer_html(a)
+    en = ask(gaz, "What subsidy standard does Gulou set for basic public health services?", hits, max_citations=2,
+             sections={"gulou-2021#0": "全文"})
+    assert "<summary>Show whole section</summary>" in answer_html(en), answer_html(en)
 
 
 def test_a_long_sentence_is_cut_around_the_match(gaz):

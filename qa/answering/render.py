@@ -23,7 +23,7 @@ _CONF_CLASS = {DIRECT: "qa-conf-direct", PARTIAL: "qa-conf-partial", NOT_FOUND: 
 
 log = logging.getLogger(__name__)
 
-SHOW_SECTION = "展开全文 / show whole section"
+SHOW_SECTION = {False: "展开全文", True: "Show whole section"}  # in the answer's language, as the rest of it
 # A cited passage longer than this is shown as the sentences around its highlights (the whole
 # section is one click away), so an answer with three citations fits the chat on a laptop screen.
 EXCERPT_CHARS = 160
@@ -138,7 +138,7 @@ def _citation(c: Citation, terms, en: bool) -> str:
     out = [f'<div class="qa-cite"><div class="qa-cite-head">{head}</div>', f'<div class="qa-passage">{passage}</div>']
     if c.section_text and (before or after or c.section_text.strip() != h.text.strip()):  # only when it adds text
         body = marked(segments(c.section_text, terms))
-        out.append(f'<details><summary>{esc(SHOW_SECTION)}</summary><div class="qa-section">{body}</div></details>')
+        out.append(f'<details><summary>{esc(SHOW_SECTION[en])}</summary><div class="qa-section">{body}</div></details>')
     out.append("</div>")
     return "".join(out)
 
