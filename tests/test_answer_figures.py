@@ -174,27 +174,19 @@ def test_english_figure_questions_name_their_figure_in_many_ways(gaz):
     assert not ASKS_RATE.search("What does the plan say about the share of visits?")  # no figure asked of it
 
 
-def test_how_many_is_answered_by_a_figure_counting_what_it_asks(gaz):
+@pytest.mark.parametrize("question, counted, other, stated", [
+    ("How many family doctor teams does Weidong have?", "家庭医生",
+     "组建家庭医生团队，组建4个专科联盟。", "组建12个家庭医生团队，做实签约服务。"),
+    # "community-health centres" is the glossary's "community health centre": a hyphenated word is read by its parts
+    ("How many community-health centres will Weidong build?", "社区卫生服务中心",
+     "组建4个专科联盟，改造社区卫生服务中心。", "新建3个社区卫生服务中心，组建4个专科联盟。"),
+])
+def test_how_many_is_answered_by_a_figure_counting_what_it_asks(gaz, question, counted, other, stated):
     from qa.answering.answer import split_sentences
     from qa.answering.figures import counted_terms
 
-    question = "How many family doctor teams does Weidong have?"
-    assert "家庭医生" in counted_terms(analyze(question, gaz))
-    for text, answered in (("组建家庭医生团队，组建4个专科联盟。", False), ("组建12个家庭医生团队，做实签约服务。", True)):
-        sims = {"weidong-2021#1": [(x, y, 0.8) for x, y in split_sentences(text)]}
-        a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, lang="en", sims=sims,
-                         sim_stats=(0.7, 0.05))
-        assert a.abstained != answered and (answered or a.why == "no figure"), (text, a.lead)
-
-
-def test_how_many_reads_the_parts_of_a_hyphenated_word_for_what_it_counts(gaz):
-    # "community-health centres" is the glossary's "community health centre": the count must be of those
-    from qa.answering.answer import split_sentences
-    from qa.answering.figures import counted_terms
-
-    question = "How many community-health centres will Weidong build?"
-    assert "社区卫生服务中心" in counted_terms(analyze(question, gaz))
-    for text, answered in (("组建4个专科联盟，改造社区卫生服务中心。", False), ("新建3个社区卫生服务中心，组建4个专科联盟。", True)):
+    assert counted in counted_terms(analyze(question, gaz))
+    for text, answered in ((other, False), (stated, True)):
         sims = {"weidong-2021#1": [(x, y, 0.8) for x, y in split_sentences(text)]}
         a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, lang="en", sims=sims,
                          sim_stats=(0.7, 0.05))
