@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from dataclasses import replace
+
 import pytest
 
 from qa.answering.confidence import DIRECT, NOT_FOUND, PARTIAL
@@ -72,6 +74,33 @@ def test_header_questions_in_english(fake_retriever):
         if m.date:
             a = respond(r, f"When was {place}'s plan issued?").answer
             assert value_text("date", m, en=False) in _first(a)[0]
+
+
+def test_a_question_asking_two_header_facts_gets_both_in_its_order(fake_retriever):
+    r = fake_retriever
+    m = next(m for m in r.metas.values() if m.issuer and m.date)
+    for question, order in ((f"《{m.title}》由哪个机关印发、落款日期是哪天？", ("issuer", "date")),
+                            (f"《{m.title}》是哪天印发的？发文机关是哪个？", ("date", "issuer")),
+                            (f"Who issued 《{m.title}》, and on what date was it signed?", ("issuer", "date"))):
+        a = respond(r, question).answer
+        en = a.lang == "en"
+        assert len(a.sentences) == 2 and not a.abstained, a.lead
+        for s, field in zip(a.sentences, order):
+            assert value_text(field, m, en=en) in s.text, (question, a.lead)
+        assert a.lead.count("：" if not en else ": ") == 1  # the place is labelled once, on the first line
+
+
+def test_a_header_question_naming_a_plan_whose_title_says_it_implements_another(fake_retriever):
+    # "落实…", "贯彻…" ask which document a plan implements, but inside the plan's own title they only name it
+    from qa.answering.header import _without_titles, classify
+    from qa.search.query import header_fields
+
+    r = fake_retriever
+    m = next(iter(r.metas.values()))
+    title = "甲县落实健康乙市行动实施方案"
+    assert header_fields(f"{title}是哪天印发的？") == ()  # 落实 read as a cited document's cue
+    assert header_fields(_without_titles(f"{title}是哪天印发的？", {"x": replace(m, title=title)})) == ("date",)
+    assert classify(r.analyze(f"《{m.title}》是哪天印发的？"), r.metas).fields == ("date",)
 
 
 def test_catalogue_questions_list_the_loaded_documents(fake_retriever):

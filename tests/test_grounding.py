@@ -71,6 +71,19 @@ def test_untranslated_leaves_out_places():
     assert untranslated(q) == ("rabies", "subsidy", "give")
 
 
+def test_an_english_word_the_question_also_writes_in_chinese_is_no_absent_thing():
+    # "a rodent-borne disease (鼠防) monitoring point": 啮齿动物 (rodent) is in no plan, but the asker named the
+    # topic in the plans' own word, which the passages found write (the tokenizer glued it: 镇鼠防)
+    text = "Which banner completed a rodent-borne disease (鼠防) monitoring point project?"
+    q = _query(text, script="mixed", which="one")
+    known = {"监测点", "项目"}.__contains__
+    assert evidence(q, (), known).things_en == ("rodent",)
+    assert evidence(q, (), known, said=lambda words: words == "鼠防").things_en == ()
+    assert evidence(q, (), {"鼠防"}.__contains__).things_en == ()  # or the index holds it as a word
+    assert evidence(_query(text.replace(" (鼠防)", ""), which="one"), (), known, said=lambda w: True).things_en == (
+        "rodent",)  # a question without Chinese gives nothing to find
+
+
 def test_evidence_builds_the_signals():
     known = {"卫生", "机构", "治疗", "中心"}.__contains__
     q = _query("哪个区提出建设质子治疗中心？", script="zh", which="one", en_coverage=0.0)

@@ -20,10 +20,23 @@ from qa.places.level import CITY, COUNTY, COUNTY_CITY, DISTRICT, PREFECTURE, ask
     ("In which city is the district whose plan mentions it?", {DISTRICT}),
     ("Which prefecture's health plan promises a platform?", {PREFECTURE}),
     ("Which districts' plans mention family doctors?", {DISTRICT}),
+    # Inner Mongolia's 旗 (a county-level "banner") and 盟 (a prefecture-level "league")
+    ("Which banner's health commission completed the project?", {COUNTY}),
+    ("Which banners mention food safety?", {COUNTY}),
+    ("Which league set up the fund?", {PREFECTURE}),
     ("What is the target?", set()),
 ])
 def test_asked_kinds(question, kinds):
     assert asked_kinds(question) == frozenset(kinds)
+
+
+@pytest.mark.parametrize("question, which", [
+    ("Which banner's health commission completed the project?", "one"), ("Which banners mention food safety?", "many"),
+    ("Which prefecture plans a platform?", "one"), ("Which prefectures plan a platform?", "many")])
+def test_an_english_banner_or_prefecture_question_asks_for_places(question, which):
+    from qa.search.query import analyze
+
+    assert analyze(question, None).which == which
 
 
 @pytest.mark.parametrize("district, city, kind", [

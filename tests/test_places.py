@@ -132,6 +132,20 @@ def test_questions_name_loaded_and_unloaded_places(gaz, question, found, unloade
     assert gaz.unloaded(question) == unloaded
 
 
+@pytest.mark.parametrize("question, unloaded", [
+    # after the question word a place's name is what the plan says ("…现代化新城区": 新城区 is also a district)
+    ("哪个区提出要加快建成美丽幸福的现代化新城区？", ()),
+    ("哪些区和朝阳区一样提出建设互联网医院？", ()),
+    # before it, the place scopes the question: no document of it is loaded
+    ("西安市哪个区提出建设健康城区？", ("陕西省西安市",)),
+    ("朝阳区的工作要点有哪些？", ("朝阳区",)),  # no question word: the place asked about
+])
+def test_a_which_question_is_scoped_by_the_place_before_its_question_word(gaz, question, unloaded):
+    from qa.search.query import analyze
+
+    assert analyze(question, gaz).unloaded == unloaded
+
+
 @pytest.mark.parametrize("kw, expected", [
     ({"issuer": [("h", "上海市徐汇区卫生健康委员会")]}, ("上海市", "上海市", "徐汇区")),
     ({"issuer": [("h", "萧县卫生健康委员会")]}, ("安徽省", "宿州市", "萧县")),

@@ -87,7 +87,8 @@ def why_not(query: Query, hits: Sequence[Hit], picks: list[Pick], weights, *, re
     if absent := unmentioned_diseases(query, mentions or (
             lambda pat: any(pat.search(h.text) for h in hits if h.doc_id in query.place_doc_ids))):
         return Decline("not mentioned", absent)  # 鼓楼区对狂犬病…: the plan asked about never names the disease
-    ev = grounding_evidence(query, missing, known, lex=picks[0].lex, dense_z=z0)
+    ev = grounding_evidence(query, missing, known, lex=picks[0].lex, dense_z=z0,
+                            said=lambda words: any(words in h.text for h in hits))
     if grounds := ungrounded(ev):  # the question's topic is in no document (qa.answering.grounding)
         return Decline("ungrounded", ev.things_en if grounds == "absent thing" else ())  # "No document mentions rabies"
     return Decline()

@@ -108,9 +108,10 @@ def untranslated(query: Query) -> tuple[str, ...]:
 
 
 def evidence(query: Query, absent_zh: tuple[str, ...], known, *, lex: float | None = None,
-             dense_z: float | None = None) -> Evidence:
+             dense_z: float | None = None, said=None) -> Evidence:
     """The signals for `ungrounded`; `absent_zh` is `qa.answering.topic.unknown_terms`, `known(term)` the index's
-    vocabulary, `lex` and `dense_z` the best answer sentence's word share and cosine z."""
+    vocabulary, `lex` and `dense_z` the best answer sentence's word share and cosine z, `said(text)` whether a
+    passage found for the question writes it."""
     from .topic import _things
 
     nouns = tuple(m for m in absent_zh if (m in _things() or m.isascii()) and not _two_known(m, known))
@@ -122,7 +123,8 @@ def evidence(query: Query, absent_zh: tuple[str, ...], known, *, lex: float | No
         from ..search.query import glossary_words
 
         glossed, verbs = glossary_words(query.text), verb_forms(query.text)
-        things = absent_things([w for w in absent if w.lower() not in glossed and w.lower() not in verbs], known)
+        things = () if _glossed_in_chinese(query.text, known, said) else absent_things(
+            [w for w in absent if w.lower() not in glossed and w.lower() not in verbs], known)
     return Evidence(query.script, bool(query.which) and not query.places, tuple(absent), nouns,
                     query.en_coverage if query.script != "zh" else 0.0,
                     which_one=query.which == "one" and not query.places, lex=lex, dense_z=dense_z,
@@ -188,6 +190,21 @@ def unmentioned_diseases(query: Query, mentions) -> tuple[str, ...]:
     text = query.text
     return tuple(d for d in named_diseases(text) if not mentions(disease_pattern(d))
                  and not (text.find(d) >= 0 and _EXAMPLES_OF.match(text[text.find(d) + len(d):])))
+
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def _glossed_in_chinese(text: str, known, said=None) -> bool:
+    """An English question that writes its topic in Chinese too ("a rodent-borne disease (鼠防) monitoring point")
+    names it in the plans' own words: when the passages found write them (`said`; the tokenizer may glue a
+    short word to its neighbour: 镇鼠防) or the index holds them all, an English word the dictionary cannot find
+    in the plans is the asker's translation, not a thing no plan speaks of."""
+    from ..indexing.tokenize import tokenize
+
+    runs = _CJK_RUN.findall(text)
+    return bool(runs) and all((said is not None and said(run)) or all(known(t) for t in tokenize(run) if len(t) >= 2)
+                              for run in runs)
 
 
 def _two_known(word: str, known) -> bool:

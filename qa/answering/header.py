@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..metadata.header import DOC_NUMBER
 from ..records import DocMeta, Hit
-from ..search.query import header_field
+from ..search.query import header_fields
 
 _LABEL_ZH = {"doc_number": "文号", "signer": "签发人", "date": "印发日期", "issuer": "发文机关", "title": "标题"}
 _LABEL_EN = {"doc_number": "document number", "signer": "signer", "date": "date of issue", "issuer": "issuer",
@@ -36,6 +36,7 @@ _PUNCT = re.compile(r"[\s?？!！。.,，、:：;；\"“”'‘’]+")
 class HeaderQuestion:
     field: str  # a DocMeta field name, or "catalogue"
     doc_ids: tuple[str, ...]  # the documents it is about (all of them for the catalogue)
+    fields: tuple[str, ...] = ()  # every header field asked, in the question's order (`field` among them)
 
 
 def _docs_named(text: str, metas: dict[str, DocMeta], place_doc_ids) -> list[str]:
@@ -66,11 +67,22 @@ def classify(query, metas: dict[str, DocMeta]) -> HeaderQuestion | None:
         if years:
             docs = [d for d in docs if metas[d].year in years]
         return HeaderQuestion("catalogue", tuple(docs))
-    field = query.header_field or header_field(text)  # (a bare test Query may not carry it)
+    # a loaded plan's own title may hold a word that points elsewhere ("滨海新区落实健康天津行动实施方案": 落实 asks
+    # what it implements only outside the title), so the fields are read with the titles left out
+    fields = header_fields(_without_titles(text, metas))
+    field = query.header_field or (fields[0] if fields else "")  # (a bare test Query may not carry it)
     if field:
         docs = _docs_named(text, metas, query.place_doc_ids)
-        return HeaderQuestion(field, tuple(docs)) if docs else None
+        return HeaderQuestion(field, tuple(docs), fields if field in fields else (field,)) if docs else None
     return None
+
+
+def _without_titles(text: str, metas: dict[str, DocMeta]) -> str:
+    text = _TITLE.sub(" ", text)
+    for m in metas.values():
+        if m.title and len(m.title) >= 6:
+            text = text.replace(m.title, " ")
+    return text
 
 
 def header_chunk(chunks_of_doc) -> object | None:

@@ -102,8 +102,12 @@ def header_answer(r, hq: header.HeaderQuestion, q, *, lang: str, note: str) -> A
                     else f"{header.doc_name(m, en)}正文引用的《{title}》，文号为{number}。")
             found = True
         else:
-            text = header.field_line(hq.field, m, en)
-            found |= bool(getattr(m, hq.field, ""))
+            # every field asked, in the question's order ("由哪个机关印发、落款日期是哪天": the issuer, then the date)
+            for i, field in enumerate(hq.fields or (hq.field,)):
+                text = header.field_line(field, m, en)
+                found |= bool(getattr(m, field, ""))
+                lines.append(Sentence(text, len(cites), place if i == 0 else "", ((text, False),)))
+            continue
         lines.append(Sentence(text, len(cites), place, ((text, False),)))
     if hq.field == "catalogue":
         n = len(lines)
@@ -114,7 +118,7 @@ def header_answer(r, hq: header.HeaderQuestion, q, *, lang: str, note: str) -> A
         heading = ""
     citations = tuple(Citation(i + 1, h, segments(h.text, ()), "", True) for i, h in enumerate(cites))
     body = [heading] if heading else []
-    body += [f"{s.label}{': ' if en else '：'}{s.text} [{s.n}]" for s in lines]
+    body += [f"{s.label}{': ' if en else '：'}{s.text} [{s.n}]" if s.label else f"{s.text} [{s.n}]" for s in lines]
     body += [note] if note else []
     return Answer(lead="\n".join(body), lang=lang, districts=tuple(dict.fromkeys(place_label(h) for h in cites)),
                   sentences=tuple(lines), citations=citations, abstained=not found, searched=q.text, heading=heading,

@@ -27,13 +27,15 @@ _EN_WORDS = {
     "district": {DISTRICT}, "districts": {DISTRICT}, "county": {COUNTY}, "counties": {COUNTY},
     "city": {CITY, COUNTY_CITY}, "cities": {CITY, COUNTY_CITY}, "prefecture": {PREFECTURE},
     "prefectures": {PREFECTURE},
+    # Inner Mongolia's county-level 旗 is a "banner" in English, its prefecture-level 盟 a "league"
+    "banner": {COUNTY}, "banners": {COUNTY}, "league": {PREFECTURE}, "leagues": {PREFECTURE},
 }
 _ZH_ASK = re.compile(r"哪(?:个|一个|些|几个|座|一座)(县级市|地级市|自治州|城市|地区|区|县|市|州|盟|旗)(?!县|区|市)")  # 县市: either kind
 # "哪些县（市）", "哪些县（市、区）": the official way to say "counties, and county-level cities (and districts)"
 _ZH_ALSO = re.compile(r"^[（(]((?:县级市|区|县|市|旗)(?:[、，,/](?:县级市|区|县|市|旗))*)[）)]")
 # "哪个城市的区…", "哪个市的县…": the issuer is the unit after 的
 _ZH_OWNER = re.compile(r"^的(区|县|县级市)")
-_EN_ASK = re.compile(r"\bwhich\s+(districts?|count(?:y|ies)|cit(?:y|ies)|prefectures?)\b", re.IGNORECASE)
+_EN_ASK = re.compile(r"\bwhich\s+(districts?|count(?:y|ies)|cit(?:y|ies)|prefectures?|banners?|leagues?)\b", re.IGNORECASE)
 _EN_OWNER = re.compile(r"^\W*(?:'s\s+|is\s+the\s+|are\s+the\s+|has\s+the\s+)?(district|county)\b", re.IGNORECASE)
 
 

@@ -27,13 +27,14 @@ _DOCNO = re.compile(r"[〔（(\[]\s*(?:19|20)\d{2}\s*[〕）)\]]\s*\d+\s*号")
 _WHICH = re.compile(
     r"哪个区|哪一个区|哪个县|哪一个县|哪个市|哪个城市|哪座城市|哪个地方|哪个单位|哪份文件|哪个文件|哪个区县|哪个县市|"
     r"哪个旗|哪个州|哪家|"
-    r"\bwhich\s+(?:district|city|county|document|plan|bureau|place|area)s?\b|\bwhich\s+(?:cities|counties)\b|\bwhere\b",
+    r"\bwhich\s+(?:district|city|county|banner|prefecture|document|plan|bureau|place|area)s?\b|"
+    r"\bwhich\s+(?:cities|counties)\b|\bwhere\b",
     re.IGNORECASE,
 )
 # the plural of any level: 哪些区/县/市/县市/区县/旗/州, 哪几个区/县/市, which districts/counties/places
 _WHICH_MANY = re.compile(
     r"哪些(?:区县?|县[市区]?|市|州|旗|地方|地区|城市|文件|单位)|哪几个(?:区县?|县[市区]?|市|地方)|"
-    r"\bwhich\s+(?:districts|cities|counties|places|areas|documents|plans)\b", re.IGNORECASE)
+    r"\bwhich\s+(?:districts|cities|counties|banners|prefectures|places|areas|documents|plans)\b", re.IGNORECASE)
 # "哪些单位/哪家" asks for places only when no place is named: "余杭…下发给哪些单位" asks for the
 # units inside the named plan (its addressees, its lead units), not for other plans' issuers
 _WHICH_UNIT = re.compile(r"哪(?:些|个|一个|几个)单位|哪家")
@@ -298,6 +299,29 @@ def header_field(text: str) -> str:
     return ""
 
 
+# A question may ask for two header facts at once ("Who issued … and on what date was it signed?", "由哪个机关印发、
+# 落款日期是哪天"): the second is found by these stricter cues (a bare "signed" is the date's verb, not the signer's)
+_ALSO_ASKED = (
+    ("doc_number", re.compile(r"文号|发文字号|\b(?:document|reference) number\b", re.I)),
+    ("date", re.compile(r"(?:印发|成文|发文|落款|签发|发布)日期|哪天|哪一天|什么时候|何时|\bwhat date\b|\bwhen\b", re.I)),
+    ("signer", re.compile(r"签发人|谁签发|\bwho signed\b|\bsignator(?:y|ies)\b|\bsigner\b", re.I)),
+    ("issuer", re.compile(r"发文机关|发文单位|由?谁印发|由?哪(?:个|家|一级)?(?:机关|单位|部门|机构)(?:联合)?(?:印发|发布|下发|制发)|"
+                          r"\bwho issued\b|\bissued by\b|\bissuing (?:body|authority|agency)\b", re.I)),
+)
+
+
+def header_fields(text: str) -> tuple[str, ...]:
+    """Every header fact the question asks for, in the order it asks them; the first cue is `header_field`'s."""
+    first = header_field(text)
+    if not first:
+        return ()
+    at = {first: min((m.start() for f, p in _ALSO_ASKED if f == first for m in p.finditer(text)), default=-1)}
+    for f, p in _ALSO_ASKED:
+        if f != first and (m := p.search(text)):
+            at[f] = m.start()
+    return tuple(sorted(at, key=lambda f: at[f]))
+
+
 def analyze(text: str, gazetteer: Gazetteer | None) -> Query:
     """Raise ValueError on an empty question; otherwise describe it."""
     clean, truncated = normalize_query(text)
@@ -322,6 +346,11 @@ def analyze(text: str, gazetteer: Gazetteer | None) -> Query:
     which = "many" if _WHICH_MANY.search(asks) else ("one" if _WHICH.search(asks) else "")
     notes = (f"question truncated to {MAX_QUERY_CHARS} characters",) if truncated else ()
     unloaded = gazetteer.unloaded_mentions(clean) if gazetteer else []
+    if which and script == "zh":
+        # "西安市哪个区…" is scoped by the place before its question word; one after it is what the plan says
+        # ("哪个区提出要建成现代化新城区": 新城区 is also a district's name, here the plan's own goal)
+        at = (_WHICH_MANY.search(asks) or _WHICH.search(asks)).start()
+        unloaded = [(label, name) for label, name in unloaded if 0 <= clean.find(name) < at]
     return Query(
         text=clean,
         script=script,
