@@ -361,6 +361,7 @@ def test_several_asked_for_lead_with_the_sentence_naming_them():
     ("卫东区推进健康卫东建设靠什么来驱动？", "以卫生健康体制机制改革创新为动力"),
     ("卫东区创建健康城市主要借助什么来推动？", "以各类健康促进活动为载体"),
     ("卫东区用什么办法让家庭医生服务落到每一户？", "通过家医+网格的方式精确到户"),
+    ("卫东区用什么办法让家庭医生平时坚持学习？", "坚持支部大会、小组学习和个人自学相结合"),
 ])
 def test_asked_by_what_means_the_sentence_saying_so_in_a_plans_fixed_way_answers(gaz, question, answer):
     # the question's own frame ("靠…来驱动") is not how a plan writes a means: 以…为动力, 通过…方式 are. The
@@ -372,3 +373,12 @@ def test_asked_by_what_means_the_sentence_saying_so_in_a_plans_fixed_way_answers
     a = build_answer(question, [hit(passage)], query=analyze(question, gaz), abstain=False, sims=sims,
                      sim_stats=(0.7, 0.05))
     assert not a.abstained and answer in a.sentences[0].text, a.lead
+
+
+def test_how_something_is_done_is_no_question_for_a_document_called_an_act(gaz):
+    # a plan's 办法 is a kind of document ("依据什么办法"), but 用/有/采取什么办法 asks how it is done
+    from qa.answering.asked import asked_kind
+
+    for q, kind in (("卫东区用什么办法让党员坚持学习？", ""), ("卫东区有什么办法解决看病难？", ""),
+                    ("卫东区采取什么办法推进签约服务？", ""), ("卫东区的方案依据什么办法制定？", "title")):
+        assert asked_kind(analyze(q, gaz)) == kind, q

@@ -370,3 +370,14 @@ def test_a_proper_name_spelled_in_pinyin_identifies_the_sentence(gaz):
     named = hit("推进徐行镇、外冈镇社区卫生服务站建设。", doc_id="jiading-2024", district="嘉定区", city="上海市", n=2)
     a = build_answer(question, [named, other], query=q, abstain=False, lang="en")
     assert a.sentences[0].text.startswith("推进徐行镇"), a.lead
+
+
+@pytest.mark.parametrize("text, office", [
+    ("旗政府副旗长阿拉塔出席会议并讲话。", True),  # a banner's head (旗长), as a county's (县长)
+    ("乡长、镇长参加会议。", True), ("副州长出席。", True),
+    ("办好家长学校。", False), ("经济增长较快。", False),
+])
+def test_the_heads_of_banners_leagues_townships_and_prefectures_are_office_holders(text, office):
+    from qa.answering.asked import HAS_OFFICE
+
+    assert bool(HAS_OFFICE.search(text)) is office

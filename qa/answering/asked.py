@@ -57,7 +57,9 @@ HAS_COUNT = re.compile(HAS_NUMBER.pattern + r"|[一二两三四五六七八九�
 # a document asked for by name ("依据了哪个文件", "落实哪份方案", "Which provincial action plan does X implement"):
 # the answer quotes its title. English allows a few modifiers between "which" and the noun, none a
 # determiner ("Which meeting approved the … plan" asks for a meeting)
-ASKS_TITLE = re.compile(r"(?:哪|什么)(?:个|份|一|一份|一个|部)?(?:文件|方案|规划|意见|通知|纲要|办法|行动计划|实施意见|指导意见)|"
+ASKS_TITLE = re.compile(r"(?:哪|什么)(?:个|份|一|一份|一个|部)?(?:文件|方案|规划|意见|通知|纲要|行动计划|实施意见|指导意见)|"
+                        # a plan's 办法 is a document, but 用/有/采取什么办法 asks how something is done
+                        r"(?<![用有取靠想])(?:哪|什么)(?:个|份|一|一份|一个|部)?办法|"
                         r"依据(?:了)?(?:什么|哪)|\b(?:which|what)(?:\s+(?!the\b|a\b|an\b|this\b|its\b)[\w'-]+){0,4}?\s+"
                         r"(?:plans?|documents?|opinions?|guidelines?|notices?|outlines?|programmes?|programs?|regulations?)\b"
                         r"(?=(?:\s+(?:for|on|of|about)\b[^?]{0,80}?)?\s+(?:does|do|did|is|are|was|were|will|must|should|has|have)\b)",
@@ -95,7 +97,7 @@ def names_location(text: str, question: str) -> bool:
     return bool(_LOCATION.search(rest))
 
 
-HAS_OFFICE = re.compile(r"(?:局|县|区|市|院|部|处|科|所|站|组)长|书记|主任|主席|委员|主委|同志|领导\s*[:：]")
+HAS_OFFICE = re.compile(r"(?:局|县|区|市|院|部|处|科|所|站|组|旗|盟|州|乡|镇|厅)长|书记|主任|主席|委员|主委|同志|领导\s*[:：]")
 # "…的关爱行动叫什么名字", "What is the brand called": a plan names a thing it coins in quotes (“XX”关爱行动); an
 # item's title writing one is then the answer, not a heading to pass over for the sentence after it (a bonus for
 # every sentence writing a quoted name changed nothing on the development sets: the question's words already lead)

@@ -228,7 +228,7 @@ def answer_context_patterns(text: str, *, width: int = 3, min_context: int = 4) 
 # A plan names the role a thing plays in its work as "以X为动力/载体/路径/抓手…"; a question asking what
 # drives, carries or guides the work in other words ("靠什么来驱动", "借助什么", "走的是什么路子") is
 # answered by X, wherever the plan puts that clause. Asked by what means ("用什么办法", "通过什么途径"), a plan
-# says "通过X的方式/途径".
+# says "通过X的方式/途径" or "坚持A、B和C相结合".
 _ROLE = r"以[^，,。；;：:]{2,40}?为(?:根本|强大|主要|重要|基本|有力|有效)?"
 _ROLE_FRAMES = tuple((re.compile(cue), frame) for cue, frame in (
     (r"驱动|动力|推动力|动能", _ROLE + r"(?:动力|引擎)"),
@@ -237,7 +237,7 @@ _ROLE_FRAMES = tuple((re.compile(cue), frame) for cue, frame in (
     (r"主线", _ROLE + r"主线"),
     (r"导向", _ROLE + r"导向"),
     (r"(?:靠|借助|凭借|依托|通过)(?:什么|哪些|何种|哪种)|用(?:什么|何种|哪种)(?:办法|方法|方式|手段|途径)",
-     r"通过[^，,。；;：:]{2,40}?(?:方式|办法|途径|形式|手段|模式|机制)"),
+     r"通过[^，,。；;：:]{2,40}?(?:方式|办法|途径|形式|手段|模式|机制)|[^，,。；;：:]{4,40}?相结合"),
 ))
 
 
