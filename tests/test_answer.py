@@ -438,3 +438,17 @@ def test_a_contact_line_answers_a_question_for_a_phone_number_and_no_other_figur
     assert not counted.sentences or "0731" not in counted.sentences[0].text, counted.lead
     phoned = ask(gaz, "甲县新生儿筛查的联系电话是多少？", hits, sims=sims, sim_stats=(0.7, 0.05))
     assert "0731-57805156" in phoned.sentences[0].text, phoned.lead
+
+
+def test_an_english_list_glossing_its_topic_in_chinese_lists_the_places_writing_it(gaz):
+    """"…clean-government work (党风廉政建设)": the asker wrote the plans' own words. Every place writing them is
+    listed (a 繁體 copy too), whatever its English words translate to, and a place writing only some is not."""
+    hits = [hit("weidong-2021#2", "加强党风廉政建设，落实全面从严治党主体责任。", 3.0),
+            county_hit("jiaxian-2023#3", "深入推進黨風廉政建設和反腐敗工作。", 2.8),
+            # the English words' translations (党, 建设, 廉政, 党风) all there, the plans' phrase not
+            hit("gulou-2021#4", "加强党的建设，推进廉政工作，开展党风教育。", 2.9)]
+    a = ask(gaz, "Which places' documents mention Party conduct and clean-government work (党风廉政建设)?", hits)
+    assert set(a.doc_ids) == {"weidong-2021", "jiaxian-2023"}, a.lead
+    # a gloss no passage writes leaves the English words to decide, as before
+    b = ask(gaz, "Which places' documents mention clean-government education (廉政警示教育)?", hits)
+    assert b.doc_ids, b.lead

@@ -16,6 +16,7 @@ from .pick import Pick
 from ..places import issuer_kind
 from .sentlex import holds, implied_terms
 from ..search.query import Query
+from ..indexing.script import simplified
 from ..indexing.tokenize import tokenize
 
 
@@ -45,6 +46,15 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
     _, _is_number, sentence_score, sentence_tokens = _answer_helpers()
     zh = {t: w for t, w in weights.items() if not t.isascii()} or dict(weights)
     english = query is not None and query.script != "zh"
+    if english and (glossed := _glossed(query.text, picks)):
+        # "…clean-government work (党风廉政建设)": the asker wrote the plans' own words; a place is listed when one of
+        # its sentences writes them (a 繁體 copy read as simplified), whatever its English words translate to
+        out = {}
+        for p in picks:
+            if p.hit.doc_id not in out and any(g in _compact(simplified(p.text)) for g in glossed):
+                out[p.hit.doc_id] = p
+        kept = of_asked_kind(list(out.values()), query.asked_kinds)
+        return of_named_type(kept, query.text)
     # the phrase a question offers alternatives for, and each alternative, as written: 无烟机关（无烟党政机关）,
     # 国家卫生城市（国家卫生区） — a sentence with either says it, though jieba splits one into short words
     phrases = _offered_phrases(query.text if query and not english else "", [_compact(p.text) for p in picks])
@@ -138,6 +148,14 @@ def of_asked_kind(picks: list[Pick], kinds: frozenset[str]) -> list[Pick]:
 
 
 _QUOTED_TITLE = re.compile(r"《([^《》]{4,60})》")
+_GLOSS = re.compile(r"[（(]\s*([\u4e00-\u9fff]{2,20})\s*[)）]")
+
+
+def _glossed(question: str, picks: list[Pick]) -> list[str]:
+    """The Chinese an English question gives in brackets for its topic ("food safety (食品安全)") that some
+    candidate sentence writes; [] when it gives none or no sentence writes it (then its English words decide)."""
+    glosses = [simplified(g) for g in _GLOSS.findall(question)]
+    return [g for g in glosses if any(g in _compact(simplified(p.text)) for p in picks)]
 
 
 def _compact(text: str) -> str:
