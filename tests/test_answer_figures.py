@@ -267,3 +267,23 @@ def test_a_one_line_item_holding_the_asked_figure_answers_itself(gaz):
     a = build_answer(question, [hit(text, section="4.大力推进全民自救互救素养提升工程,开展全民自救互救技能培训2.5万人")],
                      query=analyze(question, gaz), abstain=False)
     assert not a.abstained and "2.5万人" in a.sentences[0].text, a.lead
+
+
+def test_a_figure_dated_before_the_year_asked_is_no_answer(gaz):
+    """"2023年计划安排多少个项目" of a summary that counts 2022's: that figure is the year before's."""
+    from qa.answering.answer import split_sentences
+
+    question = "卫东区2023年计划安排多少个项目？"
+
+    def answer(text):
+        sims = {"weidong-2021#1": [(x, y, 0.8) for x, y in split_sentences(text)]}
+        return build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, sims=sims,
+                            sim_stats=(0.7, 0.05))
+
+    a = answer("2022年卫健委共设置13个项目，总投资2.17亿元。")
+    assert a.abstained and a.why == "no figure", a.lead
+    for stated in ("2023年卫健委计划设置15个项目，总投资3亿元。",  # the year asked
+                   "卫健委计划设置15个项目，总投资3亿元。",  # undated: the plan's own year
+                   "到2025年卫健委设置项目达到30个。"):  # a later target the plan sets
+        b = answer(stated)
+        assert not b.abstained, (stated, b.lead)

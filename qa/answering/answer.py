@@ -271,7 +271,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
     # a rate (签约率多少, what percentage) is answered by a share of what it counts, not a count
     stated = functools.partial(figure_picks, picks, weights, ordinal=bool(ASKS_ORDINAL.search(query.text)), best_z=z0,
                                docs=query.place_doc_ids, rate=bool(ASKS_RATE.search(query.text)),
-                               phone=bool(ASKS_PHONE.search(query.text)))
+                               phone=bool(ASKS_PHONE.search(query.text)),
+                               years=frozenset(int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", query.text)))
     figs = stated() if figure_asked and picks else []
     # none stated, but the plan writes the figure as a blank (覆盖率达xx.x%): the answer says it is not filled in
     blanks = stated(blanks=True) if figure_asked and picks and not figs else []

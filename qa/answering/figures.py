@@ -56,7 +56,7 @@ def _unit_present(unit: str, texts) -> bool:
 
 def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bool = False,
                  best_z: float | None = None, docs: frozenset[str] = frozenset(), rate: bool = False,
-                 phone: bool = True, blanks: bool = False) -> list[Pick]:
+                 phone: bool = True, blanks: bool = False, years: frozenset[int] = frozenset()) -> list[Pick]:
     """The sentences of the answer's evidence that state a figure. The best sentence may; so may the runner-up
     or another sentence of the best one's passage (its figure sentence leads the answer), but only when
     it is about the question: it holds FIGURE_MIN_LEX of the question's weighted terms itself. A long
@@ -66,7 +66,8 @@ def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bo
     `rate` (签约率达到多少), the figure must be a share of what the question counts (`states_share`), read
     together with the sentence it follows. Without `phone` (the question asks for no telephone number) a contact
     line's number is no figure. A blank (xx.x%) is a figure only with `blanks`: the plan states that there
-    is one, not its value."""
+    is one, not its value. With `years` (the years the question names), a sentence dated only before all of them
+    states an earlier year's figure ("2022年共设置13个项目" asked how many 2023 has)."""
     best = picks[0]
     about = lambda p: sentence_score(p.text, weights) >= FIGURE_MIN_LEX  # noqa: E731
     same = sorted((p for p in picks if p.hit is best.hit), key=lambda p: best.hit.text.find(p.text))
@@ -80,10 +81,20 @@ def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bo
         return text if blanks else BLANK.sub(" ", text)
 
     return [p for p in dict.fromkeys(picks[:FIGURE_PICKS] + same)
-            if states_count(read(p.text), ordinal=ordinal)
+            if states_count(read(p.text), ordinal=ordinal) and not (years and _before(p.text, years))
             and (not docs or p.hit.doc_id in docs)
             and (not rate or states_share(_with_lead(p, follows), weights, own=p.matched))
             and ((p is best and not p.column_names and best_about) or about(p) or id(p) in follows)]
+
+
+_YEAR_WRITTEN = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
+
+
+def _before(text: str, years: frozenset[int]) -> bool:
+    """The sentence dates itself, and only before every year the question asks about: "2022年共设置13个项目" is
+    the year before's count, not 2023's plan."""
+    written = {int(y) for y in _YEAR_WRITTEN.findall(text)}
+    return bool(written) and max(written) < min(years)
 
 
 _CLAUSE = re.compile(r"[^，,；;。：:]+")
