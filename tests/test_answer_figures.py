@@ -125,6 +125,10 @@ def test_an_english_figure_question_the_plan_gives_no_figure_for_says_so(real_re
     ("卫东区要为多少名老人提供体检？", "为12.8万名老人提供免费健康体检。", True),
     # a masked copy's x家 states the unit, so the unit is not what is missing: the value is
     ("卫东区要建成多少家健康促进医院？", "建成健康促进医院x家，巩固创建成果。", False),
+    # money asked without its unit (多少经费, 总投资多少) is asked in 元
+    ("卫东区为心理服务试点安排了多少专项经费？", "心理服务试点覆盖率达80%以上，建成心理咨询室。", False),
+    ("卫东区为心理服务试点安排了多少专项经费？", "为心理服务试点安排专项经费50万元。", True),
+    ("卫东区新院总投资多少？", "新院总投资2.17亿元，年内投用。", True),
 ])
 def test_a_count_asked_with_its_unit_needs_that_unit_stated(gaz, question, passage, answers):
     a = build_answer(question, [hit(passage)], query=analyze(question, gaz), abstain=False)

@@ -178,12 +178,17 @@ _ASKS_MONEY_EN = re.compile(r"\bhow much (?:money|funding|funds|budget|investmen
                             r"\bhow much (?:[\w-]+ ){0,6}?(?:cost|spend|invest|budget)(?:ed|s)?\b", re.IGNORECASE)
 
 
+# money asked for in Chinese without its unit ("安排了多少专项经费", "总投资多少", "补助标准是多少钱"): the figure is in 元
+_ASKS_MONEY_ZH = re.compile(r"多少[\u4e00-\u9fff]{0,4}?(?:经费|资金|钱|费用|投资|投入)|"
+                            r"(?:经费|资金|投资|投入|费用)(?:是|为|有|达到|共|总计|合计)?多少")
+
+
 def asked_unit(query: Query) -> str:
-    """The unit a figure question asks in (多少亿元 → 亿元, 几所 → 所; "How much money…" → 元), or ""."""
+    """The unit a figure question asks in (多少亿元 → 亿元, 几所 → 所; "How much money…", 多少经费 → 元), or ""."""
     m = _ASKED_UNIT.search(query.text)
     if m:
         return m.group(1)
-    return "元" if _ASKS_MONEY_EN.search(query.text) else ""
+    return "元" if _ASKS_MONEY_EN.search(query.text) or _ASKS_MONEY_ZH.search(query.text) else ""
 
 
 # "哪些门类的医疗服务", "what kinds of institutions": the answer names several, "中医、儿科、精神科"
