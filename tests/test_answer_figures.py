@@ -147,6 +147,20 @@ def test_a_share_of_something_else_is_no_answer_to_a_rate_question(gaz):
     assert a.abstained and a.why == "no figure", a.lead
 
 
+def test_a_word_naming_the_plan_says_nothing_of_which_rate_is_asked(gaz):
+    # "卫生健康…的婴儿死亡率": 卫生健康 names the plan (its title is 2021年全区卫生健康重点工作安排), so a clause sharing
+    # only it (居民健康素养水平…30%) states another rate
+    from qa.answering.answer import split_sentences
+
+    question = "卫东区卫生健康重点工作安排提出婴儿死亡率要控制在多少？"
+    for text, answered in (("全面普及卫生健康知识，居民健康素养水平达到30%以上。", False),
+                           ("婴儿死亡率控制在5‰以内，居民健康素养水平达到30%以上。", True)):
+        sims = {"weidong-2021#1": [(x, y, 0.8) for x, y in split_sentences(text)]}
+        a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, sims=sims,
+                         sim_stats=(0.7, 0.05))
+        assert a.abstained != answered, (text, a.lead)
+
+
 def test_a_share_in_a_clause_naming_the_rate_answers_though_its_subject_came_before(gaz):
     text = "规范严重精神障碍患者管理治疗，确保报告患病率不低于4.5%、规律服药率不低于50%。"
     question = "卫东区严重精神障碍患者规律服药率要达到多少？"

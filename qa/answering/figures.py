@@ -11,7 +11,7 @@ from typing import Mapping
 
 from .asked import states_count, without_phones
 from .pick import Pick
-from .sentlex import sentence_score
+from .sentlex import sentence_score, topic_weights
 
 FIGURE_PICKS = 2
 # a question for a rate: "签约率要达到多少", "覆盖率是多少", "what percentage/rate"
@@ -83,7 +83,8 @@ def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bo
     return [p for p in dict.fromkeys(picks[:FIGURE_PICKS] + same)
             if states_count(read(p.text), ordinal=ordinal) and not (years and _before(p.text, years))
             and (not docs or p.hit.doc_id in docs)
-            and (not rate or states_share(_with_lead(p, follows), weights, own=p.matched))
+            # the words naming the plan ("Healthy Yangling" → 健康 of its title) say nothing of which rate it is
+            and (not rate or states_share(_with_lead(p, follows), topic_weights(weights, p.hit.title), own=p.matched))
             and ((p is best and not p.column_names and best_about) or about(p) or id(p) in follows)]
 
 
