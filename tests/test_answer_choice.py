@@ -382,3 +382,12 @@ def test_how_something_is_done_is_no_question_for_a_document_called_an_act(gaz):
     for q, kind in (("卫东区用什么办法让党员坚持学习？", ""), ("卫东区有什么办法解决看病难？", ""),
                     ("卫东区采取什么办法推进签约服务？", ""), ("卫东区的方案依据什么办法制定？", "title")):
         assert asked_kind(analyze(q, gaz)) == kind, q
+
+
+def test_how_many_a_question_asks_for_is_no_topic_the_plans_lack():
+    # "哪两项要求": 两项 counts what is asked, and no plan needs to write it
+    from qa.answering.topic import unknown_terms
+
+    q = analyze("卫东区要求认真落实哪两项要求？", None)
+    assert unknown_terms(q, {"两项": 2.0, "落实": 2.0}, lambda t: t == "落实") == ()
+    assert unknown_terms(q, {"质子": 2.0}, lambda t: False) == ("质子",)

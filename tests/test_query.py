@@ -109,6 +109,9 @@ def test_answer_context_patterns_frame_the_gap():
     assert answer_context_patterns("报告患病率") == ()  # no question word, no frame
     # every pattern has at least 4 characters of context around the gap
     assert all(len(re.sub(r"\\.|\.\{1,40\}\?", "", p)) >= 4 for p in pats)
+    # "哪两项" asks to name two: the frame is the words around it, not its classifier
+    pats = answer_context_patterns("卫东区的指导思想要求认真落实哪两项要求？")
+    assert any(re.search(p, "全面贯彻党的精神，认真落实“追赶超越”和“五个扎实”要求，牢固树立新发展理念") for p in pats), pats
 
 
 def test_which_units_asks_for_places_only_when_no_place_is_named(gaz):

@@ -279,6 +279,9 @@ def _dictionary_freq(word: str) -> int | None:
     return freq.get(word)
 
 
+_COUNTED = re.compile(r"[一二两三四五六七八九十]+[个项类种条家所点件名位大]")  # "哪两项": how many, not a topic
+
+
 def unknown_terms(query: Query, weights: Mapping[str, float], known) -> tuple[str, ...]:
     """The question's topical words that no indexed passage contains.
 
@@ -292,7 +295,7 @@ def unknown_terms(query: Query, weights: Mapping[str, float], known) -> tuple[st
     _is_number = _answer_helpers()[1]
     out = []
     for t in weights:
-        if len(t) < 2 or _is_number(t) or _QUESTION_CHARS.search(t) or known(t):
+        if len(t) < 2 or _is_number(t) or _QUESTION_CHARS.search(t) or _COUNTED.fullmatch(t) or known(t):
             continue
         if t.isascii():
             m = re.search(re.escape(t.upper()), query.text) if t.isalnum() and not t.isdigit() else None

@@ -192,7 +192,8 @@ def glossary_words(text: str) -> frozenset[str]:
 
 
 _QUESTION_WORD = re.compile(
-    r"什么样的|什么|哪些|哪个|哪几个|哪几|哪家|哪类|哪种|哪一|哪里|哪儿|哪天|何时|多少|几个|几项|几家|几年|谁|怎样|怎么|如何")
+    r"什么样的|什么|哪些|哪个|哪几个|哪几|哪家|哪类|哪种|哪一|哪[两三四五六七八九十][个项类种条家所点件]?|哪里|哪儿|哪天|何时|多少|几个|几项|几家|几年|"
+    r"谁|怎样|怎么|如何")  # 哪两项, 哪三个: asked to name that many
 _CONTEXT_CHAR = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9%.]")
 
 
