@@ -362,6 +362,7 @@ def test_several_asked_for_lead_with_the_sentence_naming_them():
     ("卫东区创建健康城市主要借助什么来推动？", "以各类健康促进活动为载体"),
     ("卫东区用什么办法让家庭医生服务落到每一户？", "通过家医+网格的方式精确到户"),
     ("卫东区用什么办法让家庭医生平时坚持学习？", "坚持支部大会、小组学习和个人自学相结合"),
+    ("卫东区抓卫生健康工作是按照什么工作路子来走的？", "围绕卫生健康“一主两翼”工作路径"),
 ])
 def test_asked_by_what_means_the_sentence_saying_so_in_a_plans_fixed_way_answers(gaz, question, answer):
     # the question's own frame ("靠…来驱动") is not how a plan writes a means: 以…为动力, 通过…方式 are. The
