@@ -25,13 +25,15 @@ FRESH7 = UNSEEN.parent / "fresh7"
 LISTS = UNSEEN.parent / "lists"  # which-place list questions over the seeds and eval/unseen (no documents of its own)
 # English which-place lists and unanswerable questions over the documents of three sets (no documents of its own)
 FRESH11 = UNSEEN.parent / "fresh11"
+FRESH13 = UNSEEN.parent / "fresh13"  # eight documents from places of no earlier set (stop 34's development set)
 # set → (the documents loaded with the seeds, its questions); the baseline sits beside the questions.
 # The messy set's multi-place questions also have gold documents in eval/unseen, so both load.
 SETS = {"unseen": ([UNSEEN], UNSEEN / "questions.jsonl"), "messy": ([UNSEEN, MESSY], MESSY / "questions.jsonl"),
         "fresh": ([FRESH], FRESH / "questions.jsonl"), "fresh4": ([FRESH4], FRESH4 / "questions.jsonl"),
         "fresh5": ([FRESH5], FRESH5 / "questions.jsonl"), "fresh7": ([FRESH7], FRESH7 / "questions.jsonl"),
         "lists": ([UNSEEN], LISTS / "questions.jsonl"),
-        "fresh11": ([UNSEEN, FRESH5, FRESH7], FRESH11 / "questions.jsonl")}
+        "fresh11": ([UNSEEN, FRESH5, FRESH7], FRESH11 / "questions.jsonl"),
+        "fresh13": ([FRESH13], FRESH13 / "questions.jsonl")}
 
 
 @pytest.mark.model
