@@ -41,6 +41,24 @@ def test_a_development_zone_committee_is_the_plans_district():
     assert zone_district("湛江市卫生健康局", "", "湛江市") == ""  # no committee, no zone
 
 
+def test_a_zone_the_gazetteer_lacks_signs_with_its_party_and_admin_committees_run_together():
+    # a province-administered demonstration zone: no GB/T 2260 place leads the name, and the copy
+    # ran its two signing committees together on one line above the date
+    text = "\n".join([
+        "甲乙区委、区政府,党工委和管委会各工作部门:",
+        "现将《“健康甲乙2030”行动计划》印发给你们,请认真抓好贯彻落实。",
+        "中共甲乙示范区工委甲乙示范区管委会",
+        "2017年4月28日",
+        "“健康甲乙2030”行动计划",
+        "一、总体要求",
+    ])
+    meta = extract_metadata(text)
+    assert meta["issuer"] == "中共甲乙示范区工委、甲乙示范区管委会"
+    assert meta["date"] == "2017-04-28"
+    # prose naming zones' committees is no issuer
+    assert extract_metadata("各园区管委会要加强组织领导。\n2017年4月28日")["issuer"] == ""
+
+
 def test_a_county_named_only_in_the_portal_source_line_is_told_from_its_namesake_by_how_the_text_speaks():
     body = ("3月2日,全县卫生健康工作会议召开。会议要求,全县卫生健康系统要抓好疫情防控,"
             "县卫生健康局局长作了部署。全县要推进医共体建设。")

@@ -14,6 +14,7 @@ Each function returns "" / None when the text does not state the field.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # an issuer is a place name followed by an organisation: 福州市鼓楼区卫生健康局, XX县人民政府办公室,
 # 杭州市健康余杭建设领导小组办公室; the place is found by the national gazetteer
@@ -24,7 +25,7 @@ _ORG_AFTER_PLACE = re.compile(
     r"|人民政府办公室|人民政府办公厅|人民政府|政府办公室|委员会办公室|委员会|领导小组办公室|领导小组|办公室|办公厅"
     r"|疾病预防控制中心|疾病预防控制局|医疗保障局|委办公室"
     # a new area's committees (管委会, 党工委), a province's departments (卫生厅, 旅游局), a federation
-    r"|管理委员会|管委会|党工委|联合会|厅|局)"
+    r"|管理委员会|管委会|党工委|工委|联合会|厅|局)"
     # the commission's own office signs its notices: 包头市卫生和计划生育委员会办公室
     r"(?:办公室|办公厅)?(?P<doc>文件)?")
 # what an organisation's name ends with: a portal's 发布机构 column holding anything else is misread
@@ -52,6 +53,12 @@ YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*(?:年|[—\-－~至到]+\s*(?:1
 _HEADING_MARK = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、是]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、])")
 
 
+# a zone GB/T 2260 does not list (XX示范区, XX高新区) leads an issuer name when its committee follows:
+# 中共XX示范区工委, XX示范区管委会; the national matcher cannot find these places
+_ZONE_LED = re.compile(r"(?:中共)?(?P<zone>[\u4e00-\u9fa5]{2,8}?(?:示范区|高新区|开发区|新区|试验区|合作区|园区))"
+                       r"(?=(?:党工委|工委|管委会|管理委员会|工作委员会))")
+
+
 def squash(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
@@ -67,11 +74,20 @@ def issuers_in(line: str) -> list[tuple[str, str]]:
 
     text = line.strip()
     out = []
-    for m in national_matcher().find(text, english=False) + _short_city_mentions(text):
+    mentions = national_matcher().find(text, english=False) + _short_city_mentions(text)
+    if not mentions and (z := _ZONE_LED.match(text)):
+        mentions = [_Span(z.start("zone"), z.end("zone"))]
+    for m in mentions:
         if m.start and not (text[m.start - 1].isspace() or text[m.start - 1] in "号|｜。") and text[:m.start] != "中共":
             continue  # (a party committee's office signs as 中共XX县委办公室)
         org = _ORG_AFTER_PLACE.match(text, m.end)
-        if not org or not _ISSUER_END.match(text[org.end():]):
+        if not org:
+            continue
+        if not _ISSUER_END.match(text[org.end():]):
+            # joint issuers a copy ran together on one line: 中共XX区工委XX区管委会
+            joint = issuers_in(text[org.end():]) if not m.start or text[:m.start] == "中共" else []
+            if joint and joint[0][1] == "alone":
+                out.append((squash(text[:org.end()]) + "、" + joint[0][0], "alone"))
             continue
         before = text[:m.start]
         rest = text[org.end():].strip()
@@ -88,6 +104,12 @@ def issuers_in(line: str) -> list[tuple[str, str]]:
             how = "notice" if rest.startswith("关于") else "inline"
         out.append((issuer, how))
     return list(dict.fromkeys(out))
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
 
 
 def names_on_line(line: str) -> list[str]:
