@@ -305,3 +305,27 @@ def test_a_figure_dated_before_the_year_asked_is_no_answer(gaz):
                    "到2025年卫健委设置项目达到30个。"):  # a later target the plan sets
         b = answer(stated)
         assert not b.abstained, (stated, b.lead)
+
+
+@pytest.mark.parametrize("question, stated", [
+    # a plan's target table often leaves the unit to the indicator's name
+    ("卫东区每万人口全科医生数要达到多少？", "到2025年，每万人口全科医生数达到3.93。"),
+    ("卫东区人均预期寿命目标是多少？", "人均预期寿命达到79.5，健康素养水平持续提升。"),
+    # a ratio, a rate in words per mille, a score
+    ("卫东区医护比要达到多少？", "优化医护结构，医护比达到1:1.25。"),
+    ("卫东区婴儿死亡率要控制在多少？", "婴儿死亡率控制在千分之五以下。"),
+    ("卫东区群众满意度要达到多少？", "开展满意度测评，群众满意度达90分以上。"),
+])
+def test_a_figure_written_without_a_unit_word_still_answers(gaz, question, stated):
+    a = build_answer(question, [hit(stated)], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained, a.lead
+    assert a.sentences[0].text in stated
+
+
+def test_a_clock_time_or_a_year_is_no_figure(gaz):
+    # a portal row's time of day and a horizon year count nothing
+    question = "卫东区卫生健康工作会议的规模是多少？"
+    for text in ("发布日期:2019-03-06 08:56 来源:区政府办公室。卫东区召开卫生健康工作会议。",
+                 "卫东区召开卫生健康工作会议，力争达到2025年目标。"):
+        a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+        assert a.abstained and a.why == "no figure", (text, a.lead)

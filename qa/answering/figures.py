@@ -17,7 +17,8 @@ FIGURE_PICKS = 2
 # a question for a rate: "签约率要达到多少", "覆盖率是多少", "what percentage/rate"
 ASKS_RATE = re.compile(r"[率比][^，,。？?]{0,6}(?:多少|几)|\bwhat (?:[\w-]+ ){0,4}?(?:rate|percentage|proportion)s?\b|"
                        r"\bper ?cent\b", re.I)
-RATE = re.compile(r"[%％‰]|百分之|[一二三四五六七八九十]成|全覆盖|全部覆盖")  # 全覆盖: all of them, a rate of 100%
+# 全覆盖: all of them, a rate of 100%; 千分之五, 1/10万, a ratio 1:1.25 (医护比) answer a rate or ratio too
+RATE = re.compile(r"[%％‰]|[百千万]分之|/\s*\d*\s*万|[一二三四五六七八九十]成|全覆盖|全部覆盖|\d\s*[:：∶]\s*\d")
 # a sentence other than the best one (and any table row) states the asked figure only when it is about the
 # question's indicator: it holds this share of the question's weighted terms itself (a shared 达到 is 0.06;
 # the indicator's own words 0.3 and more on dev)
@@ -98,7 +99,7 @@ def _before(text: str, years: frozenset[int]) -> bool:
     return bool(written) and max(written) < min(years)
 
 
-_CLAUSE = re.compile(r"[^，,；;。：:]+")
+_CLAUSE = re.compile(r"(?:[^，,；;。：:]|(?<=\d)[:：](?=\d))+")  # the colon of a ratio (1:1.25) splits nothing
 _RATE_WORD = re.compile(r"[\u4e00-\u9fff]率|比例|占比")
 _GENERIC_RATE = re.compile(r"比例|比率|比重|占比|率|比")
 _FRAMES = re.compile(r"达到|达|提高|提升|不低于|不少于|不高于|低于|高于|以上|以下|目标|力争|实现|保持|控制|增加|增长|下降|降低")
