@@ -1,7 +1,7 @@
 """The metadata extractor on the development manifests must not fall below its floor.
 
 `python -m eval.metadata` over eval/metadev (30 documents kept for the extractor only) and the
-documents of eval/unseen, eval/messy, eval/fresh, eval/fresh4, eval/fresh5 and eval/fresh7: every hand-checked field the texts state,
+documents of eval/unseen, eval/messy, eval/fresh, eval/fresh4, eval/fresh5, eval/fresh7, eval/fresh13 and eval/fresh14: every hand-checked field the texts state,
 and the values invented where a text states none. No index, no model. The held-out sets
 (eval/fresh2, eval/fresh3) are never part of a floor.
 """
@@ -11,7 +11,8 @@ from eval.extra import agreement
 from eval.metadata import extract_all
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
-DEV = [EVAL / "metadev", EVAL / "unseen", EVAL / "messy", EVAL / "fresh", EVAL / "fresh4", EVAL / "fresh5", EVAL / "fresh7"]
+DEV = [EVAL / "metadev", EVAL / "unseen", EVAL / "messy", EVAL / "fresh", EVAL / "fresh4", EVAL / "fresh5", EVAL / "fresh7",
+       EVAL / "fresh13", EVAL / "fresh14"]
 # measured 2026-12-06 (stop 25): 451 of 465 stated fields right (metadev's 30 + unseen, messy, fresh,
 # fresh4; 442 before development zones, portal 来源 counties and forum titles were read), 4 values
 # invented; floors one looser. Stop 27: a 文号 scored the same whichever brackets print its year → 452.
@@ -20,7 +21,10 @@ DEV = [EVAL / "metadev", EVAL / "unseen", EVAL / "messy", EVAL / "fresh", EVAL /
 # title names and pinyin glosses were read past, 36 after) → 491 of 505, 5 invented.
 # Stop 30: eval/fresh7 joins (37 fields: 26 right on stop 29's code, 37 after); the year a news copy's opening
 # states, portal 日期/栏目 keys and greeting bars, and a quoted “健康X” slogan → 531 of 542, 5 invented.
-MIN_RIGHT = 530
+# Stop 35: eval/fresh13 and eval/fresh14 join (81 fields: 66 right on stop 34's code, 70 after a zone's joint
+# committees, a news page's headline above its byline, pipe-table portal rows and re-posted copies' dates were
+# read) → 601 of 623, 6 invented.
+MIN_RIGHT = 600
 MAX_INVENTED = 6
 
 

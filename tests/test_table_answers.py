@@ -150,3 +150,32 @@ def test_a_figure_for_an_indicator_the_table_lacks_is_said_to_be_missing(gaz):
     asked = "卫东区2025年居民健康素养水平要达到多少？"
     b = build_answer(asked, [table], query=analyze(asked, gaz), abstain=False)
     assert not b.abstained and ("2025年", "≥32") in b.sentences[0].cells, b.lead
+
+
+def test_a_copys_pipe_table_states_its_figures_in_their_cells(gaz):
+    """A web copy flattens the indicator table to "类别 | 序号 | 指标名称 | 单位 | 2025年 |" rows with spaces
+    around the bars: the figure is a cell of its own, the unit another."""
+    table = hit("\n".join(["类别 | 序号 | 指标名称 | 单位 | 2025年 |",
+                           "健康水平 指标 | 1 | 人均期望寿命 | 岁 | 83 |",
+                           "服务体系 指标 | 6 | 每千常住人口执业(助理)医师数 | 人 | 2.99 |",
+                           "服务效能 指标 | 12 | 基层就诊率 | % | >65 |"]))
+    for question, figure in (("卫东区到2025年人均期望寿命达到多少岁？", "83"),
+                             ("卫东区到2025年每千常住人口执业（助理）医师数的目标是多少？", "2.99"),
+                             ("卫东区把基层就诊率的目标定为多少？", ">65")):
+        a = build_answer(question, [table], query=analyze(question, gaz), abstain=False)
+        assert not a.abstained, (question, a.lead)
+        assert f"| {figure} |" in a.sentences[0].text, (question, a.sentences[0].text)
+
+
+def test_a_pipe_table_row_under_a_merged_category_cell_lines_up_with_its_header(gaz):
+    """The category is printed once ("健康水平 指标 | 1 | …"); the rows under it start at their 序号 and
+    their cells line up from the right, so the unit and the year's figure are read from the right column."""
+    table = hit("\n".join(["类别 | 序号 | 指标名称 | 单位 | 2025年 |",
+                           "健康水平 指标 | 1 | 人均期望寿命 | 岁 | 83 |",
+                           "2 | 婴儿死亡率 | ‰ | <5 | |"]))
+    question = "卫东区2025年婴儿死亡率要控制在多少？"
+    a = build_answer(question, [table], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained and a.sentences[0].text.startswith("2 | 婴儿死亡率"), a.lead
+    assert ("单位", "‰") in a.sentences[0].cells and ("2025年", "<5") in a.sentences[0].cells
+    line = a.lead.splitlines()[0]
+    assert "指标名称：婴儿死亡率；单位：‰；2025年：<5" in line and "序号" not in line, line

@@ -56,8 +56,9 @@ HAS_NUMBER = re.compile(r"(?<![\d.届])(?!(?:19|20)\d\d\s*年)(?:\d+(?:\.\d+)?|[
                         r"不超过|高于|低于|达)\s*\d+(?:\.\d+)?(?![\d.]*\s*[年月日])"
                         r"|\d+\s*分(?=以上|以下|及以上|左右|[，,。；;）)]|$)"
                         r"|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"  # a telephone number: "监督电话是多少" asks for one
-                        # a table's figure cell: the unit is its 单位 column ("\t≥79.2 |", "\t78.2(2021年) |")
-                        r"|(?<=\t)[≥≤＞＜<>]?\s*\d+(?:\.\d+)?\s*[%％‰]?(?=\s*(?:\||\t|$|[（(]))")
+                        # a table's figure cell: the unit is its 单位 column ("\t≥79.2 |", "\t78.2(2021年) |"), in a
+                        # copy's pipe table too ("| 人 | 2.99 |", "| % | >65 |")
+                        r"|(?:(?<=\t)|(?<=\|)|(?<=\|\s))[≥≤＞＜<>]?\s*\d+(?:\.\d+)?\s*[%％‰]?(?=\s*(?:\||\t|$|[（(]))")
 # any count at all, names included ("两个毫不放松", "三项制度"): refusing a figure question needs the
 # looser test, so that a count HAS_NUMBER leaves out for choosing sentences never makes us abstain
 HAS_COUNT = re.compile(HAS_NUMBER.pattern + r"|[一二两三四五六七八九十]+[个项条类种]"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..records import Hit
-from .tablerows import cells
+from .tablerows import aligned, cells
 
 
 def place_label(hit: Hit) -> str:
@@ -96,11 +96,12 @@ CELL_MAX_CHARS = 60  # a long cell (a list of 责任单位) is cut in the answer
 
 def labelled_cells(header_row: str, row: str) -> tuple[tuple[str, str], ...]:
     """(column name, cell) for each non-empty cell of a table row but its 序号; ("", cell) past the header."""
-    names, values = cells(header_row), cells(row)
+    names = cells(header_row)
+    values = aligned(names, cells(row))
     out = []
     for i, v in enumerate(values):
         name = names[i] if i < len(names) else ""
-        if not v or (i == 0 and v.isdigit()):
+        if not v or ((i == 0 or name == "序号") and v.isdigit()):
             continue
         out.append((name, v if len(v) <= CELL_MAX_CHARS else v[:CELL_MAX_CHARS] + "…"))
     return tuple(out)

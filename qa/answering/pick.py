@@ -50,7 +50,7 @@ from ..search.query import Query, role_frames
 from ..records import Hit
 from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, DATELINE, own_title, titleish  # noqa: F401 (re-exported)
 from .sentlex import topic_weights
-from .tablerows import ROW_NUMBER, header_before, with_units
+from .tablerows import ROW_NUMBER, header_before, holds_figures, is_row, with_units
 from .asked import (  # noqa: F401 (re-exported: what the question asks for)
     ASKS_COUNT, ASKS_NUMBER, ASKS_FIGURE_EN, ASKS_DATE, ASKS_ORG, HAS_NUMBER, HAS_COUNT, ASKS_TITLE, HAS_TITLE, ASKS_PERSON,
     HAS_OFFICE, HAS_DATE, ASKS_ORDINAL, ASKS_WHERE, asked_kind, asked_unit, carries, names_orgs, states_count,
@@ -256,8 +256,8 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             # a table row is read under its header row (序号 | 指标名称 | 2023年 | 2025年 …): the year a
             # question asks for is a column's name; the header row itself holds no value
             columns = ""
-            if s.count("\t") >= 2:
-                if ROW_NUMBER.match(s):
+            if is_row(s):
+                if ROW_NUMBER.match(s) or holds_figures(s):
                     if not header_row and not looked:  # a later part of a long table: its header is further up
                         header_row, looked = header_before(section_of(h.chunk_id), h.text), True
                     columns = header_row

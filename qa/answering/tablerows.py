@@ -4,15 +4,43 @@ from __future__ import annotations
 
 import re
 
-ROW_NUMBER = re.compile(r"^\s*\d{1,3}\s*\|?\s*\t")  # a table row's 序号 cell
+# a table row's 序号 cell: "1 |\t…" (our readers), "1 | …" or "| 1 | …" (a pasted or markdown table)
+ROW_NUMBER = re.compile(r"^\s*[|｜]?\s*\d{1,3}\s*(?:[|｜]?\s*\t|[|｜])")
+
+
+def is_row(line: str) -> bool:
+    """A line of table cells: tab-separated (.docx, web pages) or a pasted table's " | " bars."""
+    return line.count("\t") >= 2 or len(re.findall(r"[|｜]", line)) >= 3
 
 
 def cells(row: str) -> list[str]:
-    """The cells of a table row line ("1 |\t人均预期寿命 |\t岁 |"; a .docx row has tabs only)."""
-    return [c.strip().rstrip("|").strip() for c in row.split("\t")]
+    """The cells of a table row line ("1 |\t人均预期寿命 |\t岁 |"; a .docx row has tabs only; a pasted
+    table "1 | 人均预期寿命 | 岁 |" bars only)."""
+    if "\t" in row:
+        return [c.strip().rstrip("|").strip() for c in row.split("\t")]
+    parts = [c.strip() for c in re.split(r"[|｜]", row.strip())]
+    return parts[1:] if parts and not parts[0] and row.strip()[:1] in "|｜" else parts
+
+
+def aligned(names: list[str], values: list[str]) -> list[str]:
+    """A row's cells under its header's: a row under a merged cell (its category printed once, above)
+    lacks the first cells, so its cells line up from the right."""
+    vals = list(values)
+    while vals and not vals[-1]:
+        vals.pop()
+    width = len(names)
+    while width and not names[width - 1]:
+        width -= 1
+    return [""] * (width - len(vals)) + vals if len(vals) < width else list(values)
 
 
 _FIGURE_CELL = re.compile(r"^[≥≤＞＜<>]?\s*(\d+(?:\.\d+)?)")
+_YEAR_CELL = re.compile(r"^(?:19|20)\d\d\s*年")
+
+
+def holds_figures(row: str) -> bool:
+    """A data row: some cell past the first is a figure (not a year naming a column)."""
+    return any(_FIGURE_CELL.match(c) and not _YEAR_CELL.match(c) for c in cells(row)[1:])
 
 
 def header_before(section: str, part: str) -> str:
@@ -21,7 +49,7 @@ def header_before(section: str, part: str) -> str:
     if at <= 0:
         return ""
     for line in reversed(section[:at].splitlines()):
-        if line.count("\t") >= 2 and not ROW_NUMBER.match(line):
+        if is_row(line) and not ROW_NUMBER.match(line) and not holds_figures(line):
             return line.strip()
     return ""
 
@@ -32,10 +60,12 @@ def with_units(header_row: str, row: str) -> str:
     A table gives the unit once, in its 单位 column, and the figures bare; a question
     writes them together ("不低于79.2岁"), so the row is matched as if it did too.
     """
-    names, values = cells(header_row), cells(row)
+    names = cells(header_row)
+    values = aligned(names, cells(row))
     at = next((i for i, n in enumerate(names) if n in ("单位", "计量单位")), None)
     unit = values[at] if at is not None and at < len(values) else ""
     if not unit or len(unit) > 6:
         return header_row
-    figures = [m.group(1) + unit for i, c in enumerate(values) if i not in (0, at) and (m := _FIGURE_CELL.match(c))]
+    skip = {0, at} | {i for i, n in enumerate(names) if n == "序号"}
+    figures = [m.group(1) + unit for i, c in enumerate(values) if i not in skip and (m := _FIGURE_CELL.match(c))]
     return " ".join([header_row, *figures])

@@ -83,7 +83,9 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
                 # the signature shortens its body's name (…卫生健康委 for …卫生健康委员会): the portal's is whole
                 out["issuer"] = full
                 src["issuer"] = {"from": f"{src['issuer']['from']}, whole name from {where}", "confidence": "high"}
-            if header.ORG_END.search(full):  # not a neighbouring column's text ("文件有效性")
+            if header.ORG_END.search(full) and len(full) > 4:
+                # not a neighbouring column's text ("文件有效性"), nor a bare abbreviation naming no place
+                # ("卫健局", "区卫健局": whose?)
                 put("issuer", full, where, "medium")
         elif field == "doc_number":
             num, year = header.doc_number_of(value)
@@ -143,6 +145,12 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
     if "published" in block and not partial and "date_conflict" not in src:
         # the portal's publication date is not the issue date: a last resort, marked as such
         pub = header.date_of(block["published"][0], whole_line=False)
+        latest = _latest_year(out["title"], body)
+        if pub and latest and int(pub[:4]) > latest + 1:
+            # "2012年…工作计划" uploaded in 2018 to a document-sharing site, a 十一五 plan re-posted in 2014:
+            # a page dated years after every year its text names is a later copy, not the plan's date
+            src["date_conflict"] = {"from": f"portal {block['published'][1]}", "value": pub, "latest_year": latest}
+            pub = ""
         put("date", pub, f"portal {block['published'][1]} (publication date)", "low")
         if pub and src.get("date", {}).get("from", "").endswith("(publication date)"):
             # the page's date, not the document's: the answer says so and quotes it as the page prints it
@@ -153,6 +161,10 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
     if "effective" in block:
         eff = header.date_of(block["effective"][0], whole_line=False)
         put("year", int(eff[:4]) if eff else None, f"portal {block['effective'][1]}", "low")
+    if not out["title"]:
+        # a news page prints its headline right above its byline row (发布时间:… 来源:…), under the site's
+        # slogan and breadcrumb
+        put("title", _headline(all_lines), "headline above the byline", "low")
     if not out["title"]:
         # a web-page copy opens with the page's title: the first line, if it is not a sentence
         # (a bulleted line is a portal menu item: "• 政府信息公开")
@@ -219,8 +231,34 @@ _COUNTERS = re.compile(r"^(?:[\u4e00-\u9fff]{1,4}\s*[:：]\s*\d+\s*[|｜]?\s*)+$
 _TAGS = re.compile(r"^(?:\s*[\[【][^\]】]{1,8}[\]】])+\s*")
 
 
+# a reporter's byline: "XX日报·XX客户端记者 张三 通讯员 李四", "本报讯（记者 王五）"
+_REPORTER = re.compile(r"记者\s*[\u4e00-\u9fff]{2,4}(?:\s|$|通讯员)|通讯员\s*[\u4e00-\u9fff]{2,4}|^本报讯")
+
+
 def _debris(line: str) -> bool:
-    return len(re.findall(r"[\u4e00-\u9fff]", line)) < 4 or bool(_COUNTERS.match(line))
+    return len(re.findall(r"[\u4e00-\u9fff]", line)) < 4 or bool(_COUNTERS.match(line) or _REPORTER.search(line))
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def _latest_year(title: str, body: list[str], chars: int = 3000) -> int | None:
+    """The latest year the title or the opening of the text names (2010 of "(2006-2010年)")."""
+    years = [int(y) for y in _YEAR.findall(title + "\n" + "\n".join(body)[:chars])]
+    return max(years, default=None)
+
+
+def _headline(lines: list[str], head: int = 10) -> str:
+    """The line right above the first byline row (a portal row with a publication date or source)."""
+    for i, ln in enumerate(lines[:head]):
+        keys = {portal.KEYS.get(k) for k, _ in portal.pairs(ln)}
+        if i and keys & {"published", "source"}:
+            above = _untagged(lines[i - 1])
+            if (6 <= len(above) <= 60 and not above.endswith(("。", "：", ":")) and not portal.pairs(above)
+                    and not portal.chrome_line(above) and not _debris(above) and not header.heading_mark(above)):
+                return header.squash(above)
+            return ""
+    return ""
 
 
 def _untagged(line: str) -> str:
