@@ -5,10 +5,13 @@ the real pipeline over the shipped corpus.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from qa.answering.answer import NO_FIGURE_EN, NO_FIGURE_ZH, build_answer
 from qa.answering.decline import BLANK_FIGURE_EN, BLANK_FIGURE_ZH
+from qa.records import Hit
 from qa.search.query import analyze
 from qa.answering.respond import respond
 from test_answer_choice import gaz, hit  # noqa: F401 (gaz is a fixture)
@@ -329,3 +332,19 @@ def test_a_clock_time_or_a_year_is_no_figure(gaz):
                  "卫东区召开卫生健康工作会议，力争达到2025年目标。"):
         a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
         assert a.abstained and a.why == "no figure", (text, a.lead)
+
+
+def test_how_many_people_is_answered_by_a_count_of_people_not_of_leaflets(gaz):
+    """"…工作会有多少人参加": the sentence sharing most words counts leaflets handed out (8000余份); the one
+    whose figure is followed by the question's own words ("150余人参加") counts people, and answers."""
+    from qa.search.query import answer_context_patterns
+
+    question = "卫东区居民健康素养监测工作会有多少人参加？"
+    assert any(re.search(p, "工作人员共计150余人参加了会议") for p in answer_context_patterns(question))
+    leaflets = "会后，卫东区居民健康素养监测工作会发放健康素养宣传材料8000余份。"
+    people = "区卫生健康委、各乡镇的相关领导与工作人员共计150余人参加了会议。"
+    other = Hit(chunk_id="weidong-2021#2", doc_id="weidong-2021", text=people, score=0.9, section="一、总体 > 10. 条目",
+                district="卫东区", city="平顶山市", province="河南省", title="2021年全区卫生健康重点工作安排",
+                year=2021, start=0, end=len(people))
+    a = build_answer(question, [hit(leaflets), other], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained and "150余人" in a.sentences[0].text, a.lead

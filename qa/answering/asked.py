@@ -200,6 +200,19 @@ def asked_unit(query: Query) -> str:
     return "元" if _ASKS_MONEY_EN.search(query.text) or _ASKS_MONEY_ZH.search(query.text) else ""
 
 
+# people are counted in 名 or 人 alike: "为多少名孕产妇筛查" is answered by "产前筛查5000人"
+_SAME_UNIT = {"名": ("名", "人"), "人": ("人", "名")}
+
+
+def unit_present(unit: str, texts) -> bool:
+    # x家: a masked copy; 1000余名, 12.8万名, 3千多人: a magnitude or "more than" between number and unit
+    units = "|".join(map(re.escape, _SAME_UNIT.get(unit, (unit,))))
+    pat = re.compile(r"(?:\d[\d.,]*|[xX]+|[零一二两三四五六七八九十百千万]+)\s*[余多万千百亿]*\s*(?:" + units + ")")
+    if unit == "项":  # 五大重点工作任务, 十大行动: a count of items without the 项
+        pat = re.compile(pat.pattern + r"|(?<![一二三四五六七八九十])[二两三四五六七八九十]大(?!以来|精神|报告|代表)")
+    return any(pat.search(t) for t in texts)
+
+
 # "哪些门类的医疗服务", "what kinds of institutions": the answer names several, "中医、儿科、精神科"
 ASKS_KINDS = re.compile(r"哪(?:些|几)(?:个)?(?:门类|类型|种类|类别|类|种)|什么(?:类型|种类|门类)|"
                         r"\b(?:what|which) (?:kinds?|types?|sorts?|categories) of\b", re.IGNORECASE)

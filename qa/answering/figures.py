@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from .asked import states_count, without_phones
+from .asked import states_count, unit_present as _unit_present, without_phones  # noqa: F401 (decline reads it here)
 from .pick import Pick
 from .sentlex import sentence_score, topic_weights
 
@@ -42,17 +42,6 @@ def blank(text: str) -> str:
 BEST_FIGURE_DENSE_Z = 4.0
 
 
-# people are counted in 名 or 人 alike: "为多少名孕产妇筛查" is answered by "产前筛查5000人"
-_SAME_UNIT = {"名": ("名", "人"), "人": ("人", "名")}
-
-
-def _unit_present(unit: str, texts) -> bool:
-    # x家: a masked copy; 1000余名, 12.8万名, 3千多人: a magnitude or "more than" between number and unit
-    units = "|".join(map(re.escape, _SAME_UNIT.get(unit, (unit,))))
-    pat = re.compile(r"(?:\d[\d.,]*|[xX]+|[零一二两三四五六七八九十百千万]+)\s*[余多万千百亿]*\s*(?:" + units + ")")
-    if unit == "项":  # 五大重点工作任务, 十大行动: a count of items without the 项
-        pat = re.compile(pat.pattern + r"|(?<![一二三四五六七八九十])[二两三四五六七八九十]大(?!以来|精神|报告|代表)")
-    return any(pat.search(t) for t in texts)
 
 
 def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bool = False,

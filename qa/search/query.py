@@ -197,6 +197,17 @@ _QUESTION_WORD = re.compile(
 _CONTEXT_CHAR = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9%.]")
 
 
+_FIGURE_WORDS = {"多少": "", "几个": "个", "几项": "项", "几家": "家", "几年": "年"}  # → the unit they ask in
+_FIGURE_GAP = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*[余多]?"
+
+
+def _takewhile_context(text: str, width: int):
+    for ch in text[:width]:
+        if not _CONTEXT_CHAR.match(ch):
+            return
+        yield ch
+
+
 def answer_context_patterns(text: str, *, width: int = 3, min_context: int = 4) -> tuple[str, ...]:
     """Regexes for the text around a Chinese question word, with the answer as a gap.
 
@@ -209,6 +220,13 @@ def answer_context_patterns(text: str, *, width: int = 3, min_context: int = 4) 
     """
     pats: list[str] = []
     for m in _QUESTION_WORD.finditer(text):
+        if m.group() in _FIGURE_WORDS:
+            # "…会有多少人参加" of "共计150余人参加了会议": the words before 多少 are seldom the plan's, but a
+            # figure followed by the words after it ("150余人参加") is the answer's own frame
+            unit = _FIGURE_WORDS[m.group()]
+            right = "".join(_takewhile_context(text[m.end():], width))
+            for j in range(max(1, 2 - len(unit)), len(right) + 1):
+                pats.append(_FIGURE_GAP + re.escape(unit + right[:j]))
         left, right = "", ""
         for ch in reversed(text[: m.start()]):
             if not _CONTEXT_CHAR.match(ch) or len(left) >= width:
