@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from qa.answering.answer import ABSTAIN_ZH, build_answer
+from qa.answering.asked import asked_kind
 from qa.answering.sentlex import _MAX_SENT_CHARS
 from qa.corpus.documents import read_catalog
 from qa.places import Gazetteer
@@ -392,3 +393,19 @@ def test_how_many_a_question_asks_for_is_no_topic_the_plans_lack():
     q = analyze("卫东区要求认真落实哪两项要求？", None)
     assert unknown_terms(q, {"两项": 2.0, "落实": 2.0}, lambda t: t == "落实") == ()
     assert unknown_terms(q, {"质子": 2.0}, lambda t: False) == ("质子",)
+
+
+def test_who_did_what_at_a_meeting_is_answered_by_the_person_who_did_it(gaz):
+    # 由谁来总结 asks for the person, not for the unit (由谁牵头): the sentence naming the office holder
+    # answers, not the one that repeats the question's words
+    question = "卫东区这次会上由谁来总结去年的卫生工作？"
+    text = ("卫东区卫生健康工作会议总结了去年卫生工作成绩，部署了今年卫生工作任务。"
+            "会议最后，区卫生健康委主任王某某总结回顾了去年全区卫生工作。")
+    q = analyze(question, gaz)
+    assert asked_kind(q) == "person"
+    a = build_answer(question, [hit(text)], query=q, abstain=False)
+    assert not a.abstained and "王某某" in a.sentences[0].text, a.lead
+    for en in ("Who reviewed last year's health work at Weidong's meeting?",
+               "Who presented Weidong's health literacy monitoring plan at the meeting?"):
+        assert asked_kind(analyze(en, gaz)) == "person", en
+    assert asked_kind(analyze("卫东区由谁牵头负责家庭医生签约服务？", gaz)).startswith("org")

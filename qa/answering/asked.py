@@ -76,7 +76,12 @@ ASKS_TITLE = re.compile(r"(?:哪|什么)(?:个|份|一|一份|一个|部)?(?:文
 HAS_TITLE = re.compile(r"《[^《》]{4,}》")
 # a person asked for by office ("哪位领导出席", "Which official attended", "Who heads the leading group"):
 # the answer names an office holder (局长刘某, 党组书记、局长任组长)
+# who did what at a meeting (由谁来总结/部署/作报告, who presented/reported) asks for a person, as 谁出席 does;
+# 由谁牵头/负责 asks for a unit (ASKS_ORG)
 ASKS_PERSON = re.compile(r"哪(?:位|个|些)(?:领导|同志|官员|负责人)|什么领导|谁(?:出席|参加|主持|讲话|担任|任组长)|由谁(?:担任|任)|"
+                         r"谁来?(?:总结|部署|盘点|布置|宣读|介绍|作报告|作了|通报|传达|解读|点评|发言|致辞|讲解|汇报)|"
+                         r"\bwho (?:presented|introduced|reported|read out|delivered|gave|summed up|reviewed|briefed|"
+                         r"announced|explained|outlined|made)\b|"
                          r"\bwhich (?:(?:deputy|vice|executive) )?(?:(?:county|district|city|town|township|municipal|party) )?"
                          r"(?:officials?|leaders?|heads?|mayors?|magistrates?|chiefs?|secretar(?:y|ies))\b|"
                          r"\bwho (?:attended|chaired|chairs|presided|spoke|heads|headed)\b|哪位(?:副)?[县区市镇乡]?长|"
