@@ -182,3 +182,27 @@ def test_a_passage_of_an_untitled_copy_is_cited_by_its_place_without_an_empty_ti
     assert not a.abstained and "某某县" in a.lead, a.lead
     for shown in (a.lead, answer_text(a), answer_html(a, question=question)):
         assert "《》" not in shown
+
+
+@pytest.mark.parametrize("question", [
+    "What is the document number of the provincial notice on which Weidong's 2021 plan is based?",
+    "What is the document number of the provincial notice that Weidong's 2021 plan cites first?",
+    "卫东区2021年工作安排依据的省卫生厅通知文号是什么？",
+])
+def test_the_doc_number_of_a_notice_the_plan_is_based_on_is_read_from_the_citation(question):
+    """Not the plan's own 文号 (a header fact), and not a figure: the citation's "(某卫发〔2014〕8号)" answers."""
+    gaz = Gazetteer(read_catalog())
+    text = ("根据《省卫生厅关于调整2014年度新型农村合作医疗补偿指导政策的通知》(某卫发〔2014〕8号)精神,"
+            "结合我区实际,制定本方案。全区新农合统筹基金最高支付限额不低于15万元。")
+    hit = Hit(chunk_id="weidong-2021#1", doc_id="weidong-2021", text=text, score=1.0, section="前言",
+              district="卫东区", city="平顶山市", province="河南省", title="2021年全区卫生健康重点工作安排",
+              year=2021, start=0, end=len(text))
+    q = analyze(question, gaz)
+    assert header_field(question) == ""
+    from qa.answering.answer import split_sentences
+
+    sims = {hit.chunk_id: [(x, y, 0.8) for x, y in split_sentences(text)]}  # as close in meaning as can be
+    a = build_answer(question, [hit], query=q, abstain=False, lang="en" if question.isascii() else "zh",
+                     sims=sims, sim_stats=(0.7, 0.05))
+    assert not a.abstained and "某卫发〔2014〕8号" in a.sentences[0].text, a.lead
+    assert "文号" not in a.caption  # the kind of fact asked is no missing topic

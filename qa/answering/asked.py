@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..search.query import Query
+from ..metadata.header import DOC_NUMBER
 from .furniture import _QUOTED
 
 ASKS_NUMBER = re.compile(
@@ -128,6 +129,9 @@ HAS_DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*[日号](?:�
 _ASKED_UNIT = re.compile(r"(?:多少|(?<![哪好])几)(亿元|万元|元|岁|张|小时|分钟|平方米|辆|台|处|名|家|所|人|次|项|套|床)")
 
 
+ASKS_DOC_NUMBER = re.compile(r"文号|发文字号|\b(?:document|reference|file) (?:number|no\.?)\b", re.I)
+
+
 def asked_kind(query: Query) -> str:
     """'date' | 'day' | 'title' | 'person' | 'org' | 'number' | 'kinds' | 'several' | '' — the kind of fact asked for
     ('day': the date of an event, 什么时候召开; 'kinds': "哪些门类", "what kinds of": several named in a row, 中医、儿科、精神科;
@@ -148,6 +152,9 @@ def asked_kind(query: Query) -> str:
         m = _ROLE.search(query.text)
         role = m.group(0) if m else next((zh for en, zh in _ROLE_EN if en in query.text.lower()), "")
         return f"org:{role}" if role else "org"
+    if ASKS_DOC_NUMBER.search(query.text):
+        # the 文号 of a document the plan cites (a header question asks for the plan's own): no figure
+        return "docnum"
     if ASKS_NUMBER.search(query.text):
         return "number"
     if ASKS_KINDS.search(query.text):
@@ -251,6 +258,8 @@ def carries(kind: str, text: str, *, count: bool = False) -> bool:
         return names_orgs(text, kind.partition(":")[2])
     if kind == "person":
         return bool(HAS_OFFICE.search(text))
+    if kind == "docnum":
+        return bool(DOC_NUMBER.search(text))
     if kind == "kinds":
         return bool(ENUMERATION.search(text))
     if kind == "several":

@@ -280,6 +280,8 @@ def _dictionary_freq(word: str) -> int | None:
 
 
 _COUNTED = re.compile(r"[一二两三四五六七八九十]+[个项类种条家所点件名位大]")  # "哪两项": how many, not a topic
+# words naming the kind of fact asked, which a passage states without naming ("〔2014〕8号" is a 文号)
+_KIND_WORDS = frozenset({"文号", "发文字号", "文件编号"})
 
 
 def unknown_terms(query: Query, weights: Mapping[str, float], known) -> tuple[str, ...]:
@@ -295,7 +297,7 @@ def unknown_terms(query: Query, weights: Mapping[str, float], known) -> tuple[st
     _is_number = _answer_helpers()[1]
     out = []
     for t in weights:
-        if len(t) < 2 or _is_number(t) or _QUESTION_CHARS.search(t) or _COUNTED.fullmatch(t) or known(t):
+        if len(t) < 2 or _is_number(t) or _QUESTION_CHARS.search(t) or _COUNTED.fullmatch(t) or t in _KIND_WORDS or known(t):
             continue
         if t.isascii():
             m = re.search(re.escape(t.upper()), query.text) if t.isalnum() and not t.isdigit() else None

@@ -286,7 +286,7 @@ HEADER_FIELDS = (
 )
 # a question about a document the plan cites ("依据…哪个文号的文件", "which provincial plan does it
 # implement") asks for the plan's text, not for its own header
-_CITED = re.compile(r"依据|根据|按照|落实|贯彻|引用|援引|\bcit(?:e|es|ed|ing)\b|\bimplement|\bbased on\b|\bpursuant\b",
+_CITED = re.compile(r"依据|根据|按照|落实|贯彻|引用|援引|\bcit(?:e|es|ed|ing)\b|\bimplement|\bbased (?:on|upon)\b|\bis based\b|\bpursuant\b",
                     re.I)
 
 
