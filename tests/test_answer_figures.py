@@ -10,6 +10,7 @@ import re
 import pytest
 
 from qa.answering.answer import NO_FIGURE_EN, NO_FIGURE_ZH, build_answer
+from qa.answering.figures import ASKS_RATE
 from qa.answering.decline import BLANK_FIGURE_EN, BLANK_FIGURE_ZH
 from qa.records import Hit
 from qa.search.query import analyze
@@ -348,3 +349,13 @@ def test_how_many_people_is_answered_by_a_count_of_people_not_of_leaflets(gaz):
                 year=2021, start=0, end=len(people))
     a = build_answer(question, [hit(leaflets), other], query=analyze(question, gaz), abstain=False)
     assert not a.abstained and "150余人" in a.sentences[0].text, a.lead
+
+
+def test_what_share_is_answered_by_a_share_not_by_a_count(gaz):
+    """"…送进多大比例的人家": the passage's first sentence counts people (59人); the share asked for is a rate."""
+    question = "卫东区要把艾滋病宣传资料送进多大比例的家庭？"
+    assert ASKS_RATE.search(question)
+    text = ("截止2011年底，卫东区累计报告艾滋病感染者及病人59人，覆盖22个乡镇。"
+            "艾滋病防治墙体标语每村不少于5条，宣传资料入户率10%以上。")
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained and "10%" in a.sentences[0].text, a.lead

@@ -9,16 +9,11 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from .asked import states_count, unit_present as _unit_present, without_phones  # noqa: F401 (decline reads it here)
+from .asked import ASKS_RATE, RATE, states_count, unit_present as _unit_present, without_phones  # noqa: F401 (re-exported)
 from .pick import Pick
 from .sentlex import sentence_score, topic_weights
 
 FIGURE_PICKS = 2
-# a question for a rate: "签约率要达到多少", "覆盖率是多少", "what percentage/rate"
-ASKS_RATE = re.compile(r"[率比][^，,。？?]{0,6}(?:多少|几)|\bwhat (?:[\w-]+ ){0,4}?(?:rate|percentage|proportion)s?\b|"
-                       r"\bper ?cent\b", re.I)
-# 全覆盖: all of them, a rate of 100%; 千分之五, 1/10万, a ratio 1:1.25 (医护比) answer a rate or ratio too
-RATE = re.compile(r"[%％‰]|[百千万]分之|/\s*\d*\s*万|[一二三四五六七八九十]成|全覆盖|全部覆盖|\d\s*[:：∶]\s*\d")
 # a sentence other than the best one (and any table row) states the asked figure only when it is about the
 # question's indicator: it holds this share of the question's weighted terms itself (a shared 达到 is 0.06;
 # the indicator's own words 0.3 and more on dev)

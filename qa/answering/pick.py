@@ -54,7 +54,7 @@ from .tablerows import ROW_NUMBER, header_before, holds_figures, is_row, with_un
 from .asked import (  # noqa: F401 (re-exported: what the question asks for)
     ASKS_COUNT, ASKS_NUMBER, ASKS_FIGURE_EN, ASKS_DATE, ASKS_ORG, HAS_NUMBER, HAS_COUNT, ASKS_TITLE, HAS_TITLE, ASKS_PERSON,
     HAS_OFFICE, HAS_DATE, ASKS_ORDINAL, ASKS_WHERE, asked_kind, asked_unit, carries, names_orgs, states_count,
-    ASKS_CALLED, ASKS_PHONE, _COINED, unit_present, without_phones,
+    ASKS_CALLED, ASKS_PHONE, ASKS_RATE, RATE, _COINED, unit_present, without_phones,
 )
 
 TOP_HITS = 5  # sentences are drawn from this many hits
@@ -278,10 +278,14 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     phone = bool(ASKS_PHONE.search(query.text))
     # 多少人参加: a figure in the asked unit carries the fact, "发放宣传材料8000余份" does not
     unit = asked_unit(query) if kind == "number" else ""
+    # 入户率达到多大比例: a share carries the fact, a count of people does not
+    rate = kind == "number" and bool(ASKS_RATE.search(query.text))
     roles = _compile_any(role_frames(query.text)) if query.script == "zh" else None
     for rank, h, s, lex, cos, is_heading, has_number, topic, columns in raw:
         ok = carries(kind, s if phone or kind != "number" else without_phones(s), count=counting)
         if ok and unit and not unit_present(unit, [s if not columns else f"{with_units(columns, s)}\n{s}"]):
+            ok = False
+        if ok and rate and not RATE.search(s):
             ok = False
         score = (lex if topic is None else topic) - RANK_PENALTY * rank
         if cos is not None and cmax is not None:
