@@ -409,3 +409,19 @@ def test_who_did_what_at_a_meeting_is_answered_by_the_person_who_did_it(gaz):
                "Who presented Weidong's health literacy monitoring plan at the meeting?"):
         assert asked_kind(analyze(en, gaz)) == "person", en
     assert asked_kind(analyze("卫东区由谁牵头负责家庭医生签约服务？", gaz)).startswith("org")
+
+
+def test_the_nth_point_of_an_announced_list_answers_though_the_announcement_matches_more(gaz):
+    # the copy's chunker cut "提出三点要求:" from its points: the point asked for is in another passage
+    question = "卫东区示范区创建启动会上，副区长提出的第一点要求是什么？"
+    parts = ["卫东区示范区创建启动会上，副区长结合示范区建设提出三点要求:",
+             "一是统一思想、提高站位,切实增强创建工作紧迫感和责任感。",
+             "二是压实责任、协同推进,形成工作合力。"]
+    hits = [Hit(chunk_id=f"weidong-2021#{i}", doc_id="weidong-2021", text=t, score=1.0 - i / 10, section="一、总体",
+                district="卫东区", city="平顶山市", province="河南省", title="2021年全区卫生健康重点工作安排",
+                year=2021, start=0, end=len(t)) for i, t in enumerate(parts)]
+    from qa.answering.answer import split_sentences
+
+    sims = {h.chunk_id: [(x, y, 0.8) for x, y in split_sentences(h.text)] for h in hits}
+    a = build_answer(question, hits, query=analyze(question, gaz), abstain=False, sims=sims, sim_stats=(0.7, 0.05))
+    assert not a.abstained and a.sentences[0].text.startswith("一是统一思想"), a.lead

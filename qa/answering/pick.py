@@ -352,9 +352,17 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     picks.sort(key=lambda p: (-p.score, p.rank))
     if picks and nth is not None and item_number(picks[0].text) == nth:
         return picks  # the asked item's title is the answer itself
+    if picks and nth is not None and _ANNOUNCED.search(picks[0].text):
+        # "副区长提出三点要求:" announces the list whose Nth point ("一是统一思想…") was asked for: that point
+        # answers, wherever the chunker put it
+        item = next((p for p in picks if p.hit.doc_id == picks[0].hit.doc_id and item_number(p.text) == nth), None)
+        if item is not None:
+            return [item] + [p for p in picks if p is not item]
     return _body_first(picks, raw, called=called)
 
 
+# a sentence announcing a list of points: "提出三点要求：", "重点抓好以下几项工作:"
+_ANNOUNCED = re.compile(r"[一二两三四五六七八九十几\d]+[点项条个方面]+[^，,。；;]{0,8}[:：]\s*$|(?:如下|以下)[^，,。；;]{0,10}[:：]\s*$")
 
 
 def _point_of_list(text: str, spans, i: int) -> bool:
