@@ -425,3 +425,14 @@ def test_the_nth_point_of_an_announced_list_answers_though_the_announcement_matc
     sims = {h.chunk_id: [(x, y, 0.8) for x, y in split_sentences(h.text)] for h in hits}
     a = build_answer(question, hits, query=analyze(question, gaz), abstain=False, sims=sims, sim_stats=(0.7, 0.05))
     assert not a.abstained and a.sentences[0].text.startswith("一是统一思想"), a.lead
+
+
+def test_a_heading_that_states_its_value_answers_itself(gaz):
+    """"(一)…统筹模式为:A+B+C。" is a heading that says what the item is; the sentences under it only
+    elaborate its parts, so it leads (a heading naming the item only, "1.倡导健康生活方式。", gives way)."""
+    question = "卫东区新农合基金采用什么统筹模式？"
+    text = ("(一)卫东区新农合基金统筹模式为:住院统筹+门诊统筹+重大疾病统筹。"
+            "住院统筹包括普通住院和住院分娩费用补偿;门诊统筹包括普通门诊和慢性病门诊费用补偿;")
+    a = build_answer(question, [hit(text, section="一、总体 > (一)卫东区新农合基金统筹模式为:住院统筹+门诊统筹+重大疾病统筹")],
+                     query=analyze(question, gaz), abstain=False)
+    assert not a.abstained and "模式为" in a.sentences[0].text, a.lead

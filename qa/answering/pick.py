@@ -372,6 +372,11 @@ def _point_of_list(text: str, spans, i: int) -> bool:
     return any(0 <= j < len(spans) and ITEM_TITLE.match(text[spans[j][0]:spans[j][1]]) for j in (i - 1, i + 1))
 
 
+# a heading that states its item's value ("(一)我县基金统筹模式为:住院统筹+门诊统筹+重大疾病统筹。") says
+# what is done itself; the sentences under it elaborate its parts
+_STATES_VALUE = re.compile(r"[为是][:：]\s*\S")
+
+
 def _body_first(picks: list[Pick], raw, *, called: bool = False) -> list[Pick]:
     """An item's own title only names the item; the sentence right after it says what is done.
 
@@ -380,7 +385,7 @@ def _body_first(picks: list[Pick], raw, *, called: bool = False) -> list[Pick]:
     and carrying the heading's lexical and dense evidence.
     """
     if (not picks or not picks[0].is_heading or picks[0].quoted or picks[0].framed
-            or (called and _COINED.search(picks[0].text))):
+            or (called and _COINED.search(picks[0].text)) or _STATES_VALUE.search(picks[0].text)):
         # a heading holding the phrase a which-place question quotes is that place's evidence itself, a
         # one-line item holding the question's frame ("4.…开展技能培训2.5万人" for 培训多少人) its answer, and
         # one writing a coined name (3.实施“XX”关爱行动) the answer to what that thing is called
