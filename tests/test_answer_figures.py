@@ -319,6 +319,8 @@ def test_a_figure_dated_before_the_year_asked_is_no_answer(gaz):
     ("卫东区医护比要达到多少？", "优化医护结构，医护比达到1:1.25。"),
     ("卫东区婴儿死亡率要控制在多少？", "婴儿死亡率控制在千分之五以下。"),
     ("卫东区群众满意度要达到多少？", "开展满意度测评，群众满意度达90分以上。"),
+    # a count of people written in words
+    ("卫东区计划培训多少名家庭医生？", "年内完成家庭医生培训两千余人。"),
 ])
 def test_a_figure_written_without_a_unit_word_still_answers(gaz, question, stated):
     a = build_answer(question, [hit(stated)], query=analyze(question, gaz), abstain=False)

@@ -47,6 +47,8 @@ HAS_NUMBER = re.compile(r"(?<![\d.届])(?!(?:19|20)\d\d\s*年)(?:\d+(?:\.\d+)?|[
                         # measure words of things handed out, built or held ("400瓶", "1250kg", "12场", "3期培训班")
                         r"瓶|台|套|座|间|份|场|期|班|盒|袋|箱|剂|针|株|册|篇|公里|千米|米|吨|公斤|千克|克|毫升|升|公顷|亩|"
                         r"kg|km)|百分之|(?!一批)[一二两三四五六七八九十百千万]+[余多]?[名家所岁元次批件级轮届]"
+                        # a count in words of people or cases ("培训两千余人", "三十例"), not "一人一档"
+                        r"|(?!一[人户例张台])[一二两三四五六七八九十百千万]+[余多]?[人户例张台]"
                         r"|(?<![A-Za-z])(?:I{1,3}|IV|V|[ⅠⅡⅢⅣⅤ])\s*级"  # a grade in Roman numerals (Ⅳ级, "(IV级)")
                         # a ratio (医护比1:1.25, 1∶0.6), not a clock time (08:56 of a portal row); per mille and
                         # per ten thousand in words
