@@ -361,3 +361,14 @@ def test_what_share_is_answered_by_a_share_not_by_a_count(gaz):
             "艾滋病防治墙体标语每村不少于5条，宣传资料入户率10%以上。")
     a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
     assert not a.abstained and "10%" in a.sentences[0].text, a.lead
+
+
+@pytest.mark.parametrize("question", ["What average life expectancy does Weidong target for 2030?",
+                                      "What health literacy level does Weidong aim to reach by 2030?",
+                                      "What maternal mortality target does Weidong set?"])
+def test_an_english_target_of_a_measured_indicator_is_a_figure_question(question):
+    from qa.answering.asked import ASKS_FIGURE_EN
+
+    assert ASKS_FIGURE_EN.search(question)
+    # a target that is no measured indicator asks for words, not a figure
+    assert not ASKS_FIGURE_EN.search("What target does Weidong set for its work style?")

@@ -23,7 +23,13 @@ ASKS_NUMBER = re.compile(
 # words: "the national average"), so a plan that states none does not answer it
 # ("What family doctor contract rate does X aim for": the indicator's name may stand between what and rate)
 ASKS_FIGURE_EN = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:[\w-]+ ){0,4}?(?:rate|percentage|share|proportion|number|amount|"
-                            r"ratio)s?\b|\bper ?cent\b", re.IGNORECASE)
+                            r"ratio)s?\b|\bper ?cent\b|"
+                            # "What average life expectancy does X target", "What health literacy level does X aim to
+                            # reach", "What maternal mortality target": a target or level of a measured indicator
+                            r"\bwhat (?:[\w-]+ ){0,5}?(?:target|level|aim)s?\b(?=.*\b(?:mortality|expectancy|coverage|prevalence|"
+                            r"incidence|literacy|density|beds?|per (?:1,?000|thousand|10,?000|100,?000))\b)|"
+                            r"\bwhat (?:[\w-]+ ){0,5}?(?:mortality|expectancy|coverage|prevalence|incidence|literacy level)\b",
+                            re.IGNORECASE)
 ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|哪个月|时间安排|什么时间|哪段时间|起止时间|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b|"
                        r"\bwhich month\b", re.IGNORECASE)
 ASKS_WHERE = re.compile(r"哪里|在哪|何地|地点|什么地方|\bwhere\b", re.I)
