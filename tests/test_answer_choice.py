@@ -187,6 +187,19 @@ def test_a_province_named_above_the_plan_says_whose_cited_document_is_asked_for(
     assert "河南省人民政府关于推进健康中原行动的实施意见" in a.sentences[0].text, a.lead
 
 
+def test_a_provincial_document_asked_for_is_a_title_naming_a_province(gaz):
+    # "依据的省级规划是哪一个": the document named first, then "which one"; of the provincial level, so
+    # the plan's own title line and the city's document are no answer
+    text = ("卫东区“十四五”卫生与健康规划。"
+            "为推进健康卫东建设,根据《平顶山市“十四五”卫生与健康规划》和《河南省“十四五”卫生与健康规划》(豫政〔2017〕12号),制定本规划。")
+    question = "卫东区“十四五”卫生与健康规划依据的省级规划是哪一个？"
+    q = analyze(question, gaz)
+    assert asked_kind(q) == "title:省"
+    a = build_answer(question, [hit(text)], query=q, abstain=False)
+    assert "河南省“十四五”卫生与健康规划" in a.sentences[0].text, a.lead
+    assert asked_kind(analyze("Which provincial plan does Weidong's 2021 work arrangement implement?", gaz)) == "title:省"
+
+
 def test_a_question_about_a_plan_naming_none_asks_for_the_plan_not_a_quoted_title(gaz):
     # "哪个文件提出…" names no plan: it asks which document says so, not for a title the text quotes
     from qa.answering.pick import asked_kind

@@ -78,7 +78,10 @@ HAS_COUNT = re.compile(HAS_NUMBER.pattern + r"|[一二两三四五六七八九�
 ASKS_TITLE = re.compile(r"(?:哪|什么)(?:个|份|一|一份|一个|部)?(?:文件|方案|规划|意见|通知|纲要|行动计划|实施意见|指导意见)|"
                         # a plan's 办法 is a document, but 用/有/采取什么办法 asks how something is done
                         r"(?<![用有取靠想])(?:哪|什么)(?:个|份|一|一份|一个|部)?办法|"
-                        r"依据(?:了)?(?:什么|哪)|\b(?:which|what)(?:\s+(?!the\b|a\b|an\b|this\b|its\b)[\w'-]+){0,4}?\s+"
+                        r"依据(?:了)?(?:什么|哪)|"
+                        # "依据的省级规划是哪一个": the document named first, then asked which one it is
+                        r"(?:文件|方案|规划|意见|通知|纲要|行动计划)(?:是|为)(?:哪|什么)(?:一)?(?:个|份|部)?(?:文件|规划)?[？?]?$|"
+                        r"\b(?:which|what)(?:\s+(?!the\b|a\b|an\b|this\b|its\b)[\w'-]+){0,4}?\s+"
                         r"(?:plans?|documents?|opinions?|guidelines?|notices?|outlines?|programmes?|programs?|regulations?)\b"
                         r"(?=(?:\s+(?:for|on|of|about)\b[^?]{0,80}?)?\s+(?:does|do|did|is|are|was|were|will|must|should|has|have)\b)",
                         re.IGNORECASE)
@@ -153,7 +156,7 @@ def asked_kind(query: Query) -> str:
         # of a plan the question names ("哪个文件提出…" naming none asks for the plan itself); a province or
         # city named above the plan's own place says whose document it cites ("Which <province> provincial
         # opinion does the district's plan cite"), appended as "title:<province>"
-        return "title" + "".join(f":{n}" for n in _cited_places(query))
+        return "title" + "".join(f":{n}" for n in _cited_places(query) or _cited_level(query.text))
     if ASKS_PERSON.search(query.text):
         return "person"
     if ASKS_ORG.search(query.text):  # before numbers: 哪几个部门 is no count
@@ -173,6 +176,15 @@ def asked_kind(query: Query) -> str:
 
 
 _LEVEL = {"province": 0, "city": 1, "district": 2}
+
+
+# "依据的省级规划", "Which provincial plan": the cited document's issuer is of that level, so its title names one
+_CITED_LEVEL = (("省", re.compile(r"省级|省里|省政府|省委|\bprovincial\b|\bprovince'?s?\b", re.I)),
+                ("国家", re.compile(r"国家级|国家层面|\bnational\b|\bstate council\b", re.I)))
+
+
+def _cited_level(text: str) -> list[str]:
+    return [mark for mark, cue in _CITED_LEVEL if cue.search(text)][:1]
 
 
 def _cited_places(query: Query) -> list[str]:
