@@ -233,7 +233,7 @@ def asked_unit(query: Query) -> str:
 
 
 # a question for a rate: "签约率要达到多少", "覆盖率是多少", "多大比例", "what percentage/rate"
-ASKS_RATE = re.compile(r"[率比][^，,。？?]{0,6}(?:多少|几)|多大(?:的)?(?:比例|比重|占比)|百分之几|\bwhat (?:[\w-]+ ){0,4}?(?:rate|percentage|proportion)s?\b|"
+ASKS_RATE = re.compile(r"[率比][^，,。？?]{0,6}(?:多少|几)|(?:多大|多少)(?:的)?(?:比例|比重|占比)|百分之几|\bwhat (?:[\w-]+ ){0,4}?(?:rate|percentage|proportion)s?\b|"
                        r"\bper ?cent\b", re.I)
 # 全覆盖: all of them, a rate of 100%; 千分之五, 1/10万, a ratio 1:1.25 (医护比) answer a rate or ratio too
 RATE = re.compile(r"[%％‰]|[百千万]分之|/\s*\d*\s*万|[一二三四五六七八九十]成|全覆盖|全部覆盖|\d\s*[:：∶]\s*\d")
