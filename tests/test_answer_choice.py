@@ -285,6 +285,10 @@ def test_a_question_naming_a_label_is_answered_by_what_stands_under_it(gaz):
     ("卫东区的工作目标包括哪些？", "工作目标", True),
     ("卫东区围绕活动主题开展了哪些工作？", "活动主题", False),  # the label is written, but not asked about
     ("卫东区的活动时间是几月几日？", "活动主题", False),
+    # a word of the same kind as the label's: 对象 asks for what stands under 目标人群, 时间安排 under 实施时间
+    ("卫东区补助项目的补助对象是哪些学生？", "目标人群", True),
+    ("卫东区筛查的实施进度是怎样的？", "实施时间", True),
+    ("卫东区补助项目的补助对象是哪些学生？", "实施时间", False),
 ])
 def test_a_label_is_asked_about_when_the_question_word_follows_it(question, label, asks):
     from qa.answering.pick import asks_label

@@ -145,11 +145,20 @@ _ASKS_AFTER_LABEL = re.compile(r"^(?:是|有|在|包括|为|都有|主要有|具
 _KEY = re.compile(r"^\s*([\u4e00-\u9fff]{2,6})\s*[:：]\s*\S")  # "地址:…", "联系电话：…": a line's own label
 
 
+# plans label the same part with different words: "一、目标人群" answers "补助对象是哪些", "实施时间" "时间安排"
+_LABEL_KIN = (frozenset({"对象", "人群", "范围"}), frozenset({"时间", "时限", "进度"}))
+
+
 def asks_label(question: str, label: str) -> bool:
-    """The question asks for what stands under `label`: it writes the label right before its question word
-    ("活动主题是什么", "服务对象有哪些"), not merely somewhere."""
-    i = question.find(label)
-    return i >= 0 and bool(_ASKS_AFTER_LABEL.match(question[i + len(label):]))
+    """The question asks for what stands under `label`: it writes the label, or a word of the same kind
+    as the label's last word (对象 for 目标人群), right before its question word ("活动主题是什么",
+    "服务对象有哪些"), not merely somewhere."""
+    words = {label} | {w for kin in _LABEL_KIN if any(label.endswith(k) for k in kin) for w in kin}
+    for w in words:
+        i = question.find(w)
+        if i >= 0 and _ASKS_AFTER_LABEL.match(question[i + len(w):]):
+            return True
+    return False
 
 
 def asked_nth(question: str) -> int | None:
