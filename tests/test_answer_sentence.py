@@ -334,11 +334,13 @@ def test_an_addressee_line_names_the_units_a_plan_was_sent_to(gaz):
     ("卫东区推进健康行动靠什么来驱动？", "以体制机制改革创新为动力"),
     ("卫东区推进健康行动主要借助什么？", "以各类群众性活动为载体"),
     ("卫东区推进全民健康走的是什么路子？", "以预防为主、共建共享为基本路径"),
+    ("卫东区卫健委把什么作为融合推进行动的主轴？", "以铸牢共同体意识为主线"),
 ])
 def test_a_question_about_what_drives_or_carries_the_work_is_answered_by_the_role_clause(gaz, question, answer):
     # "以X为动力/载体/路径" says it in other words than the question; the sentence sharing more words does not
     text = ("全面推进健康卫东行动，开展健康促进，全民健康水平明显提升。"
-            "推进健康卫东行动，坚持以体制机制改革创新为动力，以各类群众性活动为载体，以预防为主、共建共享为基本路径。")
+            "推进健康卫东行动，坚持以体制机制改革创新为动力，以各类群众性活动为载体，以预防为主、共建共享为基本路径。"
+            "卫健委坚持以铸牢共同体意识为主线。")
     a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
     assert answer in a.sentences[0].text, a.lead
 
@@ -381,3 +383,13 @@ def test_the_heads_of_banners_leagues_townships_and_prefectures_are_office_holde
     from qa.answering.asked import HAS_OFFICE
 
     assert bool(HAS_OFFICE.search(text)) is office
+
+
+def test_a_main_axis_asked_in_other_words_is_the_plans_main_line():
+    # "把什么作为…的主轴" is answered by the plan's "以X为主线", whatever X is
+    import re
+
+    from qa.search.query import role_frames
+
+    frames = role_frames("卫东区卫健委把什么作为融合各项工作的主轴？")
+    assert any(re.search(f, "坚持以铸牢中华民族共同体意识为主线，推动各项工作") for f in frames)
