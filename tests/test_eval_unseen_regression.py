@@ -26,6 +26,8 @@ LISTS = UNSEEN.parent / "lists"  # which-place list questions over the seeds and
 # English which-place lists and unanswerable questions over the documents of three sets (no documents of its own)
 FRESH11 = UNSEEN.parent / "fresh11"
 FRESH13 = UNSEEN.parent / "fresh13"  # eight documents from places of no earlier set (stop 34's development set)
+FRESH14 = UNSEEN.parent / "fresh14"  # and eight more (stop 35's development sets)
+FRESH15 = UNSEEN.parent / "fresh15"
 # set → (the documents loaded with the seeds, its questions); the baseline sits beside the questions.
 # The messy set's multi-place questions also have gold documents in eval/unseen, so both load.
 SETS = {"unseen": ([UNSEEN], UNSEEN / "questions.jsonl"), "messy": ([UNSEEN, MESSY], MESSY / "questions.jsonl"),
@@ -33,7 +35,8 @@ SETS = {"unseen": ([UNSEEN], UNSEEN / "questions.jsonl"), "messy": ([UNSEEN, MES
         "fresh5": ([FRESH5], FRESH5 / "questions.jsonl"), "fresh7": ([FRESH7], FRESH7 / "questions.jsonl"),
         "lists": ([UNSEEN], LISTS / "questions.jsonl"),
         "fresh11": ([UNSEEN, FRESH5, FRESH7], FRESH11 / "questions.jsonl"),
-        "fresh13": ([FRESH13], FRESH13 / "questions.jsonl")}
+        "fresh13": ([FRESH13], FRESH13 / "questions.jsonl"), "fresh14": ([FRESH14], FRESH14 / "questions.jsonl"),
+        "fresh15": ([FRESH15], FRESH15 / "questions.jsonl")}
 
 
 @pytest.mark.model
