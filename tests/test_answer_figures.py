@@ -372,3 +372,25 @@ def test_an_english_target_of_a_measured_indicator_is_a_figure_question(question
     assert ASKS_FIGURE_EN.search(question)
     # a target that is no measured indicator asks for words, not a figure
     assert not ASKS_FIGURE_EN.search("What target does Weidong set for its work style?")
+
+
+def test_an_english_target_is_answered_only_by_a_figure_for_its_indicator(gaz):
+    """"What health literacy level does X aim to reach": a figure for another indicator (抗病毒治疗率达到90%)
+    shares "达到" and "水平" with the question, but names no 健康素养; the plan does not state the target."""
+    from qa.answering.answer import split_sentences
+
+    question = "What health literacy level does Weidong aim to reach in 2021?"
+
+    def answer(text):
+        sims = {"weidong-2021#1": [(x, y, 0.8) for x, y in split_sentences(text)]}
+        return build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, lang="en",
+                            sims=sims, sim_stats=(0.7, 0.05))
+
+    a = answer("深入开展健康素养促进行动。感染者和病人抗病毒治疗率达到90%以上，保持低流行水平。")
+    assert a.abstained and a.why == "no figure", a.lead
+    b = answer("深入开展健康素养促进行动，居民健康素养水平达到25%以上。")
+    assert not b.abstained and "25%" in b.sentences[0].text, b.lead
+    # "below what level does X aim to keep maternal mortality": "level" names no indicator of its own
+    from qa.answering.figures import counted_terms
+
+    assert not counted_terms(analyze("Below what level does Weidong aim to keep it?", gaz))

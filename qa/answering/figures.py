@@ -122,6 +122,16 @@ _COUNTED_EN = re.compile(r"\bhow many ((?:[\w'-]+ ){0,6}?)(?:does|do|did|will|wo
                          r"should|must|can|could|in|at|per|for|to|under|by)\b", re.IGNORECASE)
 
 
+# "What health literacy level does X aim to reach", "What maternal mortality target does X set", "What average life
+# expectancy does X target": the indicator a target is set for, which the figure's clause must name
+_TARGETED_EN = re.compile(r"\bwhat ((?:[\w'-]+ ){1,5}?)(?:levels?|targets?) (?:does|do|did|will|would|is|are|was|has|have)\b|"
+                          r"\bwhat ((?:[\w'-]+ ){1,5}?)(?:does|do|did|will|would) (?:[\w'-]+ ){1,4}?(?:target|aim)\b",
+                          re.IGNORECASE)
+
+
+_TARGET_NOUNS = frozenset("level levels target targets rate rates figure figures value values number".split())
+
+
 # units of measure: "how many years/times" is answered by a number with its unit (分2年完成, 3次), not by a
 # clause that names a counted thing
 _MEASURES_EN = frozenset("year years month months week weeks day days hour hours minute minutes time times".split())
@@ -131,13 +141,18 @@ def counted_terms(query) -> frozenset[str]:
     """The Chinese words for what an English "how many" question counts (beds → 床位/床): the glossary's
     for phrases of it, the lexicon's for its words; empty when nothing translates them, or when it counts
     a unit of measure (years, days, times)."""
-    m = _COUNTED_EN.search(query.text) if query.script != "zh" else None
+    m = None
+    if query.script != "zh":
+        m = _COUNTED_EN.search(query.text) or _TARGETED_EN.search(query.text)
     if not m:
         return frozenset()
     from ..search.query import _glossary_matches, _stem, latin_words
 
     # "county-level medical sub-centres": the lexicon translates a hyphenated word's parts (centres → 中心)
-    words = latin_words(m.group(1).lower())
+    # "below what level does X aim to keep maternal mortality": "level" names no indicator
+    words = [w for w in latin_words(next(g for g in m.groups() if g).lower()) if w not in _TARGET_NOUNS]
+    if not words:
+        return frozenset()
     if words and words[-1] in _MEASURES_EN:
         return frozenset()
     out = {t for _, _, zh in _glossary_matches([_stem(w) for w in words]) for t in zh}
