@@ -121,3 +121,56 @@ def test_a_document_sharing_sites_upload_date_is_not_the_plans_date():
     # a page posted the year after its plan's year keeps the posting date, marked as the page's
     meta = extract_metadata(text.replace("时间:2018-09-12", "时间:2013-01-05"))
     assert meta["date"] == "2013-01-05" and meta["sources"]["date"]["confidence"] == "low"
+
+
+# Places below are real divisions (the gazetteer must know them) that no evaluation set uses.
+
+def test_a_city_news_item_names_its_city_by_the_bureau_that_speaks():
+    # no issuer, title place or county: "记者从XX市卫生局获悉" is the city speaking of itself
+    text = "\n".join(["2020年我市人均期望寿命将达76岁以上",
+                      "2013-3-18 16:16:46 某某热线 来源:某某热线",
+                      "3月13日,记者从鹤壁市卫生局获悉,根据市政府近日下发的区域卫生规划,到2020年人均期望寿命将达76岁以上。"])
+    meta = extract_metadata(text)
+    assert (meta["province"], meta["city"], meta["district"]) == ("河南省", "鹤壁市", "")
+    # the byline opens with its date before any key: the page's date, and the year it was written
+    assert meta["date"] == "2013-03-18" and meta["year"] == 2013
+
+
+def test_a_county_level_city_named_only_by_its_short_form_is_recognised():
+    text = "\n".join(["3月17日,我市召开2015年全市卫生工作会议。",
+                      "副市长要求,为打造“实力桦甸、生态桦甸”作出卫生系统的积极贡献,推动全市卫生惠民工程。"])
+    meta = extract_metadata(text)
+    assert (meta["city"], meta["district"]) == ("吉林市", "桦甸市")
+    assert meta["sources"]["district"]["confidence"] == "low"
+    # once, it may be a word; and the level the text speaks at must fit (全县 is no 市)
+    assert extract_metadata(text.replace("、生态桦甸", ""))["district"] == ""
+    assert extract_metadata(text.replace("我市", "我县").replace("全市", "全县"))["district"] == ""
+
+
+def test_a_county_a_city_plan_is_addressed_to_is_not_its_district():
+    text = "\n".join(["鹤壁市人民政府办公室关于印发鹤壁市“十四五”国民健康规划的通知",
+                      "浚县人民政府,各县(区)人民政府,市政府有关部门:",
+                      "《鹤壁市“十四五”国民健康规划》已经市政府同意,现印发给你们,请认真组织实施。",
+                      "鹤壁市人民政府办公室", "2022年2月9日"])
+    meta = extract_metadata(text)
+    assert (meta["city"], meta["district"]) == ("鹤壁市", "")
+
+
+def test_a_news_portals_footer_year_and_column_name_are_not_the_documents():
+    text = "\n".join(["您所在的位置:首页 > 信息资讯 > 甲县新闻",
+                      "广东【卫生健康】甲县召开全县卫生工作会议健康频道",
+                      "发布:2014/8/27 19:01:06  来源:转载  栏目:健康频道  编辑:佚名",
+                      "日前,甲县召开了全县卫生工作会议,安排部署下半年各项任务。",
+                      "Copyright © 2003-2009 example.com All rights reserved."])
+    meta = extract_metadata(text)
+    # the site's region label and tag before the headline, and the column's name after it, are dropped
+    assert meta["title"] == "甲县召开全县卫生工作会议"
+    # a page dated 2014 is not a later copy of a text whose footer says 2009
+    assert meta["date"] == "2014-08-27"
+
+
+def test_a_summary_and_plan_title_takes_the_year_it_was_issued_in():
+    text = "\n".join(["甲县卫生健康局关于印发2022年工作总结和2023年工作要点的通知", "各乡镇卫生院:",
+                      "现将《2022年工作总结》和《2023年工作要点》印发给你们,请贯彻执行。", "甲县卫生健康局", "2023年1月5日"])
+    assert extract_metadata(text)["year"] == 2023
+    assert extract_metadata(text.replace("2023年1月5日", "2022年12月20日"))["year"] == 2022

@@ -121,7 +121,7 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         value = block["title"][0]
         put("title", header.squash(value) if len(value) <= 60 else "", f"portal {block['title'][1]}", "medium")
     if out["year"] is None and out["title"]:
-        m = header.YEAR_IN_TITLE.search(out["title"])
+        m = header.title_year(out["title"], out["date"])
         if m and out["date"] and re.search(r"\d\s*[—\-－~至到]", m.group(0)):
             # "(2021-2025年)" is the plan's period: a dated notice was issued in its date's year
             put("year", int(out["date"][:4]), "date")
@@ -174,7 +174,7 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
                 and not header.heading_mark(first)):
             put("title", header.squash(first), "first line", "low")
             if out["year"] is None:
-                m = header.YEAR_IN_TITLE.search(out["title"])
+                m = header.title_year(out["title"], out["date"])
                 put("year", int(m.group(1)) if m else None, "first line", "low")
     if out["year"] is None:
         put("year", opening_year(body), "opening sentence", "low")
@@ -228,7 +228,8 @@ def opening_year(body: list[str]) -> int | None:
 # forum and table furniture above a page's title: "查看: N|回复: N", a lone "|" of a table cell
 _COUNTERS = re.compile(r"^(?:[\u4e00-\u9fff]{1,4}\s*[:：]\s*\d+\s*[|｜]?\s*)+$")
 # a forum's tags before the title: "[XX城事] 【关注】…"
-_TAGS = re.compile(r"^(?:\s*[\[【][^\]】]{1,8}[\]】])+\s*")
+# "【卫生健康】…", "广东【卫生健康】…": a site's category tag (and its region label) before a headline
+_TAGS = re.compile(r"^(?:\s*[\u4e00-\u9fff]{0,4}[\[【][^\]】]{1,8}[\]】])+\s*")
 
 
 # a reporter's byline: "XX日报·XX客户端记者 张三 通讯员 李四", "本报讯（记者 王五）"
@@ -240,11 +241,14 @@ def _debris(line: str) -> bool:
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_COPYRIGHT = re.compile(r"copyright|©|版权所有|ICP备", re.I)
 
 
 def _latest_year(title: str, body: list[str], chars: int = 3000) -> int | None:
     """The latest year the title or the opening of the text names (2010 of "(2006-2010年)")."""
-    years = [int(y) for y in _YEAR.findall(title + "\n" + "\n".join(body)[:chars])]
+    # a footer's "Copyright © 2003-2009 XX.com" dates the site, not the text
+    text = "\n".join(ln for ln in body if not _debris(ln) and not _COPYRIGHT.search(ln))
+    years = [int(y) for y in _YEAR.findall(title + "\n" + text[:chars])]
     return max(years, default=None)
 
 
@@ -254,6 +258,9 @@ def _headline(lines: list[str], head: int = 10) -> str:
         keys = {portal.KEYS.get(k) for k, _ in portal.pairs(ln)}
         if i and keys & {"published", "source"}:
             above = _untagged(lines[i - 1])
+            column = next((v for k, v in portal.pairs(ln) if k in ("栏目", "所属栏目") and v), "")
+            if column and above.endswith(column) and len(above) > len(column):
+                above = above[: -len(column)]  # "…会议召开XX频道" under "栏目:XX频道": the column's name, appended
             if (6 <= len(above) <= 60 and not above.endswith(("。", "：", ":")) and not portal.pairs(above)
                     and not portal.chrome_line(above) and not _debris(above) and not header.heading_mark(above)):
                 return header.squash(above)

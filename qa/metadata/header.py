@@ -49,6 +49,14 @@ _PLAN_WORDS = r"(?:要点|安排|方案|计划|总结|思路|意见|规划|办�
 _TITLE_LINE = re.compile(rf"^(?P<title>[^，。；,;:：]{{4,50}}{_PLAN_WORDS}(?:[（(][^）)]{{2,20}}[）)])?)$")
 # "2022年…", and a span "(2024—2025年)" names its first year
 YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*(?:年|[—\-－~至到]+\s*(?:19|20)?\d{2}\s*年)")
+def title_year(title: str, date: str = "") -> "re.Match[str] | None":
+    """The title's year; of two ("2016年工作总结和2017年工作要点"), the one its date was issued in."""
+    ms = list(YEAR_IN_TITLE.finditer(title))
+    if len(ms) > 1 and date:
+        return next((m for m in ms if m.group(1) == date[:4]), ms[0])
+    return ms[0] if ms else None
+
+
 # a section heading (一、 （一） 1. 一是) is never the document's title
 _HEADING_MARK = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、是]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、])")
 

@@ -30,7 +30,7 @@ KEYS = {
     "所属机构": "issuer", "公开方式": "", "公开范围": "", "统一编号": "", "组配分类": "", "信息分类": "", "所属主题": "",
     "关键词": "", "关键字": "", "政策咨询电话": "", "政策咨询机关": "", "编辑出版": "", "主管单位": "", "地址": "",
     "邮政编码": "", "联系电话": "", "网址": "", "印刷": "", "发布部门": "source", "文件有效性": "", "公文时效": "", "浏览量": "",
-    "日期": "published", "栏目": "", "所属栏目": "", "生成日期": "published",
+    "日期": "published", "栏目": "", "所属栏目": "", "生成日期": "published", "发布": "published", "编辑": "",
 }
 # keys that carry nothing a reader of the plan needs: a line of only these is chrome
 NOISE = {k for k, v in KEYS.items() if v == ""}
@@ -86,10 +86,17 @@ def pairs(line: str) -> list[tuple[str, str]]:
     return out
 
 
+# a byline opening with its date before any key: "2013-3-18 16:16:46 XX热线 来源:XX热线"
+_LEAD_STAMP = re.compile(r"^\s*((?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s+\S")
+
+
 def parse_block(lines: list[str], *, head: int = 40) -> dict[str, tuple[str, str]]:
     """field → (value, portal key) from the first `head` lines."""
     found: dict[str, tuple[str, str]] = {}
     for i, ln in enumerate(lines[:head]):
+        stamp = _LEAD_STAMP.match(ln)
+        if stamp and "published" not in found and _PAIR.search(_prepare(ln[stamp.end() - 1:])):
+            found["published"] = (stamp.group(1), "时间")
         ps = pairs(ln)
         if not ps or not _opens(ln):
             continue  # a key must open the line: "……来源：" in a sentence is prose

@@ -22,9 +22,12 @@ from .zones import self_level
 
 _ALL_SHORT = (PROVINCE, CITY, COUNTY)
 # "XX区卫生健康局", "XX县人民政府": the body speaking of its own issuer
-_ISSUER_TAIL = re.compile(r"^(?:卫生健康|卫生和计划生育|卫健|人民政府|政府|委员会|党委|疾病预防控制|爱国卫生|医疗保障)")
+_ISSUER_TAIL = re.compile(r"^(?:卫生健康|卫生和计划生育|卫生计生|卫计|卫生局|卫健|人民政府|政府|委员会|党委|疾病预防控制|爱国卫生"
+                          r"|医疗保障)")
 _SELF_TAIL = re.compile(r"^(?:卫健|卫生健康|区委|县委|区政府|县政府)")
 _MIN_SHORT_SELF_REFS = 3
+# "…的通知\nXX新区管委会、XX市人民政府,各县(市、区)人民政府,…:": the bodies a notice is sent to
+_ADDRESSEES = re.compile(r"[^。：:\n]{0,160}?各[^。：:\n]{0,80}[：:]")
 _LEVEL_RANK = {COUNTY: 2, CITY: 1, PROVINCE: 0}
 # a portal's 来源 naming the place's own media or office ("XX发布", "XX融媒", "XX卫健"): not a news agency
 # ("新华社") or a website ("XX网"), whose name may also be a place's
@@ -125,6 +128,38 @@ def _source_place(source: str, body: str) -> Mention | None:
     return None
 
 
+def _addressee(body: str, m: Mention) -> bool:
+    """Is the mention one of the bodies a notice is addressed to (a list ending "各…:")?"""
+    return _ADDRESSEES.match(body, m.end) is not None and "通知" in body[max(0, m.start - 200):m.start]
+
+
+def _last_resort(body: str, mentions: list[Mention]) -> tuple[str, str, list[Mention]] | None:
+    """When no issuer, title, self-reference or full county name says where a text is from:
+
+    - a city the text names in full as a body speaking ("XX市卫生局获悉", "XX市人民政府下发");
+    - else one unit named by its short form at least twice (a local site's "XX新闻", the slogan
+      "实力XX、生态XX"), of the level the text speaks of itself at (全市, 我区, 区委书记).
+    Both are guesses and marked low.
+    """
+    cities = [m for m in mentions if m.form == "full" and all(u.level == CITY for u in m.candidates)
+              and _ISSUER_TAIL.match(body[m.end:m.end + 8]) and not _addressee(body, m)]
+    if len({m.surface for m in cities}) == 1:
+        return (f"body ({len(cities)}× '{cities[0].surface}…', a city speaking)", "low", cities[:1])
+    level = self_level(body)
+    if not level:
+        return None
+    # a short name that is also a province's (河北) is read as the province; one of another level
+    # (惠民 in 惠民工程 is a 县's name) is a word
+    counts = Counter(u for m in mentions if m.form == "short" and all(u.level != PROVINCE for u in m.candidates)
+                     for u in m.candidates if u.name.endswith(level))
+    ranked = counts.most_common(2)
+    if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        u, n = ranked[0]
+        m = next(m for m in mentions if u in m.candidates)
+        return (f"body ({n}× '{m.surface}', 全{level})", "low", [Mention(m.surface, m.start, m.end, (u,), "short")])
+    return None
+
+
 def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: str = "",
                   doc_number: str = "", source: str = "") -> PlaceResolution:
     """The (province, city, district) a document is about.
@@ -146,8 +181,9 @@ def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: 
     if body:
         # the body speaking of its issuer: "XX区卫生健康局", "XX县人民政府", or by the short
         # name in the plan's own slogans ("健康XX建设", "XX卫健")
-        own = [m for m in names.find(body[:5000], english=False)
-               if any(u.level == COUNTY for u in m.candidates) and (
+        mentions = names.find(body[:5000], english=False)
+        own = [m for m in mentions
+               if any(u.level == COUNTY for u in m.candidates) and not _addressee(body, m) and (
                    (m.form == "full" and _ISSUER_TAIL.match(body[m.end:m.end + 8]))
                    or (m.form == "short" and (_SELF_TAIL.match(body[m.end:m.end + 4]) or _slogan(body, m))))]
         if own:
@@ -171,6 +207,8 @@ def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: 
                         if m.form == "full" and len(m.surface) >= 3 and all(u.level == COUNTY for u in m.candidates)]
             if len({m.surface for m in counties}) == 1:
                 tiers.append((f"body (the only place named: '{counties[0].surface}')", "low", counties[:1]))
+            elif not counties and (last := _last_resort(body[:5000], mentions)):
+                tiers.append(last)
     context_names = set()
     for _, _, ms in tiers:
         context_names |= _names_of(ms)
