@@ -10,6 +10,7 @@ import re
 import pytest
 
 from qa.answering.answer import NO_FIGURE_EN, NO_FIGURE_ZH, build_answer
+from qa.answering.asked import asked_kind
 from qa.answering.figures import ASKS_RATE
 from qa.answering.decline import BLANK_FIGURE_EN, BLANK_FIGURE_ZH
 from qa.records import Hit
@@ -394,3 +395,26 @@ def test_an_english_target_is_answered_only_by_a_figure_for_its_indicator(gaz):
     from qa.answering.figures import counted_terms
 
     assert not counted_terms(analyze("Below what level does Weidong aim to keep it?", gaz))
+
+
+def test_a_rate_printed_right_after_its_indicator_without_a_percent_sign_answers(gaz):
+    question = "卫东区国家卫生城市复审时群众满意率是多少？"
+    stated = "卫东区高分通过国家卫生城市复审现场评估，群众满意率98.01，居全省第一。"
+    a = build_answer(question, [hit(stated)], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained, a.lead
+    assert "98.01" in a.sentences[0].text
+    # a horizon year after the rate's name is still no figure
+    horizon = "卫东区高分通过国家卫生城市复审现场评估，群众满意率2025年前持续提升。"
+    b = build_answer(question, [hit(horizon)], query=analyze(question, gaz), abstain=False)
+    assert b.abstained and b.why == "no figure", b.lead
+
+
+def test_jihao_asks_for_a_day_and_is_answered_by_the_date_of_the_visit(gaz):
+    question = "省卫健委代表团是几号到卫东区调研的？"
+    q = analyze(question, gaz)
+    assert asked_kind(q) in ("day", "date")
+    stated = "3月4日，省卫生健康委党组书记率代表团到卫东区开展调研，区委书记参加调研座谈会。"
+    other = "卫东区人民医院就2023年工作重点作汇报。"
+    a = build_answer(question, [hit(other), hit(stated)], query=q, abstain=False)
+    assert not a.abstained and a.sentences[0].text.startswith("3月4日"), a.lead
+    assert asked_kind(analyze("卫东区卫健委几号文件提出了这项要求？", gaz)) != "date"

@@ -30,7 +30,7 @@ ASKS_FIGURE_EN = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:[\w-]+ ){0,4}?(?:r
                             r"incidence|literacy|density|beds?|per (?:1,?000|thousand|10,?000|100,?000))\b)|"
                             r"\bwhat (?:[\w-]+ ){0,5}?(?:mortality|expectancy|coverage|prevalence|incidence|literacy level)\b",
                             re.IGNORECASE)
-ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|哪个月|时间安排|什么时间|哪段时间|起止时间|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b|"
+ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|(?<![第多])几号(?![文件令]|的?文)|哪个月|时间安排|什么时间|哪段时间|起止时间|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b|"
                        r"\bwhich month\b", re.IGNORECASE)
 ASKS_WHERE = re.compile(r"哪里|在哪|何地|地点|什么地方|\bwhere\b", re.I)
 # organisations: "由哪几个部门牵头", "责任单位是哪些", "who leads" (a task list's 牵头单位/责任单位 columns)
@@ -64,6 +64,8 @@ HAS_NUMBER = re.compile(r"(?<![\d.届])(?!(?:19|20)\d\d\s*年)(?:\d+(?:\.\d+)?|[
                         r"|(?:达到|提高到|提升到|增加到|增长到|降低到|下降到|降至|控制在|保持在|稳定在|不低于|不少于|不高于|"
                         r"不超过|高于|低于|达)\s*\d+(?:\.\d+)?(?![\d.]*\s*[年月日])"
                         r"|\d+\s*分(?=以上|以下|及以上|左右|[，,。；;）)]|$)"
+                        # an indicator's value right after its name: 群众满意率98.01, 知晓率85 (not 率2025年)
+                        r"|(?<=[率度])\s*\d+(?:\.\d+)?(?![\d.]*\s*[年月日号])"
                         r"|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"  # a telephone number: "监督电话是多少" asks for one
                         # a table's figure cell: the unit is its 单位 column ("\t≥79.2 |", "\t78.2(2021年) |"), in a
                         # copy's pipe table too ("| 人 | 2.99 |", "| % | >65 |")
@@ -236,7 +238,8 @@ def asked_unit(query: Query) -> str:
 ASKS_RATE = re.compile(r"[率比][^，,。？?]{0,6}(?:多少|几)|(?:多大|多少)(?:的)?(?:比例|比重|占比)|百分之几|\bwhat (?:[\w-]+ ){0,4}?(?:rate|percentage|proportion)s?\b|"
                        r"\bper ?cent\b", re.I)
 # 全覆盖: all of them, a rate of 100%; 千分之五, 1/10万, a ratio 1:1.25 (医护比) answer a rate or ratio too
-RATE = re.compile(r"[%％‰]|[百千万]分之|/\s*\d*\s*万|[一二三四五六七八九十]成|全覆盖|全部覆盖|\d\s*[:：∶]\s*\d")
+RATE = re.compile(r"[%％‰]|[百千万]分之|/\s*\d*\s*万|[一二三四五六七八九十]成|全覆盖|全部覆盖|\d\s*[:：∶]\s*\d"
+                  r"|率\s*\d+(?:\.\d+)?(?![\d.]*\s*[年月日号])")  # 满意率98.01: a rate printed without its %
 
 
 # people are counted in 名 or 人 alike: "为多少名孕产妇筛查" is answered by "产前筛查5000人"
