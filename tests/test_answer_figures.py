@@ -418,3 +418,16 @@ def test_jihao_asks_for_a_day_and_is_answered_by_the_date_of_the_visit(gaz):
     a = build_answer(question, [hit(other), hit(stated)], query=q, abstain=False)
     assert not a.abstained and a.sentences[0].text.startswith("3月4日"), a.lead
     assert asked_kind(analyze("卫东区卫健委几号文件提出了这项要求？", gaz)) != "date"
+
+
+def test_a_bare_tables_row_answers_a_count_in_a_unit_its_table_leaves_out(gaz):
+    # the indicator table of a web page printed one cell per line (qa.corpus.cleaning gives its rows back);
+    # the bed row has no unit cell, so 张 is nowhere, yet the row is the answer
+    from qa.corpus.cleaning import clean
+    from test_damaged_copies import _BARE
+
+    table = clean("\n\n".join(_BARE[2:])).text
+    question = "卫东区到2025年每千人口床位要搞到多少张？"
+    a = build_answer(question, [hit(table)], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained, a.lead
+    assert "每千人口拥有医疗卫生机构床位数" in a.sentences[0].text and "5.23" in a.lead

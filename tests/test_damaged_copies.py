@@ -192,3 +192,43 @@ def test_a_bare_date_closing_the_notice_is_its_date_and_is_quoted_as_printed():
     doc = DocMeta(doc_id="d", file="d.txt", title="健康赤峰行动推进方案", date=meta["date"], sources=meta["sources"])
     assert field_line("date", doc, en=False) == "《健康赤峰行动推进方案》的印发日期是2020年9月28日（原文印作“2020928”）。"
     assert field_line("date", doc, en=True).endswith("is 28 September 2020 (2020年9月28日) (printed as 2020928).")
+
+
+# a web page's indicator table printed one bare cell per line, blank lines between; the category cells
+# (健康水平, 健康服务) are merged, and empty unit cells were dropped, not printed
+_BARE = ["现向社会征求主要发展指标意见如下", "甲县“十四五”时期卫生健康事业主要发展指标",
+         "领域", "序号", "主要指标", "单位", "2020年", "2025年目标", "指标性质", "健康水平",
+         "1", "人均预期寿命", "82.98", ">79", "预期性",
+         "2", "孕产妇死亡率", "/10万", "9.7", "<9", "预期性",
+         "3", "婴儿死亡率", "2.28", "<3", "预期性", "健康服务",
+         "4", "每千人口拥有医疗卫生机构床位数", "4.81", "5.23", "预期性",
+         "5", "每千人口拥有注册护士数", "2.09", "2.75", "预期性"]
+
+
+def test_a_table_of_bare_cells_under_a_serial_header_gets_its_rows_back():
+    source = "\n\n".join(_BARE) + "\n\n二、保障措施\n"
+    text = clean(source).text
+    lines = text.splitlines()
+    assert "4\t每千人口拥有医疗卫生机构床位数\t4.81\t5.23\t预期性" in lines
+    assert "领域\t序号\t主要指标\t单位\t2020年\t2025年目标\t指标性质\t健康水平" in lines
+    # before, the cells were glued together as if page breaks had cut a sentence: "4.815.23"
+    assert "4.815.23" not in text and "二、保障措施" in lines
+    # short lines without a 序号 header (a list of headings) stay as they are
+    headings = "\n\n".join(["一、总体要求", "二、主要任务", "1", "加强组织领导", "2", "强化督导考核"] * 3)
+    assert "\t" not in clean(headings).text
+
+
+def test_a_bare_table_rows_figures_are_read_under_their_own_columns():
+    from qa.answering.tablerows import aligned, cells, unit_blank
+
+    header = "领域\t序号\t主要指标\t单位\t2020年\t2025年目标\t指标性质\t健康水平"
+    names = cells(header)
+    # the row opens with its 序号: it lines up from the header's 序号, and its missing unit cell is empty
+    row = "5\t每千人口拥有注册护士数\t2.09\t2.75\t预期性"
+    got = dict(zip(names, aligned(names, cells(row))))
+    assert (got["主要指标"], got["单位"], got["2020年"], got["2025年目标"]) == ("每千人口拥有注册护士数", "", "2.09", "2.75")
+    assert unit_blank(header, row)
+    with_unit = "2\t孕产妇死亡率\t/10万\t9.7\t<9\t预期性"
+    got = dict(zip(names, aligned(names, cells(with_unit))))
+    assert (got["单位"], got["2020年"], got["2025年目标"]) == ("/10万", "9.7", "<9")
+    assert not unit_blank(header, with_unit)

@@ -12,6 +12,7 @@ from typing import Callable, Sequence
 
 from .asked import HAS_OFFICE, names_location, spells_out
 from .figures import _unit_present, blank, counted_terms, counts
+from .tablerows import unit_blank
 from .grounding import evidence as grounding_evidence, ungrounded, unmentioned_diseases
 from .pick import Pick
 from .sentlex import sentence_tokens
@@ -62,13 +63,13 @@ def why_not(query: Query, hits: Sequence[Hit], picks: list[Pick], weights, *, re
         return Decline("retrieval")
     if not picks or (z0 is None and picks[0].lex < MIN_LEX):
         return Decline("weak sentence")  # few of the question's words, and no vectors to say it is close in meaning
-    if unit and not _unit_present(unit, [p.matched for p in picks]):
+    if unit and not _unit_ok(unit, picks):
         return Decline("asked unit absent")  # asked for 多少亿元/多少岁 and no passage states such a figure
     if figure_asked and not figs and blanks:
         return Decline("blank figure", blank=blank(blanks[0].text))  # 覆盖率具体达到了多少？ of a plan that writes 覆盖率达xx.x%
     if figure_asked and not figs:
         return Decline("no figure")  # 白云区…签约覆盖率达到了多少？ and its best sentences give none
-    if figure_asked and unit and not _unit_present(unit, [p.matched for p in figs]):
+    if figure_asked and unit and not _unit_ok(unit, figs):
         return Decline("asked unit absent")  # 创建多少家…？: the figures about the question count no 家
     if figure_asked and (counted := counted_terms(query)) and not any(counts(p.matched, counted) for p in figs):
         return Decline("no figure")  # "How many beds…": the figures about the plan count other things
@@ -92,6 +93,12 @@ def why_not(query: Query, hits: Sequence[Hit], picks: list[Pick], weights, *, re
     if grounds := ungrounded(ev):  # the question's topic is in no document (qa.answering.grounding)
         return Decline("ungrounded", ev.things_en if grounds == "absent thing" else ())  # "No document mentions rabies"
     return Decline()
+
+
+def _unit_ok(unit: str, picks: list[Pick]) -> bool:
+    """The asked unit is stated among the picks, or the best is a table row with its unit cell left empty."""
+    return _unit_present(unit, [p.matched for p in picks]) or any(
+        p.column_names and unit_blank(p.column_names, p.text) for p in picks[:1])
 
 
 PLACE_PICKS = 1  # the answer's own first line must say where: a later sentence naming some 医院 is about other things

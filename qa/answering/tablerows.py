@@ -22,16 +22,41 @@ def cells(row: str) -> list[str]:
     return parts[1:] if parts and not parts[0] and row.strip()[:1] in "|｜" else parts
 
 
+_UNIT_COLUMN = ("单位", "计量单位")
+
+
 def aligned(names: list[str], values: list[str]) -> list[str]:
     """A row's cells under its header's: a row under a merged cell (its category printed once, above)
-    lacks the first cells, so its cells line up from the right."""
+    lacks the first cells, so its cells line up from the right. A row that opens with its 序号 lines up
+    from the header's 序号 instead (the cells before it are merged categories), and a figure where the
+    header has its 单位 means the row left its unit cell out (a table printed one cell per line drops an
+    empty cell): the unit is "" and the figure goes under the next column."""
     vals = list(values)
     while vals and not vals[-1]:
         vals.pop()
     width = len(names)
     while width and not names[width - 1]:
         width -= 1
+    serial = names.index("序号") if "序号" in names else -1
+    if serial > 0 and vals and re.fullmatch(r"\d{1,3}", vals[0].strip()) and len(vals) < width:
+        vals = [""] * serial + vals
+        unit = next((i for i, n in enumerate(names) if n in _UNIT_COLUMN), None)
+        if (unit is not None and unit < len(vals) and len(vals) < width
+                and (_FIGURE_CELL.match(vals[unit]) or vals[unit] in ("-", "—", "/"))):
+            vals.insert(unit, "")
+        return vals
     return [""] * (width - len(vals)) + vals if len(vals) < width else list(values)
+
+
+def unit_blank(header_row: str, row: str) -> bool:
+    """A data row whose table has a 单位 column but whose own unit cell is empty: its figures' unit is the
+    indicator's (床位数 counts beds), so an asked unit (多少张) is not missing from it."""
+    names = cells(header_row)
+    at = next((i for i, n in enumerate(names) if n in _UNIT_COLUMN), None)
+    if at is None or not holds_figures(row):
+        return False
+    values = aligned(names, cells(row))
+    return at >= len(values) or not values[at].strip()
 
 
 _FIGURE_CELL = re.compile(r"^[≥≤＞＜<>]?\s*(\d+(?:\.\d+)?)")
@@ -62,7 +87,7 @@ def with_units(header_row: str, row: str) -> str:
     """
     names = cells(header_row)
     values = aligned(names, cells(row))
-    at = next((i for i, n in enumerate(names) if n in ("单位", "计量单位")), None)
+    at = next((i for i, n in enumerate(names) if n in _UNIT_COLUMN), None)
     unit = values[at] if at is not None and at < len(values) else ""
     if not unit or len(unit) > 6:
         return header_row

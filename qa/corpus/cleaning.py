@@ -134,10 +134,11 @@ def clean(source: str) -> CleanText:
         ed.delete(idx, m.start(), m.start() + 2)
         ed.delete(idx, m.end() - 2, m.end())
 
+    # tables first: a page break's join would glue a bare table's cells into one run of text ("4.815.23")
+    _rejoin_flattened_tables(ed)
     _join_page_breaks(ed)
     _squeeze_spaces(ed)
     _collapse_blank_lines(ed)
-    _rejoin_flattened_tables(ed)
 
     text, idx = ed.view()
     return CleanText(source, text, tuple(idx), bytes(ed.kept), tuple(sorted(ed.subst.items())))
@@ -225,6 +226,11 @@ def _is_table_row(line: str) -> bool:
 
 
 _CELL = re.compile(r"^[^|\n]+ ?\|$")  # one cell of a flattened table: "人均预期寿命 |"
+# a cell printed bare, without its bar ("人均预期寿命", "82.98", ">79"): short, no sentence punctuation; such a
+# run is a table only under a header with a 序号 cell
+_BARE_CELL = re.compile(r"^[^|\n。，,；;！？!?]{1,30}$")
+_SERIAL_HEAD = "序号"
+_TABLE_TITLE = 12  # a longer line above the header is the table's title, not a column
 _MIN_CELLS = 12  # a run this long of one-cell lines is a table (a portal block has several cells per line)
 
 
@@ -259,28 +265,51 @@ def _rejoin_flattened_tables(ed: _Editor) -> None:
     text, idx = ed.view()
     spans, pos = [], 0
     for line in text.split("\n"):
-        spans.append((pos, line))
+        if line.strip():  # blank lines between cells (a page's spacing) are part of the break
+            spans.append((pos, line))
         pos += len(line) + 1
     i = 0
     while i < len(spans):
-        j = i
-        while j < len(spans) and _CELL.match(spans[j][1].strip()):
+        j, barred = i, bool(_CELL.match(spans[i][1].strip()))
+        cell = _CELL if barred else _BARE_CELL
+        # a bare table ends at the next heading ("二、保障措施" is short too)
+        while j < len(spans) and cell.match(spans[j][1].strip()) and (barred or not _HEADING_START.match(spans[j][1])):
             j += 1
-        if j - i < _MIN_CELLS:
-            i = j + 1
-            continue
         run = spans[i:j]
+        if not barred:
+            run = _under_serial_header(run)
+        nxt = max(j, i + 1)  # the line that ended the run may open one of the other kind
+        if len(run) < _MIN_CELLS:
+            i = nxt
+            continue
+        i = j - len(run)
         starts = _row_starts([line for _, line in run])
-        if not starts:
-            i = j + 1
+        if not starts or (not barred and len(starts) < 3):
+            i = nxt
             continue
         width = starts[0]
         last_len = max((b - a for a, b in zip(starts, starts[1:])), default=width)
         bounds = [0] + starts + [min(len(run), starts[-1] + max(width, last_len))]
         for a, b in zip(bounds, bounds[1:]):
-            for pos, line in run[a:b - 1]:  # the break after each cell but the row's last
+            for (pos, line), (nxt, _) in zip(run[a:b - 1], run[a + 1:b]):  # the break after each cell but the row's last
                 ed.subst[idx[pos + len(line)]] = "\t"
+                ed.delete(idx, pos + len(line) + 1, nxt)  # and the blank lines after it
+            if b < len(run) and (end := run[b - 1][0] + len(run[b - 1][1])) + 1 < run[b][0]:
+                ed.delete(idx, end + 1, run[b][0])  # one line per row
         i += bounds[-1]  # the rest of the run: the table goes on under a repeated header
+
+
+def _under_serial_header(run: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The part of a run of bare short lines that is a table: from its header row (the cells before the first
+    row number, one of them 序号; a long line above it is the table's title) on; [] when there is none."""
+    cells = [line.strip() for _, line in run]
+    first = next((k for k, c in enumerate(cells) if c == "1"), None)
+    if first is None or _SERIAL_HEAD not in cells[:first]:
+        return []
+    head = cells.index(_SERIAL_HEAD)
+    while head > 0 and len(cells[head - 1]) <= _TABLE_TITLE and first - head < 12:
+        head -= 1  # columns before 序号 (领域, 类别)
+    return run[head:]
 
 
 def _join_page_breaks(ed: _Editor) -> None:
