@@ -99,6 +99,9 @@ ASKS_PERSON = re.compile(r"哪(?:位|个|些)(?:领导|同志|官员|负责人)|
                          r"\bwhich (?:(?:deputy|vice|executive) )?(?:(?:county|district|city|town|township|municipal|party) )?"
                          r"(?:officials?|leaders?|heads?|mayors?|magistrates?|chiefs?|secretar(?:y|ies))\b|"
                          r"\bwho (?:attended|chaired|chairs|presided|spoke|heads|headed)\b|哪位(?:副)?[县区市镇乡]?长|"
+                         # whose speech was relayed, 传达了谁的讲话: the speaker is asked
+                         r"\bwhose (?:speech|remarks|address|instructions?|report|words|directives?)\b|"
+                         r"谁的(?:讲话|指示|批示|报告|发言|致辞)|"
                          # a task list's leader column (责任领导：…): "who is the responsible leader", 责任领导是谁
                          r"\bwho (?:is|are|was|were) (?:the )?(?:[\w-]+ ){0,2}?(?:leaders?|heads?|officials?|chiefs?)\b|"
                          r"(?:领导|负责人|组长)(?:是|为)谁|谁(?:是|为)[^，,。？?]{0,10}(?:领导|负责人|组长)",
@@ -125,7 +128,7 @@ def names_location(text: str, question: str) -> bool:
     return bool(_LOCATION.search(rest))
 
 
-HAS_OFFICE = re.compile(r"(?:局|县|区|市|院|部|处|科|所|站|组|旗|盟|州|乡|镇|厅)长|书记|主任|主席|委员|主委|同志|领导\s*[:：]")
+HAS_OFFICE = re.compile(r"(?:局|县|区|市|院|部|处|科|所|站|组|旗|盟|州|乡|镇|厅|会|队|校)长|秘书长|书记|主任|主席|委员|主委|同志|领导\s*[:：]")
 # "…的关爱行动叫什么名字", "What is the brand called": a plan names a thing it coins in quotes (“XX”关爱行动); an
 # item's title writing one is then the answer, not a heading to pass over for the sentence after it (a bonus for
 # every sentence writing a quoted name changed nothing on the development sets: the question's words already lead)

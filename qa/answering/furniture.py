@@ -21,6 +21,16 @@ DATELINE = re.compile(r"^\s*(?:本报讯|[（(]?[^\s，,。]{0,12}(?:记者|通�
 _QUOTED = re.compile(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》|〈[^〈〉]*〉")
 
 
+# page debris a copy keeps: the site's copyright footer, a forum post's stamp ("XX网 用户名 2024-03-06"), a 文号
+# cut short on a line of its own ("X健委〔20204"); none says anything of the plan
+_DEBRIS = re.compile(r"copyright|©|版权所有|ICP备|^[^。，,；;：:]{0,16}(?:19|20)\d\d-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
+                     r"|^[^。，,；;\s]{1,8}[〔\[【(（]\s*\d{2,6}$", re.IGNORECASE)
+
+
+def page_debris(sentence: str) -> bool:
+    return bool(_DEBRIS.search(sentence.strip()))
+
+
 # the notice's addressee line (主送机关: "各区县卫生健康局，委属各单位：") says who receives the plan and
 # nothing of what it asks; it answers only a question about who was sent it
 ADDRESSEE = re.compile(r"^\s*各[^。；;！？!?]{2,200}[:：]\s*$")

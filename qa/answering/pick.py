@@ -48,7 +48,7 @@ from ..places import issuer_kind
 from ..metadata.portal import metadata_row
 from ..search.query import Query, role_frames
 from ..records import Hit
-from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, DATELINE, own_title, titleish  # noqa: F401 (re-exported)
+from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, DATELINE, own_title, page_debris, titleish  # noqa: F401 (re-exported)
 from .sentlex import topic_weights
 from .tablerows import ROW_NUMBER, header_before, holds_figures, is_row, with_units
 from .asked import (  # noqa: F401 (re-exported: what the question asks for)
@@ -316,7 +316,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             furniture = not informative
         elif (key := _KEY.match(s)) and asks_label(asked, key.group(1)):
             score += LABEL_BONUS  # "地址在哪里": the line "地址:…" is the answer, key row or not
-        elif titleish(s) or metadata_row(s):  # the title line, a portal key row: header facts, nothing new
+        elif titleish(s) or metadata_row(s) or page_debris(s):  # the title line, a portal key row, a footer
             score -= TITLE_PENALTY
             furniture = True
         elif query.header_field != "issuer" and names_on_line(s):
