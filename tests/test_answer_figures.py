@@ -431,3 +431,14 @@ def test_a_bare_tables_row_answers_a_count_in_a_unit_its_table_leaves_out(gaz):
     a = build_answer(question, [hit(table)], query=analyze(question, gaz), abstain=False)
     assert not a.abstained, a.lead
     assert "每千人口拥有医疗卫生机构床位数" in a.sentences[0].text and "5.23" in a.lead
+
+
+def test_an_ordinal_hospital_name_counts_no_people(gaz):
+    # 第二人民医院 holds 二人 but counts nobody: asked how many people, a plan that only names it states no figure
+    question = "卫东区2022年计划招聘多少名公共卫生人才？"
+    text = "卫东区2022年计划加强公共卫生人才招聘，推进第二人民医院扩建、第三人民医院迁建等7个项目。"
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert a.abstained and a.why in ("asked unit absent", "no figure"), a.lead
+    stated = "卫东区计划招聘公共卫生人才三十人，充实区疾控中心。"
+    b = build_answer(question, [hit(stated)], query=analyze(question, gaz), abstain=False)
+    assert not b.abstained, b.lead
