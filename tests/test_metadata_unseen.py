@@ -174,3 +174,24 @@ def test_a_summary_and_plan_title_takes_the_year_it_was_issued_in():
                       "现将《2022年工作总结》和《2023年工作要点》印发给你们,请贯彻执行。", "甲县卫生健康局", "2023年1月5日"])
     assert extract_metadata(text)["year"] == 2023
     assert extract_metadata(text.replace("2023年1月5日", "2022年12月20日"))["year"] == 2022
+
+
+def test_an_autonomous_countys_usual_name_places_a_news_item():
+    # 淇县 is a plain county; an autonomous county is usually written XX县 (its stem and level) — as good as in full
+    text = "\n".join(["「」2020年全县鼠疫防控工作会议召开",
+                      "4月30日下午,阿克塞县2020年全县鼠疫防控工作会议在县委会议室召开。",
+                      "会议全面回顾总结了2019年鼠防工作,安排部署了2020年鼠疫防控重点工作。"])
+    meta = extract_metadata(text)
+    assert (meta["city"], meta["district"]) == ("酒泉市", "阿克塞哈萨克族自治县")
+    assert meta["title"] == "2020年全县鼠疫防控工作会议召开"  # an emptied 「」 before the headline is debris
+
+
+def test_a_breadcrumb_is_no_title_and_a_colonless_portal_row_stops_at_its_next_key():
+    text = "\n".join(["首页 > 政府信息公开 > 法定主动公开内容 > 规划计划 > 工作计划",
+                      "甲县卫生健康局2022年上半年工作总结暨下半年工作计划",
+                      "索引号 640522017/2022-00027 文号 生成日期 2022-07-05 16:35:00",
+                      "公开方式 主动公开 所属机构 甲县卫生健康局 责任部门 甲县卫生健康局",
+                      "2022年以来,全县卫生健康工作扎实推进。"])
+    meta = extract_metadata(text)
+    assert meta["title"] == "甲县卫生健康局2022年上半年工作总结暨下半年工作计划"
+    assert meta["issuer"] == "甲县卫生健康局"

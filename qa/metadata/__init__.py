@@ -229,7 +229,7 @@ def opening_year(body: list[str]) -> int | None:
 _COUNTERS = re.compile(r"^(?:[\u4e00-\u9fff]{1,4}\s*[:：]\s*\d+\s*[|｜]?\s*)+$")
 # a forum's tags before the title: "[XX城事] 【关注】…"
 # "【卫生健康】…", "广东【卫生健康】…": a site's category tag (and its region label) before a headline
-_TAGS = re.compile(r"^(?:\s*[\u4e00-\u9fff]{0,4}[\[【][^\]】]{1,8}[\]】])+\s*")
+_TAGS = re.compile(r"^(?:\s*[\u4e00-\u9fff]{0,4}(?:[\[【][^\]】]{1,8}[\]】]|「[^」]{0,8}」))+\s*")  # and an emptied 「」
 
 
 # a reporter's byline: "XX日报·XX客户端记者 张三 通讯员 李四", "本报讯（记者 王五）"

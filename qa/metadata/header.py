@@ -260,6 +260,9 @@ def _with_span(title: str, lines: list[str]) -> str:
     return title
 
 
+_CRUMBS = re.compile(r"[>＞›»].*[>＞›»]")  # a breadcrumb (首页>政府信息公开>…>工作计划) is no title
+
+
 def title_of(lines: list[str]) -> str:
     """The plan's title: from a notice line (also split over two lines), else a title-shaped line
     (also wrapped over two, when the transmittal sentence quotes it whole)."""
@@ -275,7 +278,7 @@ def title_of(lines: list[str]) -> str:
         m = _TITLE_LINE.match(s)
         if m and i and squash(lines[i - 1]) + s in quoted:
             return squash(lines[i - 1]) + s  # "鄂尔多斯市进一步完善医疗卫生" / "服务体系实施方案"
-        if m and not s.startswith(("关于印发", "附件")) and not _HEADING_MARK.match(ln.strip()):
+        if m and not s.startswith(("关于印发", "附件")) and not _HEADING_MARK.match(ln.strip()) and not _CRUMBS.search(s):
             # a long title wraps before its span: "…行动计划" / "(2024-2027年)主要目标任务"
             nxt = squash(lines[i + 1]) if i + 1 < len(lines) else ""
             if re.match(r"^[（(](?:19|20)\d{2}", nxt) and _TITLE_LINE.match(s + nxt) and len(s + nxt) <= 60:

@@ -30,7 +30,7 @@ KEYS = {
     "所属机构": "issuer", "公开方式": "", "公开范围": "", "统一编号": "", "组配分类": "", "信息分类": "", "所属主题": "",
     "关键词": "", "关键字": "", "政策咨询电话": "", "政策咨询机关": "", "编辑出版": "", "主管单位": "", "地址": "",
     "邮政编码": "", "联系电话": "", "网址": "", "印刷": "", "发布部门": "source", "文件有效性": "", "公文时效": "", "浏览量": "",
-    "日期": "published", "栏目": "", "所属栏目": "", "生成日期": "published", "发布": "published", "编辑": "",
+    "日期": "published", "栏目": "", "所属栏目": "", "生成日期": "published", "发布": "published", "编辑": "", "责任部门": "",
 }
 # keys that carry nothing a reader of the plan needs: a line of only these is chrome
 NOISE = {k for k, v in KEYS.items() if v == ""}

@@ -128,6 +128,11 @@ def _source_place(source: str, body: str) -> Mention | None:
     return None
 
 
+def _suffixed(m: Mention) -> bool:
+    """A short form that keeps its unit's level (阿克塞县, 红河州): it names one unit as a full name does."""
+    return m.form == "short" and len(m.candidates) == 1 and m.surface[-1] == m.candidates[0].name[-1]
+
+
 def _addressee(body: str, m: Mention) -> bool:
     """Is the mention one of the bodies a notice is addressed to (a list ending "各…:")?"""
     return _ADDRESSEES.match(body, m.end) is not None and "通知" in body[max(0, m.start - 200):m.start]
@@ -203,8 +208,10 @@ def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: 
             # header): the one county-level unit the text names in full is the best guess, and is
             # marked as such; two different ones, and it is left open. Three characters at least:
             # a two-character county (康县) is also the tail of a word (健康县)
+            # an autonomous county's usual name (XX县 for XX哈萨克族自治县) is as good as its full one
             counties = [m for m in names.find(body[:5000], english=False)
-                        if m.form == "full" and len(m.surface) >= 3 and all(u.level == COUNTY for u in m.candidates)]
+                        if (m.form == "full" or _suffixed(m)) and len(m.surface) >= 3
+                        and all(u.level == COUNTY for u in m.candidates)]
             if len({m.surface for m in counties}) == 1:
                 tiers.append((f"body (the only place named: '{counties[0].surface}')", "low", counties[:1]))
             elif not counties and (last := _last_resort(body[:5000], mentions)):
