@@ -74,14 +74,12 @@ def test_a_county_a_loaded_title_names_is_not_called_unloaded():
     assert gaz.unloaded("朝阳区今年以什么为目标？") == ["朝阳区"]  # no title names it (and several do exist)
 
 
-@pytest.fixture(scope="module")
-def hidden(tmp_path_factory):
-    """The shipped plans plus a news copy whose catalogue entry lost its place, and whose title never had it."""
+def _hidden(tmp_path_factory, county: str):
     from tests.library_fixtures import ROOT
 
     d = tmp_path_factory.mktemp("hidden") / "corpus"
     shutil.copytree(ROOT / "corpus", d)
-    news = (NEWS.replace("——2022年卫东区卫生健康工作会议", "").replace("卫东区", "泾源县").replace("卫东", "泾源")
+    news = (NEWS.replace("——2022年卫东区卫生健康工作会议", "").replace("卫东区", county).replace("卫东", "泾源")
             .replace("副区长", "副县长").replace("河南省", "宁夏回族自治区"))
     (d / "news.txt").write_text(news, encoding="utf-8")
     cat = json.loads((d / "catalog.json").read_text(encoding="utf-8"))
@@ -89,6 +87,18 @@ def hidden(tmp_path_factory):
                              "issuer": "", "province": "宁夏回族自治区", "city": "", "district": "", "year": 2022})
     (d / "catalog.json").write_text(json.dumps(cat, ensure_ascii=False), encoding="utf-8")
     return Retriever.load(tmp_path_factory.mktemp("hidden-idx"), d, encoder=FakeEncoder())
+
+
+@pytest.fixture(scope="module")
+def hidden(tmp_path_factory):
+    """The shipped plans plus a news copy whose catalogue entry lost its place, and whose title never had it."""
+    return _hidden(tmp_path_factory, "泾源县")
+
+
+@pytest.fixture(scope="module")
+def hidden_short(tmp_path_factory):
+    """The same copy writing its county only as people say it (泾源, never 泾源县)."""
+    return _hidden(tmp_path_factory, "泾源")
 
 
 def test_a_question_about_a_place_only_the_passages_name_is_answered(hidden):
@@ -101,3 +111,9 @@ def test_a_question_about_a_place_only_the_passages_name_is_answered(hidden):
 def test_a_place_no_passage_names_is_still_said_to_be_missing(hidden):
     a = respond(hidden, "隆德县2022年卫生健康工作以什么为目标？").answer
     assert a.abstained and a.lead.startswith("没有固原市隆德县的文件"), a.lead
+
+
+def test_a_place_the_passages_write_by_its_short_name_is_not_missing(hidden_short):
+    a = respond(hidden_short, "泾源县2022年卫生健康工作以什么为目标？").answer
+    assert not a.abstained, a.lead
+    assert "强基础、补短板、惠民生" in a.sentences[0].text

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..crosslingual import translations
+from ..places.divisions import short_forms
 from ..search.query import Query
 from ..records import Hit
 from ..indexing.tokenize import tokenize
@@ -55,7 +56,9 @@ def written_places(q: Query, hits: list[Hit]) -> Query:
     if not q.unloaded or not hits:
         return q
     texts = [h.text for h in hits[:WRITTEN_IN_TOP]]
-    written = {n for n in q.unloaded_names if len(n) >= 3 and any(n in t for t in texts)}
+    # the passage may write the place as people say it ("芒康,藏语意为…" for 芒康县): its short form will do
+    written = {n for n in q.unloaded_names if len(n) >= 3 and any(
+        v in t for t in texts for v in (n, *(s for s in short_forms(n) if len(s) >= 2)))}
     if not written or len(written) < len(set(q.unloaded_names)):
         return q  # every place the question names must be written, or it is still about a missing one
     return replace(q, unloaded=(), unloaded_names=())
