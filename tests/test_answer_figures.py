@@ -442,3 +442,17 @@ def test_an_ordinal_hospital_name_counts_no_people(gaz):
     stated = "卫东区计划招聘公共卫生人才三十人，充实区疾控中心。"
     b = build_answer(question, [hit(stated)], query=analyze(question, gaz), abstain=False)
     assert not b.abstained, b.lead
+
+
+def test_a_count_in_chu_answers_and_a_pointer_ji_asks_no_unit(gaz):
+    question = "卫东区今年要开工建几处城市社区卫生服务中心？"
+    stated = "卫东区加快区精神卫生中心新院区建设，启动3处城市社区卫生服务中心建设。"
+    a = build_answer(question, [hit(stated)], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained and "3处" in a.sentences[0].text, a.lead
+    # "那几项任务是谁来挑头的": 几项 points at the tasks; who leads them is asked, in no unit
+    who = "卫东区医改那几项月度任务，是谁来挑头的？"
+    q = analyze(who, gaz)
+    assert asked_kind(q).startswith("org")
+    text = "深化医药卫生体制改革月度任务由区卫健委主任王某某同志牵头，各科室配合落实。"
+    b = build_answer(who, [hit(text)], query=q, abstain=False)
+    assert not b.abstained, b.lead

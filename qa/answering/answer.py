@@ -262,7 +262,8 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                            top=len(hits) if query.which == "many" or len(places) > 1 else TOP_HITS,
                            section_of=section_of,
                            ) if hits and not abstain else []
-    unit = asked_unit(query)
+    # "那几项任务是谁来挑头的": 几项 only points at the tasks; a unit is asked only with a figure
+    unit = asked_unit(query) if kind == "number" else ""
     meaning = asked_meaning(query)  # a coined term asked about ("“232”主线具体指什么"): the answer must spell it out
     z0 = _dense_z(picks[0], sim_stats) if picks else None
     # a figure asked of a named plan (zh 多少/几, en how many/what rate): its evidence must state one

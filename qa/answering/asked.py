@@ -35,7 +35,7 @@ ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|(?<!
 ASKS_WHERE = re.compile(r"哪里|在哪|何地|地点|什么地方|\bwhere\b", re.I)
 # organisations: "由哪几个部门牵头", "责任单位是哪些", "who leads" (a task list's 牵头单位/责任单位 columns)
 ASKS_ORG = re.compile(r"哪(?:几)?(?:个|些|家)(?:部门|单位|科室|机构)|(?:牵头|责任|配合|协作|协办|主办|承办)(?:单位|部门|科室)|"
-                      r"由谁|谁(?:来)?(?:牵头|负责)|\bwhich (?:departments?|units?|agenc(?:y|ies)|bod(?:y|ies)|offices?|bureaus?)\b|"
+                      r"由谁|谁(?:来)?(?:牵头|负责|挑头|领头|抓总)|\bwhich (?:departments?|units?|agenc(?:y|ies)|bod(?:y|ies)|offices?|bureaus?)\b|"
                       r"\bwho (?:leads|is responsible|are responsible|is in charge|takes the lead)\b|"
                       r"\b(?:lead|responsible) (?:units?|departments?|agenc(?:y|ies))\b", re.IGNORECASE)
 # the role a question asks about; a labelled list ("配合单位:…") answers only for its own role
@@ -49,7 +49,7 @@ _LABELLED_ORG = re.compile(r"(?:牵头|责任|配合|协作|协办|参与|主办
 # a figure: a number with a unit or percent sign (masked digits xx.x% too), or a counted Chinese numeral;
 # not a year (2025年 is a date), not the 3 of "3+X", not 三个 in "三个全覆盖" (names, not figures)
 HAS_NUMBER = re.compile(r"(?<![\d.届])(?!(?:19|20)\d\d\s*年)(?:\d+(?:\.\d+)?|[xX]+(?:\.[xX]+)?)\s*[余多]?\s*(?:[%％‰]|万|亿|元|名|家|所|个|岁|张|人|次|项|天|小时|分钟|周年|年|"
-                        r"平方米|床|辆|支|批|条|例|倍|户|件|级|轮|届|"
+                        r"平方米|床|辆|支|批|条|例|倍|户|件|级|轮|届|处|"
                         # measure words of things handed out, built or held ("400瓶", "1250kg", "12场", "3期培训班")
                         r"瓶|台|套|座|间|份|场|期|班|盒|袋|箱|剂|针|株|册|篇|公里|千米|米|吨|公斤|千克|克|毫升|升|公顷|亩|"
                         r"kg|km)|百分之|(?!一批)[一二两三四五六七八九十百千万]+[余多]?[名家所岁元次批件级轮届]"
