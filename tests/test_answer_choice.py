@@ -448,7 +448,8 @@ def test_a_copys_footer_and_a_forum_stamp_never_answer(gaz):
     question = "那次开会到底说了些啥？"
     body = "卫东区召开卫生工作会议，要求全区卫生系统把工作重点转移到强基层上来。"
     q = analyze(question, gaz)
-    for debris in ("Copyright © 2003-2009 example.com All rights reserved.", "某某网一用户2024-03-06", "卫健委〔20204"):
+    for debris in ("Copyright © 2003-2009 example.com All rights reserved.", "某某网一用户2024-03-06", "卫健委〔20204",
+                   "您的位置: 衛東健康網 >  健康快訊 >"):
         text = f"{body}\n{debris}"
         h = hit(text)
         sims = {h.chunk_id: [(x, y, 0.82 if text[x:y].strip() == debris else 0.8) for x, y in split_sentences(text)]}
@@ -481,3 +482,11 @@ def test_a_heading_that_states_its_value_answers_itself(gaz):
     a = build_answer(question, [hit(text, section="一、总体 > (一)卫东区新农合基金统筹模式为:住院统筹+门诊统筹+重大疾病统筹")],
                      query=analyze(question, gaz), abstain=False)
     assert not a.abstained and "模式为" in a.sentences[0].text, a.lead
+
+
+def test_a_traditional_copys_own_title_line_is_furniture(gaz):
+    from qa.answering.furniture import own_title
+
+    # the catalogue keeps the simplified title; the copy prints it in 繁體
+    assert own_title("副區長王某某調研我區衛生健康工作", "副区长王某某调研我区卫生健康工作")
+    assert not own_title("副區長王某某詳細了解傳染病預防、疫苗接種等工作", "副区长王某某调研我区卫生健康工作")

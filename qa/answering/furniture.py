@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from ..indexing.script import simplified
+
 _TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|卫生健康委员会|卫生健康委|卫健委|卫健局)(?:文件)?$"
                        r"|[（(]此件[^（()）]{0,10}[）)]"  # the publication marker under the signature and date
                        r"|\.(?:docx?|wps|pdf|xlsx?)$", re.IGNORECASE)  # an attachment's file name
@@ -24,7 +26,9 @@ _QUOTED = re.compile(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》|〈[^〈�
 # page debris a copy keeps: the site's copyright footer, a forum post's stamp ("XX网 用户名 2024-03-06"), a 文号
 # cut short on a line of its own ("X健委〔20204"); none says anything of the plan
 _DEBRIS = re.compile(r"copyright|©|版权所有|ICP备|^[^。，,；;：:]{0,16}(?:19|20)\d\d-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
-                     r"|^[^。，,；;\s]{1,8}[〔\[【(（]\s*\d{2,6}$", re.IGNORECASE)
+                     r"|^[^。，,；;\s]{1,8}[〔\[【(（]\s*\d{2,6}$"
+                     # a breadcrumb: "XX健康网 > 健康快讯 >"
+                     r"|^[^。，,；;\d\t]{0,40}[>＞›»][^。，,；;\d\t]{0,30}[>＞›»]", re.IGNORECASE)
 
 
 def page_debris(sentence: str) -> bool:
@@ -51,8 +55,9 @@ def own_title(sentence: str, title: str) -> bool:
 
     Such a line holds the words a question uses to name the document, not what it asks about.
     """
-    t = re.sub(r"\s+", "", title or "")
-    s = re.sub(r"\s+", "", sentence).strip("。.")
+    # a 繁體 copy's title line against the catalogue's simplified title
+    t = simplified(re.sub(r"\s+", "", title or ""))
+    s = simplified(re.sub(r"\s+", "", sentence).strip("。."))
     if not t or not s:
         return False
     core = _WRAP_TAIL.sub("", _WRAP_HEAD.sub("", s)).strip("《》〈〉")

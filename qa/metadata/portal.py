@@ -41,7 +41,7 @@ _KEY_ALT = "|".join(sorted(map(re.escape, KEYS), key=len, reverse=True))
 _PAIR = re.compile(rf"(?:^|(?<=[\s|｜丨]))(?P<key>{_KEY_ALT})\s*[:：]\s*")
 # navigation and page furniture of a portal page
 _CHROME = re.compile(
-    r"^(?:首页|当前位置|您当前的位置|您所在的位置|您现在的位置|【?\s*字体|字号[:：]|【?\s*打印|\[\s*打印|打印本页|关闭窗口|【?\s*关闭|分享到|扫一扫"
+    r"^(?:首页|当前位置|您当前的位置|您所在的位置|您现在的位置|您的位置|【?\s*字体|字号[:：]|【?\s*打印|\[\s*打印|打印本页|关闭窗口|【?\s*关闭|分享到|扫一扫"
     r"|上一篇|下一篇|相关链接|相关附件|附件下载|视力保护色|网站地图|无障碍|政务公开\s*[>＞›]|信息公开\s*[>＞›]|【\s*大\s*中\s*小"
     # the portal's greeting and accessibility bar: "今天是 2025年2月14日 星期五", "今天是 智能问答无障碍浏览长者模式"
     r"|今天是\s*(?:\d{4}\s*年|.{0,12}(?:无障碍|长者模式|智能问答|关怀版))|长者模式|智能问答)"
