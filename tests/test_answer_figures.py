@@ -456,3 +456,15 @@ def test_a_count_in_chu_answers_and_a_pointer_ji_asks_no_unit(gaz):
     text = "深化医药卫生体制改革月度任务由区卫健委主任王某某同志牵头，各科室配合落实。"
     b = build_answer(who, [hit(text)], query=q, abstain=False)
     assert not b.abstained, b.lead
+
+
+def test_how_many_came_is_answered_by_the_attendance_figure(gaz):
+    # "一共来了多少人" shares no word with "…共计50余人参加了会议", but that is the answer's own frame
+    from qa.answering.answer import split_sentences
+
+    question = "卫东区这次鼠疫防控会一共来了多少人？"
+    text = "鼠防工作领导小组成员单位负责人、各医疗卫生单位负责人、全体干部职工共计50余人参加了会议。会议由副县长主持。"
+    h = hit(text)
+    sims = {h.chunk_id: [(x, y, 0.85 if "50余人" in text[x:y] else 0.8) for x, y in split_sentences(text)]}
+    a = build_answer(question, [h], query=analyze(question, gaz), abstain=False, sims=sims, sim_stats=(0.7, 0.05))
+    assert not a.abstained and "50余人" in a.sentences[0].text, a.lead

@@ -232,3 +232,12 @@ def test_a_bare_table_rows_figures_are_read_under_their_own_columns():
     got = dict(zip(names, aligned(names, cells(with_unit))))
     assert (got["单位"], got["2020年"], got["2025年目标"]) == ("/10万", "9.7", "<9")
     assert not unit_blank(header, with_unit)
+
+
+def test_a_portals_welcome_bar_and_breadcrumb_are_chrome():
+    source = "\n".join(["欢迎光临甲县人民政府门户网 登录个人中心 无障碍阅读 长者版", "网站无障碍 | 适老版 | 支持IPV6",
+                        "您的位置: 甲县健康网 > 健康快讯 >", "甲县卫生健康局2022年工作计划",
+                        "2022年,全县卫生健康工作坚持以人民健康为中心。"])
+    text = clean(source).text
+    assert "欢迎光临" not in text and "适老版" not in text and "健康快讯" not in text
+    assert "甲县卫生健康局2022年工作计划" in text

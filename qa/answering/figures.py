@@ -70,7 +70,8 @@ def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bo
             and (not docs or p.hit.doc_id in docs)
             # the words naming the plan ("Healthy Yangling" → 健康 of its title) say nothing of which rate it is
             and (not rate or states_share(_with_lead(p, follows), topic_weights(weights, p.hit.title), own=p.matched))
-            and ((p is best and not p.column_names and best_about) or about(p) or id(p) in follows)]
+            # the best sentence in the answer's own frame ("50余人参加" for 来了多少人) is about the question
+            and ((p is best and not p.column_names and (best_about or p.framed)) or about(p) or id(p) in follows)]
 
 
 _YEAR_WRITTEN = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")

@@ -199,6 +199,10 @@ _CONTEXT_CHAR = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9%.]")
 
 _FIGURE_WORDS = {"多少": "", "几个": "个", "几项": "项", "几家": "家", "几年": "年"}  # → the unit they ask in
 _FIGURE_GAP = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*[余多]?"
+# how many came to a meeting ("一共来了多少人", "多少人参加"): a news item writes "共计50余人参加了会议"
+_ATTENDANCE_ASKED = re.compile(r"(?:来了|到了|参加|出席|参会|与会|到会)[^，,。？?]{0,4}(?:多少|几)个?人|(?:多少|几)个?人"
+                               r"(?:来|参加|出席|参会|与会|到会)")
+_ATTENDANCE = _FIGURE_GAP + r"(?:名|人)[^，,。；;]{0,6}?(?:参加|出席|参会|与会|到会)"
 
 
 def _takewhile_context(text: str, width: int):
@@ -240,6 +244,8 @@ def answer_context_patterns(text: str, *, width: int = 3, min_context: int = 4) 
             for j in range(1, len(right) + 1):
                 if i + j >= min_context:
                     pats.append(re.escape(left[-i:]) + r".{1,40}?" + re.escape(right[:j]))
+    if _ATTENDANCE_ASKED.search(text):
+        pats.append(_ATTENDANCE)
     pats += role_frames(text)
     return tuple(dict.fromkeys(pats))
 
