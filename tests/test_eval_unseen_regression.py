@@ -28,6 +28,8 @@ FRESH11 = UNSEEN.parent / "fresh11"
 FRESH13 = UNSEEN.parent / "fresh13"  # eight documents from places of no earlier set (stop 34's development set)
 FRESH14 = UNSEEN.parent / "fresh14"  # and eight more (stop 35's development sets)
 FRESH15 = UNSEEN.parent / "fresh15"
+FRESH16, FRESH17 = UNSEEN.parent / "fresh16", UNSEEN.parent / "fresh17"  # stop 36's development sets
+FRESH18, FRESH19 = UNSEEN.parent / "fresh18", UNSEEN.parent / "fresh19"
 # set → (the documents loaded with the seeds, its questions); the baseline sits beside the questions.
 # The messy set's multi-place questions also have gold documents in eval/unseen, so both load.
 SETS = {"unseen": ([UNSEEN], UNSEEN / "questions.jsonl"), "messy": ([UNSEEN, MESSY], MESSY / "questions.jsonl"),
@@ -36,7 +38,9 @@ SETS = {"unseen": ([UNSEEN], UNSEEN / "questions.jsonl"), "messy": ([UNSEEN, MES
         "lists": ([UNSEEN], LISTS / "questions.jsonl"),
         "fresh11": ([UNSEEN, FRESH5, FRESH7], FRESH11 / "questions.jsonl"),
         "fresh13": ([FRESH13], FRESH13 / "questions.jsonl"), "fresh14": ([FRESH14], FRESH14 / "questions.jsonl"),
-        "fresh15": ([FRESH15], FRESH15 / "questions.jsonl")}
+        "fresh15": ([FRESH15], FRESH15 / "questions.jsonl"), "fresh16": ([FRESH16], FRESH16 / "questions.jsonl"),
+        "fresh17": ([FRESH17], FRESH17 / "questions.jsonl"), "fresh18": ([FRESH18], FRESH18 / "questions.jsonl"),
+        "fresh19": ([FRESH19], FRESH19 / "questions.jsonl")}
 
 
 @pytest.mark.model
