@@ -439,6 +439,10 @@ def test_an_ordinal_hospital_name_counts_no_people(gaz):
     text = "卫东区2022年计划加强公共卫生人才招聘，推进第二人民医院扩建、第三人民医院迁建等7个项目。"
     a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
     assert a.abstained and a.why in ("asked unit absent", "no figure"), a.lead
+    from qa.answering.asked import unit_present
+
+    # a count of people followed by 民 is still one: 10名民警, 30万人民群众
+    assert unit_present("名", ["抽调10名民警"]) and unit_present("人", ["惠及30万人民群众"])
     stated = "卫东区计划招聘公共卫生人才三十人，充实区疾控中心。"
     b = build_answer(question, [hit(stated)], query=analyze(question, gaz), abstain=False)
     assert not b.abstained, b.lead

@@ -55,7 +55,7 @@ HAS_NUMBER = re.compile(r"(?<![\d.届])(?!(?:19|20)\d\d\s*年)(?:\d+(?:\.\d+)?|[
                         r"kg|km)|百分之|(?!一批)[一二两三四五六七八九十百千万]+[余多]?[名家所岁元次批件级轮届]"
                         # a count in words of people or cases ("培训两千余人", "三十例"), not "一人一档"
                         r"|(?<![第一二两三四五六七八九十百千万])(?!一[人户例张台])[一二两三四五六七八九十百千万]+[余多]?"
-                        r"(?:人(?!民)|[户例张台])"  # 第二人民医院 counts nobody
+                        r"[人户例张台]"  # 第二人民医院 counts nobody; "惠及30万人民群众" counts people
                         r"|(?<![A-Za-z])(?:I{1,3}|IV|V|[ⅠⅡⅢⅣⅤ])\s*级"  # a grade in Roman numerals (Ⅳ级, "(IV级)")
                         # a ratio (医护比1:1.25, 1∶0.6), not a clock time (08:56 of a portal row); per mille and
                         # per ten thousand in words
@@ -255,7 +255,7 @@ def unit_present(unit: str, texts) -> bool:
     units = "|".join(map(re.escape, _SAME_UNIT.get(unit, (unit,))))
     # not an ordinal's numeral (第二人民医院: 二人 is no count of people)
     pat = re.compile(r"(?:\d[\d.,]*|[xX]+|(?<![第零一二两三四五六七八九十百千万])[零一二两三四五六七八九十百千万]+)\s*[余多万千百亿]*\s*"
-                     r"(?:" + units + r")(?!民)")
+                     r"(?:" + units + r")")
     if unit == "项":  # 五大重点工作任务, 十大行动: a count of items without the 项
         pat = re.compile(pat.pattern + r"|(?<![一二三四五六七八九十])[二两三四五六七八九十]大(?!以来|精神|报告|代表)")
     return any(pat.search(t) for t in texts)
