@@ -195,3 +195,12 @@ def test_a_breadcrumb_is_no_title_and_a_colonless_portal_row_stops_at_its_next_k
     meta = extract_metadata(text)
     assert meta["title"] == "甲县卫生健康局2022年上半年工作总结暨下半年工作计划"
     assert meta["issuer"] == "甲县卫生健康局"
+
+
+def test_a_markdown_list_of_portal_keys_is_read_as_the_key_block():
+    text = "\n".join(["- 索 引 号:370481/2021-00059", "- 发布机构:甲县卫生健康局", "- 成文时间:2021年03月31日", "- 文 号:无",
+                      "- 标 题:甲县卫生健康局2021年第一季度任务进展情况一览表", "- 效力状态:有效",
+                      "一、全面深化改革重点任务进展情况"])
+    meta = extract_metadata(text)
+    assert meta["date"] == "2021-03-31"
+    assert meta["title"] == "甲县卫生健康局2021年第一季度任务进展情况一览表"

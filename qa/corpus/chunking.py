@@ -19,11 +19,11 @@ from ..metadata import title_line_index
 from ..metadata.header import date_of
 from ..records import Chunk
 
-CHUNKER_VERSION = "13"  # bump when chunk boundaries or ids change, or cleaning (5: flattened tables; 6: lost indents;
+CHUNKER_VERSION = "14"  # bump when chunk boundaries or ids change, or cleaning (5: flattened tables; 6: lost indents;
 # 7: pinyin glosses; 8: key lines after the prose begins are kept; 9: lists of one-line 一是… points stay whole;
 # 10: a forum's anti-copy junk and a portal's greeting/accessibility bar are dropped; 11: a table printed one bare
 # cell per line under a 序号 header gets its rows back, before page breaks are joined; 12: 您的位置 breadcrumbs are chrome;
-# 13: a portal's 欢迎光临 / 网站无障碍 bar is chrome)
+# 13: a portal's 欢迎光临 / 网站无障碍 bar is chrome; 14: a Markdown list of portal keys is a key block)
 MAX_CHARS = 400  # e5 truncates at 512 tokens; Chinese runs ~1 token/char
 MIN_CHARS = 30  # a piece shorter than this says too little to be cited alone
 

@@ -22,7 +22,7 @@ KEYS = {
     "发文机构": "issuer", "发文机关": "issuer", "发布机构": "issuer", "制发机关": "issuer", "发文单位": "issuer",
     "来源": "source", "文章来源": "source", "信息来源": "source", "来源单位": "source",
     "发文字号": "doc_number", "文号": "doc_number", "文件编号": "doc_number",
-    "成文日期": "written", "发文日期": "written", "印发日期": "written", "签发日期": "written",
+    "成文日期": "written", "成文时间": "written", "发文日期": "written", "发文时间": "written", "印发日期": "written", "签发日期": "written",
     "发布日期": "published", "发表时间": "published", "时间": "published", "发布时间": "published", "公开日期": "published",
     "标题": "title", "名称": "title", "文件名称": "title",
     "索引号": "", "主题分类": "", "主题词": "", "公文种类": "", "体裁分类": "", "有效性": "", "生效日期": "effective",
@@ -70,6 +70,7 @@ def _prepare(line: str) -> str:
     """Portal rows as tables ("| 索 引 号: | 0030… |"): drop the leading bar, join spaced-out keys."""
     line = _SPACED_KEY.sub(lambda m: m.group(0).replace(" ", ""), line.strip())
     line = _BRACKET_KEY.sub(lambda m: f" {m.group(1)}: ", line).strip()
+    line = re.sub(r"^[-*]\s+(?=\S)", "", line)  # a Markdown list of keys: "- 成文时间:2021年03月31日"
     return line.lstrip("|｜丨 \t•·●○▪■◆►»")  # a table's bar, a bulleted label block
 
 
