@@ -4,6 +4,8 @@ and page furniture (a footer, a forum stamp, a breadcrumb, a 繁體 title line) 
 user sees; the places are the 卫东区 fixture's."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from qa.answering.answer import build_answer
 from qa.answering.asked import asked_kind
 from qa.search.query import analyze
@@ -122,3 +124,50 @@ def test_a_traditional_copys_own_title_line_is_furniture(gaz):
     # the catalogue keeps the simplified title; the copy prints it in 繁體
     assert own_title("副區長王某某調研我區衛生健康工作", "副区长王某某调研我区卫生健康工作")
     assert not own_title("副區長王某某詳細了解傳染病預防、疫苗接種等工作", "副区长王某某调研我区卫生健康工作")
+
+
+def _answer(question, text, gaz):
+    """An answer over one passage whose sentences all sit equally near the question (as English questions
+    do on the real index), so only the question's kind and frame can choose."""
+    from qa.answering.answer import split_sentences
+
+    sims = {"weidong-2021#1": [(x, y, 0.8) for x, y in split_sentences(text)]}
+    query, lang = analyze(question, gaz), "zh"
+    if question.isascii():
+        # the index's CC-CEDICT lexicon translates "chaired", "symposium"; this test loads none, so the
+        # question is taken as understood, as it is there
+        query, lang = replace(query, en_coverage=1.0), "en"
+    return build_answer(question, [hit(text)], query=query, abstain=False, lang=lang, sims=sims, sim_stats=(0.7, 0.05))
+
+
+def test_the_title_of_a_work_report_is_answered_by_the_line_that_quotes_it(gaz):
+    # asked for a report's title, the answer is the sentence with the title in 《》, not one sharing more words
+    text = ("2023年卫东区卫生健康工作会议召开，会议总结了卫东区2022年卫生健康工作，部署2023年重点工作。"
+            "区卫生健康委主任作了题为《凝心聚力谋发展，踔厉奋发开新局》的工作报告。")
+    for question in ("What was the title of the work report given at Weidong District's 2023 health work meeting?",
+                     "卫东区2023年卫生健康工作会议上作的工作报告题目是什么？"):
+        q = analyze(question, gaz)
+        assert asked_kind(q) == "title", question
+        a = _answer(question, text, gaz)
+        assert not a.abstained and "《凝心聚力谋发展" in a.sentences[0].text, (question, a.lead)
+    # the title of the plan itself is still the header's question
+    assert asked_kind(analyze("What is the title of Weidong District's 2023 plan?", gaz)) != "title"
+
+
+def test_an_english_question_about_who_chaired_or_spoke_is_answered_in_the_meetings_own_verbs(gaz):
+    text = ("卫东区召开卫生健康工作座谈会，副区长张某某出席会议，区卫生健康委各科室负责人参加会议。"
+            "会议由区卫生健康委主任李某某主持。区委书记王某某出席会议并讲话。")
+    chaired = "Who chaired the Weidong District health work symposium?"
+    a = _answer(chaired, text, gaz)
+    assert not a.abstained and "主持" in a.sentences[0].text, a.lead
+    spoke = "Who attended and spoke at the Weidong District health work symposium?"
+    b = _answer(spoke, text, gaz)
+    assert not b.abstained and "讲话" in b.sentences[0].text, b.lead
+
+
+def test_an_english_question_about_the_main_line_is_answered_by_the_plans_yi_wei_zhuxian(gaz):
+    question = "What main line did Weidong District's health system say its 2023 work followed?"
+    text = ("会议指出，2023年是卫东区卫生健康事业加速发展的一年，卫生健康系统工作取得新成效。"
+            "全区卫生健康系统以推动高质量发展为主线，统筹推进各项重点任务。")
+    a = _answer(question, text, gaz)
+    assert not a.abstained and "为主线" in a.sentences[0].text, a.lead

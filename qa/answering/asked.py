@@ -82,6 +82,11 @@ ASKS_TITLE = re.compile(r"(?:哪|什么)(?:个|份|一|一份|一个|部)?(?:文
                         # a plan's 办法 is a document, but 用/有/采取什么办法 asks how something is done
                         r"(?<![用有取靠想])(?:哪|什么)(?:个|份|一|一份|一个|部)?办法|"
                         r"依据(?:了)?(?:什么|哪)|"
+                        # a report's or a speech's title is printed in 《》 too ("作了题为《…》的工作报告")
+                        r"(?:报告|讲话|发言|演讲|讲座|致辞)(?:的)?(?:题目|标题|名称|题)(?:是|为|叫)?(?:什么|啥)|题为(?:什么|啥|何)|"
+                        r"\btitle of (?:(?:the|his|her|its|their|a)\s+)?(?:[\w'-]+\s+){0,3}?(?:reports?|speech(?:es)?|address(?:es)?|"
+                        r"talks?|lectures?|presentations?)\b|\b(?:reports?|speech|address|talk|lecture|presentation) (?:was |is )?"
+                        r"(?:titled|entitled)\b|"
                         # "依据的省级规划是哪一个": the document named first, then asked which one it is
                         r"(?:文件|方案|规划|意见|通知|纲要|行动计划)(?:是|为)(?:哪|什么)(?:一)?(?:个|份|部)?(?:文件|规划)?[？?]?$|"
                         r"\b(?:which|what)(?:\s+(?!the\b|a\b|an\b|this\b|its\b)[\w'-]+){0,4}?\s+"

@@ -46,6 +46,7 @@ from typing import Callable, Mapping, Sequence
 from ..metadata.header import names_on_line
 from ..places import issuer_kind
 from ..metadata.portal import metadata_row
+from ..crosslingual.frames import english_roles
 from ..search.query import Query, role_frames
 from ..records import Hit
 from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, DATELINE, own_title, page_debris, titleish  # noqa: F401 (re-exported)
@@ -289,7 +290,8 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     unit = asked_unit(query) if kind == "number" else ""
     # 入户率达到多大比例: a share carries the fact, a count of people does not
     rate = kind == "number" and bool(ASKS_RATE.search(query.text))
-    roles = _compile_any(role_frames(query.text)) if query.script == "zh" else None
+    roles = _compile_any(role_frames(query.text) if query.script == "zh"
+                         else role_frames(english_roles(query.text), asked=True)) or None
     for rank, h, s, lex, cos, is_heading, has_number, topic, columns in raw:
         ok = carries(kind, s if phone or kind != "number" else without_phones(s), count=counting)
         if ok and unit and not unit_present(unit, [s if not columns else f"{with_units(columns, s)}\n{s}"]):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..crosslingual.frames import english_frames, english_roles
 from ..places import Gazetteer, PlaceMention, asked_kinds
 
 GLOSSARY_PATH = Path(__file__).resolve().parents[1] / "data" / "glossary_en_zh.tsv"
@@ -266,9 +267,10 @@ _ROLE_FRAMES = tuple((re.compile(cue), frame) for cue, frame in (
 ))
 
 
-def role_frames(text: str) -> tuple[str, ...]:
-    """The plan's fixed ways of naming what the question asks about the role of (`_ROLE_FRAMES`), as regexes."""
-    return tuple(p for cue, p in _ROLE_FRAMES if cue.search(text) and _QUESTION_WORD.search(text))
+def role_frames(text: str, *, asked: bool = False) -> tuple[str, ...]:
+    """The plan's fixed ways of naming what the question asks about the role of (`_ROLE_FRAMES`), as regexes.
+    `asked`: the text is only the role words (an English question's, qa.crosslingual.frames.english_roles)."""
+    return tuple(p for cue, p in _ROLE_FRAMES if cue.search(text) and (asked or _QUESTION_WORD.search(text)))
 
 
 # Questions about a document's header facts; those facts live in its header passage. The order decides
@@ -388,7 +390,8 @@ def analyze(text: str, gazetteer: Gazetteer | None) -> Query:
         en_coverage=cov,
         truncated=truncated,
         notes=notes,
-        answer_patterns=answer_context_patterns(clean) if script == "zh" else (),
+        answer_patterns=(answer_context_patterns(clean) if script == "zh"
+                         else english_frames(clean) + role_frames(english_roles(clean), asked=True)),
         header_field=header_field(clean),
         unloaded=tuple(dict.fromkeys(label for label, _ in unloaded)),
         unloaded_names=tuple(dict.fromkeys(name for _, name in unloaded)),
