@@ -171,3 +171,32 @@ def test_an_english_question_about_the_main_line_is_answered_by_the_plans_yi_wei
             "全区卫生健康系统以推动高质量发展为主线，统筹推进各项重点任务。")
     a = _answer(question, text, gaz)
     assert not a.abstained and "为主线" in a.sentences[0].text, a.lead
+
+
+def test_the_plans_own_title_is_no_answer_to_which_document_it_follows(gaz):
+    # the transmittal line quotes the plan's own title in 《》 and shares the question's words naming it;
+    # asked which document the plan follows, the answer is the one it cites
+    text = ("《2021年全区卫生健康重点工作安排》已经区政府同意，现印发给你们，请认真贯彻执行。"
+            "根据《某省卫生健康事业发展规划》要求，结合实际，做好各项工作。")
+    question = "卫东区2021年全区卫生健康重点工作安排依据了哪个文件？"
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained and "《某省卫生健康事业发展规划》" in a.sentences[0].text, a.lead
+
+
+def test_asked_from_where_to_where_the_work_turns_the_plans_shift_answers(gaz):
+    # "从哪儿挪到哪儿" shares no word with "从以治病为中心向以人民健康为中心转变", but that is the answer's frame
+    text = ("卫东区将健康卫东行动纳入经济社会发展总体规划，健全工作机制。"
+            "推动卫生健康工作从以治病为中心向以人民健康为中心转变，提高全民健康水平。")
+    for question in ("卫东区打算把医疗工作的重心从哪儿挪到哪儿？", "卫东区的看病思路要转向什么？",
+                     "What is Weidong District's health work shifting from, and towards what?"):
+        a = _answer(question, text, gaz)
+        assert not a.abstained and "转变" in a.sentences[0].text, (question, a.lead)
+
+
+def test_a_traditional_script_copy_is_matched_by_the_questions_frame(gaz):
+    # "完善哪两大体系" frames "完善…两大体系"; a 繁體 copy writes "兩大體系", which the frame reads as simplified
+    text = ("卫东区2012年卫生工作要加快推进城乡卫生事业协调发展，完善卫生工作机制，保障群众健康。"
+            "完善農村衛生、社區衛生兩大體系，統籌城鄉協調發展。")
+    question = "卫东区2012年卫生工作要完善哪两大体系？"
+    a = _answer(question, text, gaz)
+    assert not a.abstained and a.sentences[0].text.startswith("完善農村衛生"), a.lead

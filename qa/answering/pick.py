@@ -47,9 +47,11 @@ from ..metadata.header import names_on_line
 from ..places import issuer_kind
 from ..metadata.portal import metadata_row
 from ..crosslingual.frames import english_roles
+from ..indexing.script import simplified
 from ..search.query import Query, role_frames
 from ..records import Hit
 from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, DATELINE, own_title, page_debris, titleish  # noqa: F401 (re-exported)
+from .items import KEY_LINE, asked_nth, asks_label, item_number, section_label  # noqa: F401 (re-exported)
 from .sentlex import topic_weights
 from .tablerows import ROW_NUMBER, header_before, holds_figures, is_row, with_units
 from .asked import (  # noqa: F401 (re-exported: what the question asks for)
@@ -102,78 +104,12 @@ _QUOTE = re.compile(r"[“\"「『]([^”\"」』]{4,40})[”\"」』]")
 ASKS_COPIED = re.compile(r"抄送|\bcop(?:ied|y)\b", re.IGNORECASE)
 COPY_LINE = re.compile(r"抄送\s*[:：]")
 
-# "第一项工作是什么", "What is the first key task": the question asks for the Nth item of a list, and
-# the item's own numbered title ("1.全面推进健康城镇建设。") is then the answer, not a heading to skip
-_CN_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
-_EN_NTH = {w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)}
-ASKS_NTH = re.compile(r"第\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*(?:项|条|个|点|方面|部分|步)(?!以上|以下)|"
-                      r"\b(" + "|".join(_EN_NTH) + r")\s+(?:[a-z-]+\s+){0,2}?(?:tasks?|principles?|items?|measures?|"
-                      r"actions?|priorit(?:y|ies)|steps?|goals?|areas?|points?|initiatives?|projects?)\b", re.IGNORECASE)
-_ITEM_NO = re.compile(r"^\s*(?:(\d{1,2})\s*[.、．](?!\d)|[（(]\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*[)）]|"
-                      r"([一二三四五六七八九十]{1,3})(?:是|、))")
 NTH_BONUS = 0.5  # the asked item's own title outweighs a sentence that shares more words but is not the item
 # the lead says that the event took place, when and where: the copy's own announcement, like its title line
 LEAD_PENALTY = TITLE_PENALTY  # dev: fresh4 +1, fresh7 +1 and one more abstention; twice as much lost one
 # "活动主题是什么", "服务对象有哪些": a plan labels its parts (一、活动主题 / 二、活动时间), and a question naming the
 # label asks for what stands under it, though the text there ("爱国卫生运动 全民共同参与") repeats none of its words
 LABEL_BONUS = 1.0  # as decisive as the addressee line asked for: the label says where the answer stands
-_LABEL_MARK = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}\s*[.、．])\s*")
-LABEL_CHARS = (4, 8)  # a label, not an item's sentence-long title
-
-
-
-
-def _number(word: str) -> int | None:
-    if word.isdigit():
-        return int(word)
-    if len(word) == 1:
-        return _CN_NUM.get(word)
-    if word[0] == "十":  # 十一 … 十九
-        return 10 + _CN_NUM.get(word[1], 0) if len(word) == 2 else None
-    if len(word) >= 2 and word[1] == "十":  # 二十, 二十一
-        return _CN_NUM.get(word[0], 0) * 10 + (_CN_NUM.get(word[2], 0) if len(word) == 3 else 0)
-    return None
-
-
-def section_label(section: str) -> str:
-    """The label a passage stands under ("一、活动主题" → 活动主题), or "" when its heading is no short label."""
-    last = section.rsplit(" > ", 1)[-1]
-    core = _LABEL_MARK.sub("", last).strip().rstrip("。:：")
-    return core if LABEL_CHARS[0] <= len(core) <= LABEL_CHARS[1] and re.fullmatch(r"[\u4e00-\u9fff]+", core) else ""
-
-
-_ASKS_AFTER_LABEL = re.compile(r"^(?:是|有|在|包括|为|都有|主要有|具体是|分别是)?(?:什么|哪|谁|几|多少|怎|如何)")
-_KEY = re.compile(r"^\s*([\u4e00-\u9fff]{2,6})\s*[:：]\s*\S")  # "地址:…", "联系电话：…": a line's own label
-
-
-# plans label the same part with different words: "一、目标人群" answers "补助对象是哪些", "实施时间" "时间安排"
-_LABEL_KIN = (frozenset({"对象", "人群", "范围"}), frozenset({"时间", "时限", "进度"}))
-
-
-def asks_label(question: str, label: str) -> bool:
-    """The question asks for what stands under `label`: it writes the label, or a word of the same kind
-    as the label's last word (对象 for 目标人群), right before its question word ("活动主题是什么",
-    "服务对象有哪些"), not merely somewhere."""
-    words = {label} | {w for kin in _LABEL_KIN if any(label.endswith(k) for k in kin) for w in kin}
-    for w in words:
-        i = question.find(w)
-        if i >= 0 and _ASKS_AFTER_LABEL.match(question[i + len(w):]):
-            return True
-    return False
-
-
-def asked_nth(question: str) -> int | None:
-    """N when the question asks for the Nth item of a list (第一项, the second principle), else None."""
-    m = ASKS_NTH.search(question)
-    if not m:
-        return None
-    return _number(m.group(1)) if m.group(1) else _EN_NTH[m.group(2).lower()]
-
-
-def item_number(sentence: str) -> int | None:
-    """The number an item's title starts with: 1. / （一） / (1) / 一是 / 一、 → 1."""
-    m = _ITEM_NO.match(sentence)
-    return _number(next(g for g in m.groups() if g)) if m else None
 
 
 def addressee(sentence: str) -> bool:
@@ -298,6 +234,8 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             ok = False
         if ok and rate and not RATE.search(s):
             ok = False
+        if ok and kind.startswith("title") and all(own_title(t, h.title) for t in HAS_TITLE.findall(s)):
+            ok = False  # asked which document the plan cites or which report was given: the plan's own title is neither
         score = (lex if topic is None else topic) - RANK_PENALTY * rank
         if cos is not None and cmax is not None:
             score += dw * (cos - cmax)
@@ -316,7 +254,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             informative = bool(query.which and head and score_fn(head.group(0), weights) >= WRAP_HEAD_MIN)
             score -= TITLE_PENALTY if informative else OWN_TITLE_PENALTY
             furniture = not informative
-        elif (key := _KEY.match(s)) and asks_label(asked, key.group(1)):
+        elif (key := KEY_LINE.match(s)) and asks_label(asked, key.group(1)):
             score += LABEL_BONUS  # "地址在哪里": the line "地址:…" is the answer, key row or not
         elif titleish(s) or metadata_row(s) or page_debris(s):  # the title line, a portal key row, a footer
             score -= TITLE_PENALTY
@@ -338,8 +276,10 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             # the signature and the addressee line name units, but not the one a question about where
             # to turn asks for (a question for the issuer itself is a header question)
             score, ok = score - 2 * ASKED_BONUS, False
-        role = roles is not None and bool(roles.search(s))
-        framed = role or (frame is not None and bool(frame.search(s)))
+        # the frames are written in simplified characters; a 繁體 copy's sentence is matched as it reads
+        plain = simplified(s) if roles is not None or frame is not None else s
+        role = roles is not None and bool(roles.search(plain))
+        framed = role or (frame is not None and bool(frame.search(plain)))
         if framed:
             score += FRAME_BONUS
         if role:

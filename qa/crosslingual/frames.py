@@ -25,6 +25,9 @@ _ROLES = tuple((re.compile(cue, re.IGNORECASE), word) for cue, word in (
     (r"\b(?:vehicle|carrier|lever|handle|platform)s?\b", "抓手"),
     (r"\b(?:path|pathway|route)s?\b", "路径"),
     (r"\borientation\b", "导向"),
+    # "shift the focus from … to what": the plan's "从A向B转变" (qa.search.frames knows it by 转向什么)
+    (r"\b(?:shift(?:s|ed|ing)?|mov(?:e|es|ed|ing)|turn(?:s|ed|ing)?|transition(?:s|ed|ing)?)\b[^?]{0,60}?\bfrom\b|"
+     r"\bfrom what to what\b", "转向什么"),
 ))
 
 

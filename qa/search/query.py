@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..crosslingual.frames import english_frames, english_roles
+from .frames import roles_asked
 from ..places import Gazetteer, PlaceMention, asked_kinds
 
 GLOSSARY_PATH = Path(__file__).resolve().parents[1] / "data" / "glossary_en_zh.tsv"
@@ -251,26 +252,10 @@ def answer_context_patterns(text: str, *, width: int = 3, min_context: int = 4) 
     return tuple(dict.fromkeys(pats))
 
 
-# A plan names the role a thing plays in its work as "以X为动力/载体/路径/抓手…"; a question asking what
-# drives, carries or guides the work in other words ("靠什么来驱动", "借助什么", "走的是什么路子") is
-# answered by X, wherever the plan puts that clause. Asked by what means ("用什么办法", "通过什么途径"), a plan
-# says "通过X的方式/途径" or "坚持A、B和C相结合".
-_ROLE = r"以[^，,。；;：:]{2,40}?为(?:根本|强大|主要|重要|基本|有力|有效)?"
-_ROLE_FRAMES = tuple((re.compile(cue), frame) for cue, frame in (
-    (r"驱动|动力|推动力|动能", _ROLE + r"(?:动力|引擎)"),
-    (r"借助|依托|载体|抓手|平台", _ROLE + r"(?:载体|抓手|依托|平台)"),
-    (r"路子|路径|途径", _ROLE + r"(?:路径|途径)|(?:围绕|按照|遵循|坚持|沿着)[^，,。；;：:]{2,30}?(?:路径|路子|思路)"),
-    (r"主线|主轴|红线", _ROLE + r"(?:主线|主轴)"),  # 把什么作为主轴 is answered by 以X为主线
-    (r"导向", _ROLE + r"导向"),
-    (r"(?:靠|借助|凭借|依托|通过)(?:什么|哪些|何种|哪种)|用(?:什么|何种|哪种)(?:办法|方法|方式|手段|途径)",
-     r"通过[^，,。；;：:]{2,40}?(?:方式|办法|途径|形式|手段|模式|机制)|[^，,。；;：:]{4,40}?相结合"),
-))
-
-
 def role_frames(text: str, *, asked: bool = False) -> tuple[str, ...]:
-    """The plan's fixed ways of naming what the question asks about the role of (`_ROLE_FRAMES`), as regexes.
+    """The plan's fixed ways of naming what the question asks about the role of (qa.search.frames), as regexes.
     `asked`: the text is only the role words (an English question's, qa.crosslingual.frames.english_roles)."""
-    return tuple(p for cue, p in _ROLE_FRAMES if cue.search(text) and (asked or _QUESTION_WORD.search(text)))
+    return roles_asked(text) if asked or _QUESTION_WORD.search(text) else ()
 
 
 # Questions about a document's header facts; those facts live in its header passage. The order decides

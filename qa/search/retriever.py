@@ -57,6 +57,13 @@ def _compile_any(patterns: tuple[str, ...]) -> "re.Pattern[str]":
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
+
+@functools.lru_cache(maxsize=50_000)
+def _plain(text: str) -> str:
+    """A passage as the answer frames read it: simplified (the frames are; a 繁體 copy is read so), converted
+    once per passage."""
+    return simplified(text)
+
 class Retriever:
     MODES = ("hybrid", "bm25", "dense", "rrf")
 
@@ -376,7 +383,7 @@ class Retriever:
         if not q.answer_patterns:
             return set()
         pat = _compile_any(q.answer_patterns)
-        return {self.chunks[i].chunk_id for i in rows if pat.search(self.chunks[i].text)}
+        return {self.chunks[i].chunk_id for i in rows if pat.search(_plain(self.chunks[i].text))}
 
     def _dense_stats(self, qv: np.ndarray, allowed) -> tuple[float, float]:
         """Mean/std of the query's cosine over the collection, from a fixed sample (see the store)."""
