@@ -200,3 +200,53 @@ def test_a_traditional_script_copy_is_matched_by_the_questions_frame(gaz):
     question = "卫东区2012年卫生工作要完善哪两大体系？"
     a = _answer(question, text, gaz)
     assert not a.abstained and a.sentences[0].text.startswith("完善農村衛生"), a.lead
+
+
+def test_a_news_lead_dated_recently_or_under_a_sites_byline_is_no_answer_to_who_reported(gaz):
+    # "本报讯(记者X)近日，…召开" and "XX网/XX客户端讯4月11日上午，…召开" announce the meeting as a dated lead does
+    for lead in ("本报讯(记者王某)近日，卫东区召开2025年卫生健康工作会议，副区长张某某出席会议并讲话。",
+                 "某某网/某某新闻客户端讯4月11日上午，卫东区2025年卫生健康工作会议召开，副区长张某某出席会议并讲话。"):
+        text = lead + "区卫生健康委主任李某某在会上作全区卫生健康工作报告。"
+        question = "卫东区2025年卫生健康工作会议上由谁作全区卫生健康工作报告？"
+        a = _answer(question, text, gaz)
+        assert not a.abstained and "李某某" in a.sentences[0].text, (lead, a.lead)
+    # asked what was held, the lead announcing the event is the answer
+    text = ("某某网讯(记者王某)7月23日，卫东区召开心理服务体系建设试点启动会暨心理健康教育讲座。"
+            "区委、区政府高度重视试点工作，成立了心理服务体系建设试点工作领导小组。")
+    a = _answer("卫东区启动心理服务体系建设试点时，同时举办了什么活动？", text, gaz)
+    assert not a.abstained and "讲座" in a.sentences[0].text, a.lead
+
+
+def test_a_traditional_script_figure_carries_the_asked_unit(gaz):
+    # 億元, 個: the figure patterns are simplified; a 繁體 copy's amount is still the amount asked for
+    question = "卫东区2023年计划投资多少钱推进区人民医院新院建设？"
+    text = "卫东區持續鞏固脫貧成果，推進醫共體高效運行。2023年，卫东區計劃投資20億元，全力推進區人民醫院新院建設。"
+    a = _answer(question, text, gaz)
+    assert not a.abstained and "20億元" in a.sentences[0].text, a.lead
+
+
+def test_a_photo_caption_naming_an_official_answers_only_who(gaz):
+    text = "卫东区副区长张某某\n2020年，实现疫情发生至今零感染、零本土病例，国家卫生城市巩固工作顺利通过复查。"
+    a = _answer("卫东区闹新冠以来，本地有没有人中招？", text, gaz)
+    assert not a.abstained and "零感染" in a.sentences[0].text, a.lead
+
+
+def test_a_when_clause_inside_an_english_question_asks_no_date(gaz):
+    from qa.answering.asked import ASKS_DATE
+
+    assert not ASKS_DATE.search("What does the township doctor take along when visiting the village?")
+    assert ASKS_DATE.search("When did Weidong hold its 2022 health work conference?")
+    assert ASKS_DATE.search("By when must the plan be completed?")
+    text = ("3月7日上午，国家卫生健康委员会主任在记者会上表示，要推进深化医药卫生体制改革。"
+            "卫东区乡卫生院医生与护士一起，带着巡诊箱深入村里，为村民看诊。")
+    a = _answer("What does the Weidong township health centre doctor take along when visiting villages?", text, gaz)
+    assert not a.abstained and "巡诊箱" in a.sentences[0].text, a.lead
+
+
+def test_which_reporter_is_answered_by_the_byline(gaz):
+    text = ("国家卫生健康委员会主任在记者会上表示，要牢牢把握公益性这个主题，推进卫东区医改。"
+            "□某某日报记者王小明 通讯员李某 文/图")
+    for question in ("Which Daily reporter wrote the report on Weidong District's health reform?",
+                     "卫东区医改那篇报道是哪位记者写的？"):
+        a = _answer(question, text, gaz)
+        assert not a.abstained and "王小明" in a.sentences[0].text, (question, a.lead)

@@ -224,3 +224,14 @@ def test_an_autonomous_county_of_several_groups_goes_by_its_stem():
     # "各族" stands where one group's name would (X彝族自治县 → X县, X): the county is asked for as X县
     assert short_forms("甲乙各族自治县") == ("甲乙县", "甲乙")
     assert short_forms("甲乙彝族自治县") == ("甲乙县", "甲乙")
+
+
+def test_a_city_news_item_naming_only_its_city_is_placed_there():
+    # no issuer, title or bureau speaking; the text speaks as a city (全市) and names one unit in full
+    body = ("为全面落实全市创建国家卫生城市启动大会精神，8月，朔州市各县(市)区全部制定了创建国家卫生城镇实施方案。"
+            "各部门层层联动，全力以赴开展全市创建攻坚战。")
+    r = resolve_place(body=body)
+    assert (r.province, r.city, r.district) == ("山西省", "朔州市", ""), r
+    # a county's text (全县) naming its city in passing is not the city's
+    county = "朔州市下达创建任务后，全县卫生健康系统迅速行动，全县各乡镇卫生院加快发展。"
+    assert resolve_place(body=county).city == "", resolve_place(body=county)

@@ -12,6 +12,7 @@ import re
 
 from ..search.query import Query
 from ..metadata.header import DOC_NUMBER
+from ..indexing.script import simplified
 from .furniture import _QUOTED
 
 ASKS_NUMBER = re.compile(
@@ -30,7 +31,10 @@ ASKS_FIGURE_EN = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:[\w-]+ ){0,4}?(?:r
                             r"incidence|literacy|density|beds?|per (?:1,?000|thousand|10,?000|100,?000))\b)|"
                             r"\bwhat (?:[\w-]+ ){0,5}?(?:mortality|expectancy|coverage|prevalence|incidence|literacy level)\b",
                             re.IGNORECASE)
-ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|(?<![第多])几号(?![文件令]|的?文)|哪个月|时间安排|什么时间|哪段时间|起止时间|\bwhen\b|\bby what date\b|\bdeadline\b|\bwhat date\b|"
+ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|几月|(?<![第多])几号(?![文件令]|的?文)|哪个月|时间安排|什么时间|哪段时间|起止时间|"
+                       # "when" asks only as the question's word: "what did X forbid when data are audited" does not
+                       r"^\W*when\b|\bby when\b|\b(?:and|or),? when\b|\bwhen (?:did|does|do|was|were|is|are|will|has|have|had|must|should|can)\b|"
+                       r"\bby what date\b|\bdeadline\b|\bwhat date\b|"
                        r"\bwhich month\b", re.IGNORECASE)
 ASKS_WHERE = re.compile(r"哪里|在哪|何地|地点|什么地方|\bwhere\b", re.I)
 # organisations: "由哪几个部门牵头", "责任单位是哪些", "who leads" (a task list's 牵头单位/责任单位 columns)
@@ -98,10 +102,11 @@ HAS_TITLE = re.compile(r"《[^《》]{4,}》")
 # the answer names an office holder (局长刘某, 党组书记、局长任组长)
 # who did what at a meeting (由谁来总结/部署/作报告, who presented/reported) asks for a person, as 谁出席 does;
 # 由谁牵头/负责 asks for a unit (ASKS_ORG)
-ASKS_PERSON = re.compile(r"哪(?:位|个|些)(?:领导|同志|官员|负责人)|什么领导|谁(?:出席|参加|主持|讲话|担任|任组长)|由谁(?:担任|任)|"
+ASKS_PERSON = re.compile(r"哪(?:位|个|些)(?:领导|同志|官员|负责人|记者)|记者是谁|什么领导|谁(?:出席|参加|主持|讲话|担任|任组长)|由谁(?:担任|任)|"
                          r"谁来?(?:总结|部署|盘点|布置|宣读|介绍|作报告|作了|通报|传达|解读|点评|发言|致辞|讲解|汇报)|"
                          r"\bwho (?:presented|introduced|reported|read out|delivered|gave|summed up|reviewed|briefed|"
                          r"announced|explained|outlined|made)\b|"
+                         r"\b(?:which|what)(?: [\w'-]+){0,2}? (?:reporters?|journalists?|correspondents?)\b|"
                          r"\bwhich (?:(?:deputy|vice|executive) )?(?:(?:county|district|city|town|township|municipal|party) )?"
                          r"(?:officials?|leaders?|heads?|mayors?|magistrates?|chiefs?|secretar(?:y|ies))\b|"
                          r"\bwho (?:attended|chaired|chairs|presided|spoke|heads|headed)\b|哪位(?:副)?[县区市镇乡]?长|"
@@ -134,7 +139,8 @@ def names_location(text: str, question: str) -> bool:
     return bool(_LOCATION.search(rest))
 
 
-HAS_OFFICE = re.compile(r"(?:局|县|区|市|院|部|处|科|所|站|组|旗|盟|州|乡|镇|厅|会|队|校)长|秘书长|书记|主任|主席|委员|主委|同志|领导\s*[:：]")
+HAS_OFFICE = re.compile(r"(?:局|县|区|市|院|部|处|科|所|站|组|旗|盟|州|乡|镇|厅|会|队|校)长|秘书长|书记|主任|主席|委员|主委|同志|领导\s*[:：]"
+                        r"|记者\s*[\u4e00-\u9fff]{2,3}(?:\s|通讯员|$)")  # a byline names its reporter: "XX日报记者某某 通讯员某某"
 # "…的关爱行动叫什么名字", "What is the brand called": a plan names a thing it coins in quotes (“XX”关爱行动); an
 # item's title writing one is then the answer, not a heading to pass over for the sentence after it (a bonus for
 # every sentence writing a quoted name changed nothing on the development sets: the question's words already lead)
@@ -263,7 +269,7 @@ def unit_present(unit: str, texts) -> bool:
                      r"(?:" + units + r")")
     if unit == "项":  # 五大重点工作任务, 十大行动: a count of items without the 项
         pat = re.compile(pat.pattern + r"|(?<![一二三四五六七八九十])[二两三四五六七八九十]大(?!以来|精神|报告|代表)")
-    return any(pat.search(t) for t in texts)
+    return any(pat.search(simplified(t)) for t in texts)  # a 繁體 copy's 億元 is 亿元
 
 
 # "哪些门类的医疗服务", "what kinds of institutions": the answer names several, "中医、儿科、精神科"
@@ -291,6 +297,7 @@ ASKS_COUNT = re.compile(r"(?<!哪)几(?:个|项|条|类|种|件|家|所|名)|多
 
 
 def carries(kind: str, text: str, *, count: bool = False) -> bool:
+    text = simplified(text)  # the patterns are written in simplified characters: a 繁體 copy's 億元, 個, 縣長 count
     if kind in ("date", "day"):  # a year inside a quoted title (《…2021年…方案》) names the document, not a time
         return bool((HAS_DAY if kind == "day" else HAS_DATE).search(_QUOTED.sub("《》", text)))
     if kind == "number":
@@ -329,6 +336,7 @@ def without_phones(text: str) -> str:
 
 def states_count(text: str, *, ordinal: bool = False) -> bool:
     """A count or figure in `text`; an ordinal counts only when the question asks for one (第几次会议)."""
+    text = simplified(text)
     return bool(HAS_COUNT.search(text if ordinal else _ORDINAL.sub("", text)))
 
 

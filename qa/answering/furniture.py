@@ -17,7 +17,9 @@ _TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|�
                        r"|[（(]此件[^（()）]{0,10}[）)]"  # the publication marker under the signature and date
                        r"|\.(?:docx?|wps|pdf|xlsx?)$", re.IGNORECASE)  # an attachment's file name
 # a news copy's dateline lead: "本报讯 2月8日，…工作会议召开", "5月14日，…启动会在…召开"
-DATELINE = re.compile(r"^\s*(?:本报讯|[（(]?[^\s，,。]{0,12}(?:记者|通讯员)[^）)]{0,20}[）)])?\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:上午|下午|晚上|晚)?\s*[,，]"
+# ("本报讯(记者X)近日，…会议" leads as a dated one does, and so does "XX网/XX客户端讯4月11日上午，…")
+DATELINE = re.compile(r"^\s*(?:本报讯|[^\s，,。]{1,20}讯(?=\s*(?:[（(]|\d|近日|日前|近期)))?\s*(?:[（(]?[^\s，,。]{0,12}(?:记者|通讯员)[^）)]{0,20}[）)])?\s*"
+                      r"(?:\d{1,2}\s*月\s*\d{1,2}\s*日|近日|日前|近期)(?:上午|下午|晚上|晚)?\s*[,，]"
                       r"[^。]{0,60}?(?:召[开開]|[举舉]行|[举舉][办辦]|[开開]幕)")
 # a title quoted inside a sentence ("根据《…关于印发…的通知》") is a citation, not the notice's own title line
 _QUOTED = re.compile(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》|〈[^〈〉]*〉")
@@ -33,6 +35,16 @@ _DEBRIS = re.compile(r"copyright|©|版权所有|ICP备|^[^。，,；;：:]{0,16
 
 def page_debris(sentence: str) -> bool:
     return bool(_DEBRIS.search(sentence.strip()))
+
+
+# a photo's caption or a speaker's name line: an office and a name and nothing else ("XX市政府副市长某某某");
+# it says who is pictured, which answers only a question about a person
+_CAPTION = re.compile(r"^[\u4e00-\u9fff（）()]{0,18}(?:[局县区市院部处科所站组旗盟州乡镇厅会队校]长|秘书长|书记|主任|主席)"
+                      r"[\u4e00-\u9fff]{2,3}$")
+
+
+def caption(sentence: str) -> bool:
+    return bool(_CAPTION.match(re.sub(r"\s+", "", sentence)))
 
 
 # the notice's addressee line (主送机关: "各区县卫生健康局，委属各单位：") says who receives the plan and

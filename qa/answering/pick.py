@@ -50,7 +50,7 @@ from ..crosslingual.frames import english_roles
 from ..indexing.script import simplified
 from ..search.query import Query, role_frames
 from ..records import Hit
-from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, DATELINE, own_title, page_debris, titleish  # noqa: F401 (re-exported)
+from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, DATELINE, caption, own_title, page_debris, titleish  # noqa: F401 (re-exported)
 from .items import KEY_LINE, asked_nth, asks_label, item_number, section_label  # noqa: F401 (re-exported)
 from .sentlex import topic_weights
 from .tablerows import ROW_NUMBER, header_before, holds_figures, is_row, with_units
@@ -219,7 +219,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     dw = dense_weight(max((r[3] for r in raw if not named or r[1].doc_id in named), default=0.0))
     picks = []
     counting = bool(ASKS_COUNT.search(query.text))
-    asks_when_where = bool(ASKS_DATE.search(query.text) or ASKS_WHERE.search(query.text))
+    asks_when_where = bool(ASKS_DATE.search(query.text) or ASKS_WHERE.search(query.text) or _ASKS_EVENT.search(query.text))
     called = bool(ASKS_CALLED.search(query.text))
     phone = bool(ASKS_PHONE.search(query.text))
     # 多少人参加: a figure in the asked unit carries the fact, "发放宣传材料8000余份" does not
@@ -256,7 +256,8 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             furniture = not informative
         elif (key := KEY_LINE.match(s)) and asks_label(asked, key.group(1)):
             score += LABEL_BONUS  # "地址在哪里": the line "地址:…" is the answer, key row or not
-        elif titleish(s) or metadata_row(s) or page_debris(s):  # the title line, a portal key row, a footer
+        elif titleish(s) or metadata_row(s) or page_debris(s) or (kind != "person" and caption(s)):
+            # the title line, a portal key row, a footer, a photo's caption
             score -= TITLE_PENALTY
             furniture = True
         elif query.header_field != "issuer" and names_on_line(s):
@@ -310,6 +311,11 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
         if item is not None:
             return [item] + [p for p in picks if p is not item]
     return _body_first(picks, raw, called=called)
+
+
+# asked what was held ("同时举办了什么活动", "召开了什么会议"), the lead that announces the event answers
+_ASKS_EVENT = re.compile(r"(?:举办|举行|召开|开展)了?(?:什么|哪些|哪个|哪场)|什么(?:活动|会议)|哪(?:个|次|场|些)(?:活动|会议)|"
+                         r"\bwhat (?:event|meeting|activit(?:y|ies))\b", re.IGNORECASE)
 
 
 # a sentence announcing a list of points: "提出三点要求：", "重点抓好以下几项工作:"

@@ -142,6 +142,7 @@ def _last_resort(body: str, mentions: list[Mention]) -> tuple[str, str, list[Men
     """When no issuer, title, self-reference or full county name says where a text is from:
 
     - a city the text names in full as a body speaking ("XX市卫生局获悉", "XX市人民政府下发");
+    - else, in a text speaking of itself as a city (市政府, 全市), the one unit it names in full, a city;
     - else one unit named by its short form at least twice (a local site's "XX新闻", the slogan
       "实力XX、生态XX"), of the level the text speaks of itself at (全市, 我区, 区委书记).
     Both are guesses and marked low.
@@ -153,6 +154,12 @@ def _last_resort(body: str, mentions: list[Mention]) -> tuple[str, str, list[Men
     level = self_level(body)
     if not level:
         return None
+    named = [m for m in mentions if m.form == "full" and not all(u.level == PROVINCE for u in m.candidates)
+             and not _addressee(body, m)]
+    if level == "市" and len({m.surface for m in named}) == 1 and all(u.level == CITY for u in named[0].candidates):
+        # a text speaking of itself as a city (市政府, 全市) that names one city in full and no other unit
+        # ("XX市七个县(市)区全部制定了…")
+        return (f"body (the only place named: '{named[0].surface}', 全市)", "low", named[:1])
     # a short name that is also a province's (河北) is read as the province; one of another level
     # (惠民 in 惠民工程 is a 县's name) is a word
     counts = Counter(u for m in mentions if m.form == "short" and all(u.level != PROVINCE for u in m.candidates)

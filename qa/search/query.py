@@ -255,7 +255,7 @@ def answer_context_patterns(text: str, *, width: int = 3, min_context: int = 4) 
 def role_frames(text: str, *, asked: bool = False) -> tuple[str, ...]:
     """The plan's fixed ways of naming what the question asks about the role of (qa.search.frames), as regexes.
     `asked`: the text is only the role words (an English question's, qa.crosslingual.frames.english_roles)."""
-    return roles_asked(text) if asked or _QUESTION_WORD.search(text) else ()
+    return roles_asked(text) if asked or _QUESTION_WORD.search(text) or "哪位" in text else ()
 
 
 # Questions about a document's header facts; those facts live in its header passage. The order decides
