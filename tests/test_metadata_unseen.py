@@ -204,3 +204,13 @@ def test_a_markdown_list_of_portal_keys_is_read_as_the_key_block():
     meta = extract_metadata(text)
     assert meta["date"] == "2021-03-31"
     assert meta["title"] == "甲县卫生健康局2021年第一季度任务进展情况一览表"
+
+
+def test_joint_issuers_heading_one_notice_are_both_the_issuer():
+    # the party committee and the government issue a plan together: "中共XX市委  XX市人民政府关于印发…"
+    text = ("桦发〔2018〕6号\n\n中共桦甸市委  桦甸市人民政府关于\n\n印发《“健康桦甸2030”行动规划》的通知\n\n"
+            "各乡镇党委、人民政府，市直各部门：\n现将《“健康桦甸2030”行动规划》印发给你们，请结合实际认真贯彻落实。\n")
+    meta = extract_metadata(text)
+    assert meta["issuer"] == "中共桦甸市委、桦甸市人民政府", meta
+    # one issuer alone is still itself
+    assert extract_metadata(text.replace("中共桦甸市委  ", ""))["issuer"] == "桦甸市人民政府"

@@ -28,6 +28,8 @@ _ORG_AFTER_PLACE = re.compile(
     r"|管理委员会|管委会|党工委|工委|联合会|厅|局)"
     # the commission's own office signs its notices: 包头市卫生和计划生育委员会办公室
     r"(?:办公室|办公厅)?(?P<doc>文件)?")
+# the party committee of the place itself: "中共XX市委" (its offices are in _ORG_AFTER_PLACE)
+_PARTY_COMMITTEE = re.compile(r"委(?=\s|关于|$)")
 # what an organisation's name ends with: a portal's 发布机构 column holding anything else is misread
 ORG_END = re.compile(r"(?:局|委员会|委|政府|办公室|办公厅|领导小组|中心|院|厅|部)$")
 # a note after a signature: "(代章)", "（盖章）", "(印)"
@@ -89,6 +91,8 @@ def issuers_in(line: str) -> list[tuple[str, str]]:
         if m.start and not (text[m.start - 1].isspace() or text[m.start - 1] in "号|｜。") and text[:m.start] != "中共":
             continue  # (a party committee's office signs as 中共XX县委办公室)
         org = _ORG_AFTER_PLACE.match(text, m.end)
+        if not org and text[:m.start] == "中共":
+            org = _PARTY_COMMITTEE.match(text, m.end)  # 中共XX市委 signs with its government
         if not org:
             continue
         if not _ISSUER_END.match(text[org.end():]):
@@ -110,6 +114,9 @@ def issuers_in(line: str) -> list[tuple[str, str]]:
             how = "signature:" + date_of(rest)
         else:
             how = "notice" if rest.startswith("关于") else "inline"
+        if how == "notice" and out and all(h == "inline" for _, h in out) and squash(before) == "".join(i for i, _ in out):
+            # joint issuers heading one notice, spaced apart: "中共XX市委  XX市人民政府关于印发…"
+            issuer = "、".join([i for i, _ in out] + [issuer])
         out.append((issuer, how))
     return list(dict.fromkeys(out))
 
