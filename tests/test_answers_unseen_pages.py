@@ -250,3 +250,17 @@ def test_which_reporter_is_answered_by_the_byline(gaz):
                      "卫东区医改那篇报道是哪位记者写的？"):
         a = _answer(question, text, gaz)
         assert not a.abstained and "王小明" in a.sentences[0].text, (question, a.lead)
+
+
+
+def test_how_many_people_is_answered_by_a_count_in_ren(gaz):
+    # "people" translates to 人口/人民 (the lexicon), but a plan counts people in 人 or 名: a count in 人 is the count asked
+    from qa.answering.figures import counted_terms, counts
+
+    question = "How many people did Weidong District's health talks in offices, communities and schools reach?"
+    counted = counted_terms(analyze(question, gaz))
+    assert counts("走进机关、走进社区开展健康宣讲，惠及人群12000余人。", counted)
+    assert not counts("组建4个专科联盟。", counted)
+    text = "卫东区走进机关、走进社区、走进学校开展健康宣讲，普及健康知识，惠及人群12000余人。"
+    a = _answer(question, text, gaz)
+    assert not a.abstained and "12000余人" in a.sentences[0].text, a.lead

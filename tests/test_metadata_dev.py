@@ -1,7 +1,7 @@
 """The metadata extractor on the development manifests must not fall below its floor.
 
 `python -m eval.metadata` over eval/metadev (30 documents kept for the extractor only) and the
-documents of eval/unseen, eval/messy, eval/fresh, eval/fresh4, eval/fresh5, eval/fresh7 and eval/fresh13–19: every hand-checked field the texts state,
+documents of eval/unseen, eval/messy, eval/fresh, eval/fresh4, eval/fresh5, eval/fresh7 and eval/fresh13–21: every hand-checked field the texts state,
 and the values invented where a text states none. No index, no model. The held-out sets
 (eval/fresh2, eval/fresh3) are never part of a floor.
 """
@@ -13,7 +13,7 @@ from eval.metadata import extract_all
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 DEV = [EVAL / "metadev", EVAL / "unseen", EVAL / "messy", EVAL / "fresh", EVAL / "fresh4", EVAL / "fresh5", EVAL / "fresh7",
        EVAL / "fresh13", EVAL / "fresh14", EVAL / "fresh15", EVAL / "fresh16", EVAL / "fresh17", EVAL / "fresh18",
-       EVAL / "fresh19"]
+       EVAL / "fresh19", EVAL / "fresh20", EVAL / "fresh21"]
 # measured 2026-12-06 (stop 25): 451 of 465 stated fields right (metadev's 30 + unseen, messy, fresh,
 # fresh4; 442 before development zones, portal 来源 counties and forum titles were read), 4 values
 # invented; floors one looser. Stop 27: a 文号 scored the same whichever brackets print its year → 452.
@@ -31,8 +31,10 @@ DEV = [EVAL / "metadev", EVAL / "unseen", EVAL / "messy", EVAL / "fresh", EVAL /
 # name, and the issue year of a summary-and-plan title → 723 of 753, 6 invented. Then fresh18 and fresh19 join (87
 # fields; their first reads gave 35/45 and 25/42): an autonomous county's usual name, breadcrumbs, an emptied 「」,
 # a colon-less 责任部门 key → 791 of 840 (with a Markdown list of portal keys), 9 invented (fresh19's e02 and e04 name no place and no title of their own).
-MIN_RIGHT = 790
-MAX_INVENTED = 9
+# Stop 37: fresh20 and fresh21 join (77 fields; 857 of 917 right on this stop's code before they were read): joint
+# issuers heading one notice, a city text naming only its city → 860 of 917, 11 invented (two news items' years).
+MIN_RIGHT = 859
+MAX_INVENTED = 11
 
 
 def test_the_extractor_keeps_its_floor_on_the_development_documents():

@@ -157,10 +157,16 @@ def counted_terms(query) -> frozenset[str]:
     if words and words[-1] in _MEASURES_EN:
         return frozenset()
     out = {t for _, _, zh in _glossary_matches([_stem(w) for w in words]) for t in zh}
+    if words[-1] in _PEOPLE_EN:
+        out |= _PEOPLE_ZH  # people are counted in 人 and 名 ("惠及人群12000余人"), which no lexicon gives for "people"
     for g in getattr(query, "xling", ()) or ():
         if g.source == "lexicon" and g.terms and set(g.english.lower().split()) & set(words):
             out.update(t for t, _ in g.terms)
     return frozenset(out)
+
+
+_PEOPLE_EN = frozenset("people persons individuals participants attendees".split())
+_PEOPLE_ZH = frozenset({"人", "名", "人次", "人群"})
 
 
 def counts(text: str, counted: frozenset[str]) -> bool:
