@@ -264,3 +264,15 @@ def test_how_many_people_is_answered_by_a_count_in_ren(gaz):
     text = "卫东区走进机关、走进社区、走进学校开展健康宣讲，普及健康知识，惠及人群12000余人。"
     a = _answer(question, text, gaz)
     assert not a.abstained and "12000余人" in a.sentences[0].text, a.lead
+
+
+def test_a_place_whose_heading_writes_the_quoted_phrase_is_listed(gaz):
+    # "七、扎实做好“一老一小”照护服务…" heads items that never repeat the phrase; the heading says it of them all
+    from test_answer import ask, hit as doc_hit
+
+    said = doc_hit("jiading-2024#17", "推进“一老一小”整体解决方案，发展普惠托育服务。", 2.0)
+    headed = doc_hit("weidong-2021#26", "25. 积极应对人口老龄化。完善老龄工作机制，健全工作机构和工作队伍。", 1.5,
+                     section="七、扎实做好“一老一小”照护服务和妇幼健康工作 > 25. 积极应对人口老龄化")
+    other = doc_hit("gulou-2021#12", "26. 做好婴幼儿照护服务。落实托育机构登记和备案管理办法。", 1.0)
+    a = ask(gaz, "哪些地方的文件提到了“一老一小”？", [said, headed, other])
+    assert a.districts == ("上海市嘉定区", "平顶山市卫东区"), a.lead

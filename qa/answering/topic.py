@@ -12,7 +12,7 @@ import os
 import re
 from typing import Mapping
 
-from .pick import Pick
+from .pick import Pick, quoted_phrases
 from ..places import issuer_kind
 from .sentlex import holds, implied_terms
 from ..search.query import Query
@@ -53,7 +53,7 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
         for p in picks:
             if p.hit.doc_id not in out and any(g in _compact(simplified(p.text)) for g in glossed):
                 out[p.hit.doc_id] = p
-        kept = of_asked_kind(list(out.values()), query.asked_kinds)
+        kept = of_asked_kind(list(_headed(picks, query, out).values()), query.asked_kinds)
         return of_named_type(kept, query.text)
     # the phrase a question offers alternatives for, and each alternative, as written: 无烟机关（无烟党政机关）,
     # 国家卫生城市（国家卫生区） — a sentence with either says it, though jieba splits one into short words
@@ -116,6 +116,7 @@ def many_districts(picks: list[Pick], weights: Mapping[str, float], query: Query
             out[p.hit.doc_id] = p
     # the answer stands on the best sentence: without sentence vectors (no `close`) a question whose words are
     # mostly the documents' names (突发公共卫生事件应急预案) might otherwise list no place under its heading
+    out = _headed(picks, query, out) if query is not None else out
     kept = of_asked_kind(list(out.values()) or [best], query.asked_kinds if query is not None else frozenset())
     return of_named_type(kept, query.text if query is not None else "")
 
@@ -156,6 +157,15 @@ def _glossed(question: str, picks: list[Pick]) -> list[str]:
     candidate sentence writes; [] when it gives none or no sentence writes it (then its English words decide)."""
     glosses = [simplified(g) for g in _GLOSS.findall(question)]
     return [g for g in glosses if any(g in _compact(simplified(p.text)) for p in picks)]
+
+
+def _headed(picks: list[Pick], query: Query, out: dict[str, Pick]) -> dict[str, Pick]:
+    """`out` and the places whose passage stands under a heading that writes the phrase the question quotes or
+    glosses ("七、扎实做好“一老一小”照护服务…" over items that never repeat it): the heading says it of them all."""
+    said = [_compact(simplified(q)) for q in {*quoted_phrases(query.text), *_GLOSS.findall(query.text)}]
+    extra = {p.hit.doc_id: p for p in reversed(picks) if said and p.hit.doc_id not in out
+             and any(q in _compact(simplified(p.hit.section)) for q in said)}
+    return {**out, **extra}
 
 
 def _compact(text: str) -> str:
