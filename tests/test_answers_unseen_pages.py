@@ -276,3 +276,19 @@ def test_a_place_whose_heading_writes_the_quoted_phrase_is_listed(gaz):
     other = doc_hit("gulou-2021#12", "26. 做好婴幼儿照护服务。落实托育机构登记和备案管理办法。", 1.0)
     a = ask(gaz, "哪些地方的文件提到了“一老一小”？", [said, headed, other])
     assert a.districts == ("上海市嘉定区", "平顶山市卫东区"), a.lead
+
+
+def test_a_table_row_far_closest_in_meaning_states_the_asked_rate(gaz):
+    # the colloquial question shares no word with the row, but the row sits far closer to it than any other
+    from qa.answering.answer import split_sentences
+
+    text = ("序号\t主要指标\t单位\t2020年\t2025年目标\t指标性质\n1\t婴儿死亡率\t‰\t2.28\t<3\t预期性\n"
+            "7\t15岁以上人群吸烟率\t%\t-\t<20\t预期性")
+    question = "卫东区打算让十五岁往上的人里抽烟的占比压到多少？"
+    sims = {"weidong-2021#1": [(x, y, 0.95 if "吸烟" in text[x:y] else 0.8) for x, y in split_sentences(text)]}
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, sims=sims, sim_stats=(0.7, 0.05))
+    assert not a.abstained and "吸烟率" in a.sentences[0].text, (a.why, a.lead)
+    # as close as the rest, a row says nothing of which indicator was asked
+    flat = {"weidong-2021#1": [(x, y, 0.8) for x, y in split_sentences(text)]}
+    b = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, sims=flat, sim_stats=(0.7, 0.05))
+    assert b.abstained, b.lead

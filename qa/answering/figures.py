@@ -60,7 +60,10 @@ def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bo
     follows = {id(b): a for a, b in zip(same, same[1:]) if about(a) and not (a.column_names or b.column_names)}
     # the best sentence's figure is the asked one unless it shares next to nothing with the question and
     # is not close in meaning either (鹿城区每年无偿献血的目标人数 → "开工建设x家标准化社区卫生服务中心")
-    best_about = best.lex >= BEST_FIGURE_MIN_LEX or (best_z is not None and best_z >= BEST_FIGURE_DENSE_Z)
+    best_close = best_z is not None and best_z >= BEST_FIGURE_DENSE_Z
+    best_about = best.lex >= BEST_FIGURE_MIN_LEX or best_close
+    # a table row is read by its own cells, not its header's years; the best row far closer in meaning than the
+    # rest ("15岁以上人群吸烟率 % - <20" for 抽烟的占比压到多少) is about the question all the same
     def read(text: str) -> str:
         text = text if phone else without_phones(text)
         return text if blanks else BLANK.sub(" ", text)
@@ -69,9 +72,11 @@ def figure_picks(picks: list[Pick], weights: Mapping[str, float], *, ordinal: bo
             if states_count(read(p.text), ordinal=ordinal) and not (years and _before(p.text, years))
             and (not docs or p.hit.doc_id in docs)
             # the words naming the plan ("Healthy Yangling" → 健康 of its title) say nothing of which rate it is
-            and (not rate or states_share(_with_lead(p, follows), topic_weights(weights, p.hit.title), own=p.matched))
+            and (not rate or states_share(_with_lead(p, follows), topic_weights(weights, p.hit.title), own=p.matched)
+                 or (p is best and best_close and bool(p.column_names) and bool(RATE.search(p.matched))))
             # the best sentence in the answer's own frame ("50余人参加" for 来了多少人) is about the question
-            and ((p is best and not p.column_names and (best_about or p.framed)) or about(p) or id(p) in follows)]
+            and ((p is best and (best_about or p.framed) and (not p.column_names or best_close)) or about(p)
+                 or id(p) in follows)]
 
 
 _YEAR_WRITTEN = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
