@@ -292,3 +292,14 @@ def test_a_table_row_far_closest_in_meaning_states_the_asked_rate(gaz):
     flat = {"weidong-2021#1": [(x, y, 0.8) for x, y in split_sentences(text)]}
     b = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, sims=flat, sim_stats=(0.7, 0.05))
     assert b.abstained, b.lead
+
+
+def test_two_places_asked_for_their_documents_each_get_a_line(gaz):
+    # "A和B分别依据了哪个文件" asks each named place's document; 哪个文件 does not make it a which-place question
+    from test_answer import ask, hit as doc_hit
+
+    gulou = doc_hit("gulou-2021#1", "鼓楼区健康行动方案为贯彻落实《福州市人民政府关于推进健康福州行动的实施意见》精神，结合我区实际，制定本方案。", 2.0)
+    weidong = doc_hit("weidong-2021#1", "根据《平顶山市健康城市建设规划》要求，做好工作。", 1.5)
+    a = ask(gaz, "鼓楼区和卫东区的健康行动方案分别依据了所在城市的哪个文件？", [gulou, weidong])
+    assert a.districts == ("福州市鼓楼区", "平顶山市卫东区"), a.lead
+    assert "《平顶山市健康城市建设规划》" in a.lead

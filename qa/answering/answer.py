@@ -91,6 +91,9 @@ class Answer:
     why: str = ""  # which rule abstained ("weak sentence", "ungrounded", …); "" when it answers
 
 
+_WHICH_DOCUMENT = re.compile(r"哪(?:个|份|一个|一份)文件|\bwhich (?:documents?|plans?)\b", re.IGNORECASE)
+
+
 # ---------------------------------------------------------------- pure helpers
 # "(此件公开发布)" closes a notice's signature block: what follows is the plan's first sentence, though a
 # copy that lost its line breaks runs the two together ("…2021年5月12日 (此件公开发布) 健康是…")
@@ -305,7 +308,9 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
                 if p.hit.doc_id not in per_doc and (p.has_number or not need_number):
                     per_doc[p.hit.doc_id] = p
             docs = [best]
-            if query.which == "one":  # name every place that answers equally well
+            # "A和B分别依据了哪个文件": each named place's document is asked for, not which place says it
+            if query.which == "one" and not (len(places) > 1 and _WHICH_DOCUMENT.search(query.text)):
+                # name every place that answers equally well
                 docs += [p for p in per_doc.values() if p is not best and p.lex >= 0.9 * best.lex
                          and p.score >= best.score - 0.1][:2]
                 heading = "；".join(with_title(p.hit) for p in docs) if not en else "; ".join(
