@@ -84,7 +84,7 @@ def git_commit(repo: Path = HERE.parent) -> str | None:
     return head.stdout.strip() + ("-dirty" if status.stdout.strip() else "")
 
 
-def load_retriever(*, index_dir=None, corpus_dir=None, encoder=None):
+def load_retriever(*, index_dir=None, corpus_dir=None, encoder=None, reuse_from=None):
     try:
         import jieba  # noqa: F401  imported first so its start-up chatter can be silenced
 
@@ -95,7 +95,7 @@ def load_retriever(*, index_dir=None, corpus_dir=None, encoder=None):
         from qa import Retriever
     except ImportError as exc:
         raise EvalError(f"cannot import qa.Retriever ({exc}); run from the repository root") from exc
-    return Retriever.load(index_dir=index_dir, corpus_dir=corpus_dir, encoder=encoder)
+    return Retriever.load(index_dir=index_dir, corpus_dir=corpus_dir, encoder=encoder, reuse_from=reuse_from)
 
 
 def new_run_dir(root: Path, now: dt.datetime) -> Path:
@@ -159,7 +159,7 @@ def _main(args: argparse.Namespace, retriever, answerer=None, encoder=None) -> i
         combined = extra_mod.prepare(args.extra, cache_root=args.extra_cache)
         agreement = extra_mod.metadata_agreement(combined)
         retriever = load_retriever(index_dir=combined.index_dir, corpus_dir=combined.corpus_dir,
-                                   encoder=encoder)
+                                   encoder=encoder, reuse_from=combined.donor)
         if answerer is None and not args.no_answers:
             answerer = qa_answerer(retriever)
     if retriever is None:

@@ -60,13 +60,13 @@ def main(argv=None) -> int:
             p.error(f"unknown Config field {name!r}")
         base = dataclasses.replace(base, **{name: type(getattr(base, name))(value)})
     files = args.questions or [HERE / "questions.jsonl", HERE / "heldout.jsonl"]
-    index, corpus = args.index, args.corpus
+    index, corpus, donor = args.index, args.corpus, None
     if args.extra:
         from .extra import prepare
 
         combined = prepare(args.extra)
-        index, corpus = combined.index_dir, combined.corpus_dir
-    r = Retriever.load(index, corpus)
+        index, corpus, donor = combined.index_dir, combined.corpus_dir, combined.donor
+    r = Retriever.load(index, corpus, reuse_from=donor)
     print(f"config: {base}\n")
     print("| combo | " + " | ".join(f"{f.name} n | hit@1 | hit@5 | MRR@10" for f in files) + " | ms/q |")
     print("|---|" + "---|---|---|---|" * len(files) + "---|")

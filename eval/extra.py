@@ -65,6 +65,9 @@ class Combined:
     extras: tuple[ExtraDoc, ...]
     extracted: dict  # doc_id => the catalogue fields extract_metadata produced
     reused: bool
+    # the newest other combined index in the same cache: every combined corpus holds the seeds, so
+    # its build lends their vectors (and the shared terms') to this one's (Retriever.load(reuse_from=))
+    donor: Path | None = None
 
 
 def read_manifest(extra_dir: Path) -> list[ExtraDoc]:
@@ -195,7 +198,19 @@ def prepare(extra_dir: Path | Sequence[Path], *, seed_dir: Path | None = None,
     else:
         log.info("reusing combined corpus %s", corpus_dir)
     return Combined(corpus_dir=corpus_dir, index_dir=index_dir, extras=tuple(extras),
-                    extracted=extracted, reused=reused)
+                    extracted=extracted, reused=reused, donor=_donor(cache_root, index_dir))
+
+
+def _donor(cache_root: Path, index_dir: Path) -> Path | None:
+    """The most recently built other index under cache_root, if any."""
+    stamps = {}
+    for pointer in cache_root.glob("*/index/CURRENT"):  # index_store's pointer to the live build
+        try:
+            if pointer.parent != index_dir:
+                stamps[pointer.parent] = pointer.stat().st_mtime_ns
+        except OSError:  # replaced by a build finishing meanwhile: that index is still a donor next time
+            continue
+    return max(stamps, key=stamps.get, default=None)
 
 
 def _same(field: str, got, want) -> bool:

@@ -116,6 +116,23 @@ def test_prepare_reuses_the_same_inputs_and_rebuilds_changed_ones(extra_dir, tmp
         [first.corpus_dir.parent.name, changed.corpus_dir.parent.name])  # no temp dirs left
 
 
+def test_a_new_combined_corpus_borrows_vectors_from_the_last_built_one(extra_dir, tmp_path):
+    from qa.search.retriever import Retriever
+
+    cache = tmp_path / "cache"
+    first = extra.prepare(extra_dir, cache_root=cache)
+    assert first.donor is None  # nothing built yet
+    built = Retriever.load(first.index_dir, first.corpus_dir, encoder=FakeEncoder())
+    assert extra.prepare(extra_dir, cache_root=cache).donor is None  # never itself
+
+    (extra_dir / "docs" / "x1.txt").write_text(TXT + "4.新增一条。\n", encoding="utf-8")
+    changed = extra.prepare(extra_dir, cache_root=cache)
+    assert changed.donor == first.index_dir
+    r = Retriever.load(changed.index_dir, changed.corpus_dir, encoder=FakeEncoder(), reuse_from=changed.donor)
+    counts = r.manifest["counts"]
+    assert counts["embedded"] <= 2 and counts["reused"] >= len(built.chunks) - 2  # the seeds were not re-embedded
+
+
 def test_metadata_agreement_scores_only_stated_fields(extra_dir, tmp_path):
     combined = extra.prepare(extra_dir, cache_root=tmp_path / "cache")
     agreement = extra.metadata_agreement(combined)

@@ -52,8 +52,9 @@ def test_unseen_documents_do_not_fall_below_their_floor(name):
 
     dirs, question_file = SETS[name]
     baseline = load_baseline(question_file.parent / "baseline.json")
-    combined = extra.prepare(dirs)  # cached under .cache/eval-corpora; built once (~2 min)
-    retriever = Retriever.load(index_dir=combined.index_dir, corpus_dir=combined.corpus_dir)
+    combined = extra.prepare(dirs)  # cached under .cache/eval-corpora; built once, seeds' vectors borrowed
+    retriever = Retriever.load(index_dir=combined.index_dir, corpus_dir=combined.corpus_dir,
+                               reuse_from=combined.donor)
     questions = load_questions(question_file)
     from eval.answers import qa_answerer
 
@@ -69,7 +70,8 @@ def test_which_district_questions_name_the_right_place_first():
     from qa import Retriever
 
     combined = extra.prepare(UNSEEN)
-    retriever = Retriever.load(index_dir=combined.index_dir, corpus_dir=combined.corpus_dir)
+    retriever = Retriever.load(index_dir=combined.index_dir, corpus_dir=combined.corpus_dir,
+                               reuse_from=combined.donor)
     questions = [q for q in load_questions(UNSEEN / "questions.jsonl") if q.type == "district"]
     right = 0
     for q in questions:

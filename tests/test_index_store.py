@@ -74,6 +74,29 @@ def test_changed_chunk_reembeds_only_that_chunk(tmp_path, corpus):
     assert any("不低于4.6%" in h.text for h in r2.search("报告患病率不低于4.6%", k=3))
 
 
+def test_another_index_lends_its_vectors_for_identical_texts(tmp_path, corpus):
+    """A corpus sharing most documents with an indexed one embeds only what is new (eval's combined corpora)."""
+    enc = CountingEncoder()
+    donor = Retriever.load(tmp_path / "donor", corpus, encoder=enc)
+    other = tmp_path / "other"
+    shutil.copytree(corpus, other)
+    doc = other / "001_2c24e101aae37e8e.txt"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("不低于4.5%", "不低于4.6%"), encoding="utf-8")
+    n = enc.passages
+    r = Retriever.load(tmp_path / "idx", other, encoder=enc, reuse_from=tmp_path / "donor")
+    assert enc.passages - n == 1
+    assert r.manifest["counts"]["reused"] == len(donor.chunks) - 1
+    assert r.manifest["crosslingual"]["terms_embedded"] < donor.manifest["crosslingual"]["terms_embedded"] / 10
+    fresh = Retriever.load(tmp_path / "fresh", other, encoder=CountingEncoder())
+    assert results(r) == results(fresh)  # borrowed vectors search exactly as freshly embedded ones
+
+    enc_b = CountingEncoder("model-b")
+    r_b = Retriever.load(tmp_path / "idx-b", other, encoder=enc_b, reuse_from=tmp_path / "donor")
+    assert enc_b.passages == len(r_b.chunks)  # another model's vectors are never borrowed
+    r_none = Retriever.load(tmp_path / "idx-c", other, encoder=CountingEncoder(), reuse_from=tmp_path / "nothing")
+    assert r_none.manifest["counts"]["reused"] == 0  # a donor with no index is no error
+
+
 def test_other_model_rebuilds(tmp_path, corpus):
     Retriever.load(tmp_path / "idx", corpus, encoder=CountingEncoder("model-a"))
     enc_b = CountingEncoder("model-b")

@@ -58,7 +58,8 @@ def test_a_which_county_question_prefers_a_county_plan_on_a_mixed_corpus():
     from qa import Retriever
 
     combined = extra.prepare(Path(__file__).resolve().parents[1] / "eval" / "unseen")
-    r = Retriever.load(index_dir=combined.index_dir, corpus_dir=combined.corpus_dir)
+    r = Retriever.load(index_dir=combined.index_dir, corpus_dir=combined.corpus_dir,
+                               reuse_from=combined.donor)
     hits = r.search("哪个县的卫健委要加强意识形态工作？", k=3)
     assert issuer_kind(hits[0].district, hits[0].city) == COUNTY
     assert r._kind_docs(frozenset({DISTRICT})) and r._kind_docs(frozenset({"nothing"})) == frozenset()

@@ -276,11 +276,13 @@ def _previous_build(root: Path, model_id: str) -> tuple[dict[str, np.ndarray], c
 
 
 def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress: bool = False,
-          progress=None) -> IndexData:
+          progress=None, reuse_from: Path | None = None) -> IndexData:
     """Build a new index from the corpus and make it live atomically.
 
     `progress(stage, done, total)`, if given, is called as the build goes
     (stages: "chunking", "embedding" with chunks embedded / to embed, "writing").
+    `reuse_from`: another index directory whose vectors (chunks and terms, same model) are
+    borrowed for identical texts, as the live build's are — e.g. a corpus sharing most documents.
     """
     root = Path(root)
     report = progress or (lambda stage, done, total: None)
@@ -299,6 +301,11 @@ def build(root: Path, corpus_dir: Path, encoder, params: dict, *, show_progress:
         texts = [embed_text(c, by_id[c.doc_id]) for c in chunks]
         keys = [_embed_key(encoder.model_id, t) for t in texts]
         cache, old_xling = _previous_build(root, encoder.model_id)
+        if reuse_from is not None:
+            # keys hash the model and the text, so a vector from another index is the same vector
+            borrowed, other_xling = _previous_build(Path(reuse_from), encoder.model_id)
+            cache = {**borrowed, **cache}
+            old_xling = old_xling or other_xling
         todo = [i for i, k in enumerate(keys) if k not in cache]
         vectors = np.zeros((len(chunks), encoder.dim), dtype=np.float32)
         for i, k in enumerate(keys):

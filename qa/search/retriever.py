@@ -128,10 +128,10 @@ class Retriever:
     @classmethod
     def load(cls, index_dir: Path | str | None = None, corpus_dir: Path | str | None = None, *, encoder=None,
              rebuild: bool = False, dense_kind: str = "auto", show_progress: bool = False,
-             progress=None, database_url: str | None = None) -> "Retriever":
+             progress=None, database_url: str | None = None, reuse_from: Path | None = None) -> "Retriever":
         """Load the index over corpus_dir, building it when missing, stale or damaged.
 
-        `progress(stage, done, total)` is passed to the build (see index_store.build).
+        `progress(stage, done, total)` and `reuse_from` are passed to the build (see index_store.build).
         With a database URL (argument or $QA_DATABASE_URL) the index lives in PostgreSQL
         (`qa.store.postgres`); the corpus is synced into it the same way.
         """
@@ -159,7 +159,7 @@ class Retriever:
                 log.warning("%s — rebuilding the index", e)
         if data is None:
             data = index_store.build(index_dir, corpus_dir, encoder, params, show_progress=show_progress,
-                                     progress=progress)
+                                     progress=progress, reuse_from=reuse_from)
             built = True
         r = cls(data, encoder, corpus_dir=corpus_dir)
         r.built_now = built
