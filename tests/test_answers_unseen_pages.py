@@ -303,3 +303,24 @@ def test_two_places_asked_for_their_documents_each_get_a_line(gaz):
     a = ask(gaz, "鼓楼区和卫东区的健康行动方案分别依据了所在城市的哪个文件？", [gulou, weidong])
     assert a.districts == ("福州市鼓楼区", "平顶山市卫东区"), a.lead
     assert "《平顶山市健康城市建设规划》" in a.lead
+
+
+def test_asked_what_recipients_are_to_do_the_transmittal_line_answers(gaz):
+    # the notice's 请-clause says what the units receiving the plan must do; it is furniture for any other question
+    addressee = "各街道办事处，区直各单位："
+    short = "现将《2021年全区卫生健康重点工作安排》印发给你们，请认真贯彻执行。"
+    other = "为全面提升居民健康水平，结合卫东区实际，制定本工作安排。"
+    for question in ("卫东区的工作安排发下来，下面各单位要怎么做？", "卫东区的街道拿到工作安排以后要干啥？"):
+        a = _answer(question, "\n".join([addressee, short, other]), gaz)
+        assert not a.abstained and "请认真贯彻执行" in a.sentences[0].text, (question, a.lead)
+    a = _answer("卫东区为什么要制定这个工作安排？", "\n".join([addressee, short, other]), gaz)
+    assert "请认真贯彻执行" not in a.sentences[0].text, a.lead
+
+
+def test_a_transmittal_line_that_gives_tasks_of_its_own_is_no_furniture():
+    from qa.answering.furniture import titleish
+
+    assert titleish("现将《2021年全区卫生健康重点工作安排》印发给你们，请认真贯彻执行。")
+    assert titleish("现将《2021年全区卫生健康重点工作安排》印发给你们，请结合实际认真抓好贯彻落实。")
+    assert not titleish("现将《2021年全区卫生健康重点工作安排》印发给你们，请结合实际，研究制定本部门的工作方案，"
+                        "建立任务清单、责任清单和成果清单，确保完成各项任务。")

@@ -76,9 +76,34 @@ def own_title(sentence: str, title: str) -> bool:
     return s == t or core == t or (len(core) >= OWN_TITLE_MIN_CHARS and core in t)
 
 
+# the transmittal sentence: the notice hands the plan to its recipients, and its 请-clause says what they are to do
+TRANSMITTAL = re.compile(r"(?:印发|转发|下发|发)给你们|印发给你(?:单位|局|委)|现(?:予)?印发")
+# beyond "请认真贯彻执行" / "请结合实际认真抓好贯彻落实", the 请-clause gives the recipients tasks of their own
+# ("请结合实际…建立任务清单、责任清单和成果清单"): then the sentence says more than the title
+_BOILERPLATE_CHARS = 20
+# asked what the recipients are to do with the plan: "拿到工作要点后要…", "发下来，下面各部门要怎么做",
+# "What are the departments asked to do with it"
+ASKS_UPON_RECEIPT = re.compile(
+    r"(?:拿到|收到|接到|发下来|发下去|发到|印发后|下发后|下达后|印发以后|下发以后)[^？?。]{0,24}?"
+    r"(?:要|该|得|需|须|怎么|如何|做什么|干啥|干什么|干嘛)|"
+    r"what (?:are|were|should|must) (?:the )?(?:recipients?|units?|departments?|offices?|agencies|townships?|counties)"
+    r"[^?]{0,40}(?:do|asked|told|required|instructed)", re.IGNORECASE)
+
+
+def instructs(sentence: str) -> bool:
+    """A transmittal sentence whose 请-clause gives tasks beyond carrying the plan out."""
+    m = TRANSMITTAL.search(sentence)
+    if not m:
+        return False
+    rest = sentence[m.end():]
+    ask = rest.find("请")
+    return ask >= 0 and len(rest[ask:].strip("。；; ")) > _BOILERPLATE_CHARS
+
+
 def titleish(sentence: str) -> bool:
     """The notice's own title or transmittal line ("现将《…》印发给你们"), which only repeats the title.
 
-    A sentence that merely cites another notice by its title is not one.
+    A sentence that merely cites another notice by its title is not one, nor a transmittal line that goes on to
+    give the recipients tasks of their own (`instructs`).
     """
-    return bool(_TITLEISH.search(_QUOTED.sub("《》", sentence.strip())))
+    return bool(_TITLEISH.search(_QUOTED.sub("《》", sentence.strip()))) and not instructs(sentence)

@@ -50,7 +50,7 @@ from ..crosslingual.frames import english_roles
 from ..indexing.script import simplified
 from ..search.query import Query, role_frames
 from ..records import Hit
-from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, DATELINE, caption, own_title, page_debris, titleish  # noqa: F401 (re-exported)
+from .furniture import _QUOTED, _WRAP_HEAD, ADDRESSEE, ASKS_RECIPIENT, ASKS_UPON_RECEIPT, DATELINE, TRANSMITTAL, caption, own_title, page_debris, titleish  # noqa: F401 (re-exported)
 from .items import KEY_LINE, asked_nth, asks_label, item_number, section_label  # noqa: F401 (re-exported)
 from .sentlex import topic_weights
 from .tablerows import ROW_NUMBER, header_before, holds_figures, is_row, with_units
@@ -178,6 +178,7 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
     nth = asked_nth(query.text)
     to_whom = bool(ASKS_RECIPIENT.search(query.text))
     copied = bool(ASKS_COPIED.search(query.text))
+    receipt = bool(ASKS_UPON_RECEIPT.search(query.text))
     # "哪个县…" naming no place asks for a county: another kind's plan answers only if no county's can
     kinds = query.asked_kinds if query.which == "one" and not query.places and any(
         issuer_kind(h.district, h.city) in query.asked_kinds for h in hits[:top]) else frozenset()
@@ -256,6 +257,8 @@ def pick_sentences(hits: Sequence[Hit], query: Query, weights: Mapping[str, floa
             furniture = not informative
         elif (key := KEY_LINE.match(s)) and asks_label(asked, key.group(1)):
             score += LABEL_BONUS  # "地址在哪里": the line "地址:…" is the answer, key row or not
+        elif receipt and TRANSMITTAL.search(s):
+            score += RECIPIENT_BONUS  # what they are to do with it: the transmittal's 请-clause says so
         elif titleish(s) or metadata_row(s) or page_debris(s) or (kind != "person" and caption(s)):
             # the title line, a portal key row, a footer, a photo's caption
             score -= TITLE_PENALTY
