@@ -365,3 +365,26 @@ def test_library_list_search_and_place_filter(tmp_path):
     only = library_html(entries, {}, place=m.district)
     assert only.count("<tr class=") == sum(e.meta.district == m.district or e.meta.city == m.district for e in entries)
     assert library_html(entries, {}, query="没有这样的文件标题").count("<tr class=") == 0
+
+
+def test_the_status_line_reads_in_both_languages_while_building_and_when_ready(tmp_path):
+    """The page shows the line in its own language (an English page once showed "状态：已就绪" under English tabs)."""
+    import dataclasses
+    import types
+
+    from qa.library.service import LibraryBackend
+    from qa.web.ui import status_html
+
+    b = LibraryBackend(index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus", library=None, watch=False)
+    b.report("embedding", 40, 120)
+    assert "嵌入段落 40/120" in b.status() and "首次启动" in b.status()
+    en = b.status("en")
+    assert "embedding passages 40/120" in en and "s so far" in en
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en), en
+
+    b.retriever = types.SimpleNamespace(metas={"a": 1, "b": 2}, chunks=[0] * 7, build_id="x")
+    b.job = dataclasses.replace(b.job, state="running")
+    assert b.status().startswith("状态：已就绪（2 份文件，7 个段落）；正在更新索引")
+    assert b.status("en").startswith("Ready: 2 documents, 7 passages; updating the index — embedding passages")
+    shown = status_html(b)
+    assert '<span class="qa-zh">状态：已就绪' in shown and '<span class="qa-en">Ready: 2 documents' in shown

@@ -263,6 +263,11 @@ def test_english_browser_gets_an_english_page(server, browser):
         page.wait_for_function("(document.querySelector('#qa-status')?.innerText || '').trim().length > 0",
                                timeout=15_000)
         assert "秒" not in page.locator("#qa-status").inner_text()
+        # the status line is made on the server as the index changes; an English page shows it in English
+        page.wait_for_function("(document.querySelector('#qa-status')?.innerText || '').includes('Ready:')",
+                               timeout=60_000)
+        shown = page.locator("#qa-status").inner_text()
+        assert "documents" in shown and not any("\u4e00" <= ch <= "\u9fff" for ch in shown), shown
         _shot(page, "library_english.png")
     finally:
         ctx.close()

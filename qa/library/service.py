@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 WATCH_SECONDS = 2.0  # how often index/CURRENT is looked at
 STAGE_LABELS = {"loading": "读取索引", "chunking": "切分段落", "embedding": "嵌入段落", "writing": "写入索引",
                 "switching": "切换索引", "warmup": "加载模型"}
+STAGE_LABELS_EN = {"loading": "reading the index", "chunking": "splitting passages", "embedding": "embedding passages",
+                   "writing": "writing the index", "switching": "switching to the new index", "warmup": "loading the model"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,24 +81,31 @@ class LibraryBackend(Backend):
         p = self.progress
         self.progress = Progress(stage, done, total, p.reason, p.started or time.monotonic())
 
-    def progress_text(self) -> str:
+    def progress_text(self, lang: str = "zh") -> str:
         p = self.progress
         if not p.stage:
             return ""
-        label = STAGE_LABELS.get(p.stage, p.stage)
+        en = lang == "en"
+        label = (STAGE_LABELS_EN if en else STAGE_LABELS).get(p.stage, p.stage)
         counts = f" {p.done}/{p.total}" if p.total else ""
-        return f"{label}{counts}，已用 {time.monotonic() - p.started:.0f} 秒" if p.started else f"{label}{counts}"
+        if not p.started:
+            return f"{label}{counts}"
+        took = f"{time.monotonic() - p.started:.0f}"
+        return f"{label}{counts}, {took} s so far" if en else f"{label}{counts}，已用 {took} 秒"
 
-    def status(self) -> str:
+    def status(self, lang: str = "zh") -> str:
+        en = lang == "en"
         if self.retriever is None and not self.error:
-            step = self.progress_text() or "读取索引"
+            step = self.progress_text(lang) or ("reading the index" if en else "读取索引")
+            if en:
+                return f"Building the index — {step} (a first start takes a minute or two)"
             return f"状态：正在建立索引 —— {step}（首次启动需要一两分钟）"
-        base = super().status()
+        base = super().status(lang)
         if self.job.state in ("queued", "running"):
-            step = self.progress_text() or "排队中"
-            return f"{base}；正在更新索引 —— {step}"
+            step = self.progress_text(lang) or ("queued" if en else "排队中")
+            return f"{base}; updating the index — {step}" if en else f"{base}；正在更新索引 —— {step}"
         if self.job.state == "failed":
-            return f"{base}；上次更新失败：{self.job.error}"
+            return f"{base}; the last update failed: {self.job.error}" if en else f"{base}；上次更新失败：{self.job.error}"
         return base
 
     # ------------------------------------------------------------ loading

@@ -138,13 +138,20 @@ class Backend:
         """The name of the index build being served ("" while loading)."""
         return getattr(self.retriever, "build_id", "") or ""
 
-    def status(self) -> str:
+    def status(self, lang: str = "zh") -> str:
+        """The status line, in Chinese or (lang "en") English."""
+        en = lang == "en"
         if self.retriever is not None:
             r = self.retriever
+            if en:
+                return f"Ready: {len(r.metas)} documents, {len(r.chunks)} passages"
             return f"状态：已就绪（{len(r.metas)} 份文件，{len(r.chunks)} 个段落）"
         if self.error:
-            return f"状态：索引加载失败 —— {self.error}"
-        return f"状态：正在建立索引…（首次启动需要一两分钟，已用 {time.monotonic() - self.started:.0f} 秒）"
+            return f"Loading the index failed — {self.error}" if en else f"状态：索引加载失败 —— {self.error}"
+        took = f"{time.monotonic() - self.started:.0f}"
+        if en:
+            return f"Building the index… (a first start takes a minute or two; {took} s so far)"
+        return f"状态：正在建立索引…（首次启动需要一两分钟，已用 {took} 秒）"
 
     def require(self):
         if self.retriever is None:

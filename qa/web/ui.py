@@ -72,6 +72,14 @@ EMPTY_SHOWN = "（空白消息）"
 # The pipeline is thread-safe; more than a few only contend for the same cores.
 CHAT_WORKERS = 4
 CHAT_QUEUE = 32  # chat turns that may wait for a worker; more are told the server is busy
+def status_html(backend) -> str:
+    """The status line in both languages; the page shows the one of its own language (PAGE_CSS), as Gradio's
+    i18n does for the fixed strings, since this line is made on the server as the index changes."""
+    import html
+
+    return "".join(f'<span class="qa-{lang}">{html.escape(backend.status(lang))}</span>' for lang in ("zh", "en"))
+
+
 LOADING_REPLY = "索引还在建立中，请稍等片刻再提问（页面右上角显示进度）。"
 MAX_SAVED_MESSAGES = 80  # kept in the browser; localStorage holds a few MB
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "data"
@@ -271,11 +279,11 @@ def build_blocks(backend: LibraryBackend, policy: AdminPolicy, *, secret: str) -
         def tick(seen, query, where):
             build = backend.build_id
             if build == seen or not backend.ready:
-                return backend.status(), seen, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                return status_html(backend), seen, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             # a new build (an upload, a removal, or `qa build` in a shell): refresh what lists documents
             ds, ys = _catalog_choices(backend)
             entries = backend.library.entries()
-            return (backend.status(), build, gr.update(choices=[ALL] + ds), gr.update(choices=[ALL] + ys),
+            return (status_html(backend), build, gr.update(choices=[ALL] + ds), gr.update(choices=[ALL] + ys),
                     library_html(entries, chunk_counts(backend), query=query, place=where or ""),
                     gr.update(choices=[""] + place_choices(entries)), gr.update(choices=remove_choices(entries)))
 

@@ -48,6 +48,7 @@ PAGE_CSS = CSS + READER_CSS + """
 .gradio-container { max-width: 1480px !important; }
 #qa-title h2 { margin: 0.1em 0; font-size: 1.25em; }
 #qa-status { font-size: 0.9em; min-height: 1.4em; text-align: right; color: var(--body-text-color-subdued); }
+html:lang(en) #qa-status .qa-zh, html:not(:lang(en)) #qa-status .qa-en { display: none; }
 #qa-side .gr-button { white-space: normal; text-align: left; }
 .qa-example button, button.qa-example { font-size: 0.85em !important; text-align: left !important; }
 #qa-filter-note { font-size: 0.85em; color: #9a3412; min-height: 0; }
