@@ -351,6 +351,9 @@ def test_filter_note_names_active_filters():
 
     assert filter_note("全部", "全部") == "" and filter_note(None, "") == ""
     assert "某区 · 2021" in filter_note("某区", "2021")
+    # both languages (the page shows its own); a filter value is text, never markup
+    note = filter_note("<b>某区</b>", "")
+    assert '<span class="qa-en">Filtered: searching only <b>&lt;b&gt;某区' in note and '<span class="qa-zh">筛选中' in note
 
 
 def test_library_list_search_and_place_filter(tmp_path):

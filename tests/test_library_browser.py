@@ -242,7 +242,8 @@ def test_phone_layout_filter_note_and_empty_message(server, browser):
         name = option.inner_text()
         option.click()
         note = page.locator("#qa-filter-note")
-        note.get_by_text(name).wait_for(state="visible", timeout=10_000)
+        note.locator(".qa-zh").get_by_text(name).wait_for(state="visible", timeout=10_000)  # a Chinese page's line
+        assert "Filtered" not in note.inner_text()
         input_box = page.locator("#qa-input").bounding_box()
         note_box = note.bounding_box()
         assert abs(note_box["y"] - input_box["y"]) < 150  # next to the input, not below the fold with the filters
@@ -268,6 +269,16 @@ def test_english_browser_gets_an_english_page(server, browser):
                                timeout=60_000)
         shown = page.locator("#qa-status").inner_text()
         assert "documents" in shown and not any("\u4e00" <= ch <= "\u9fff" for ch in shown), shown
+        # the no-filter choice reads "All"; choosing a district shows the filter note in English
+        assert page.locator("#qa-side input").first.input_value() == "All"
+        page.get_by_label("District (filter)").click()
+        option = page.get_by_role("option").nth(1)
+        name = option.inner_text()
+        option.click()
+        note = page.locator("#qa-filter-note")
+        note.get_by_text("Filtered: searching only").wait_for(state="visible", timeout=10_000)
+        assert name in note.inner_text() and "筛选" not in note.inner_text()
+        _shot(page, "library_english_filtered.png")
         _shot(page, "library_english.png")
     finally:
         ctx.close()

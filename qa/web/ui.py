@@ -11,6 +11,7 @@ so a reload finds them again.
 from __future__ import annotations
 
 import atexit
+import html
 import logging
 import os
 import secrets
@@ -75,8 +76,6 @@ CHAT_QUEUE = 32  # chat turns that may wait for a worker; more are told the serv
 def status_html(backend) -> str:
     """The status line in both languages; the page shows the one of its own language (PAGE_CSS), as Gradio's
     i18n does for the fixed strings, since this line is made on the server as the index changes."""
-    import html
-
     return "".join(f'<span class="qa-{lang}">{html.escape(backend.status(lang))}</span>' for lang in ("zh", "en"))
 
 
@@ -84,6 +83,7 @@ LOADING_REPLY = "索引还在建立中，请稍等片刻再提问（页面右上
 MAX_SAVED_MESSAGES = 80  # kept in the browser; localStorage holds a few MB
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "data"
 I18N = gr.I18n(**UI_STRINGS)
+ALL_CHOICE = (I18N("all"), ALL)  # "All" on an English page; the value stays ALL, which the API also takes
 
 
 def _empty_memory() -> dict:
@@ -151,7 +151,12 @@ def chat_reply(backend, message, history, district=ALL, year=ALL, k=3, mode="hyb
 def filter_note(district, year) -> str:
     """The active filters, shown next to the input (on a phone the filter controls are out of sight)."""
     active = [x for x in (district, year) if x and x != ALL]
-    return f"筛选中：只在 **{' · '.join(map(str, active))}** 中检索（在“筛选”中改为“{ALL}”取消）" if active else ""
+    if not active:
+        return ""
+    where = html.escape(" · ".join(map(str, active)))
+    # both languages; the page's CSS shows its own (as for the status line)
+    return (f'<span class="qa-zh">筛选中：只在 <b>{where}</b> 中检索（在“筛选”中改为“{ALL}”取消）</span>'
+            f'<span class="qa-en">Filtered: searching only <b>{where}</b> (choose “All” in the filters to clear)</span>')
 
 
 def saved_state(history, memory) -> dict:
@@ -236,8 +241,8 @@ def build_blocks(backend: LibraryBackend, policy: AdminPolicy, *, secret: str) -
                                     send = gr.Button(I18N("send"), variant="primary", scale=1, min_width=80,
                                                      interactive=False, elem_classes="submit-button")
                             with gr.Column(scale=2, min_width=240, elem_id="qa-side") as side:
-                                district = gr.Dropdown([ALL] + districts, value=ALL, label=I18N("district"))
-                                year = gr.Dropdown([ALL] + years, value=ALL, label=I18N("year"))
+                                district = gr.Dropdown([ALL_CHOICE] + districts, value=ALL, label=I18N("district"))
+                                year = gr.Dropdown([ALL_CHOICE] + years, value=ALL, label=I18N("year"))
                                 k = gr.Slider(1, 10, value=3, step=1, label=I18N("k"))
                                 with gr.Accordion(I18N("advanced"), open=False):
                                     mode = gr.Radio([(v, key) for key, v in MODE_LABELS.items()], value="hybrid",
@@ -283,7 +288,8 @@ def build_blocks(backend: LibraryBackend, policy: AdminPolicy, *, secret: str) -
             # a new build (an upload, a removal, or `qa build` in a shell): refresh what lists documents
             ds, ys = _catalog_choices(backend)
             entries = backend.library.entries()
-            return (status_html(backend), build, gr.update(choices=[ALL] + ds), gr.update(choices=[ALL] + ys),
+            return (status_html(backend), build, gr.update(choices=[ALL_CHOICE] + ds),
+                    gr.update(choices=[ALL_CHOICE] + ys),
                     library_html(entries, chunk_counts(backend), query=query, place=where or ""),
                     gr.update(choices=[""] + place_choices(entries)), gr.update(choices=remove_choices(entries)))
 

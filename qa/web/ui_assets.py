@@ -24,6 +24,7 @@ UI_STRINGS = {
         "review": "核对识别出的信息，可直接修改后再加入：", "f_title": "标题", "f_issuer": "发文机关",
         "f_province": "省", "f_city": "市", "f_district": "区/县", "f_year": "年份", "f_doc_number": "文号",
         "f_date": "印发日期（YYYY-MM-DD）", "f_signer": "签发人", "upload_head": "添加文件", "remove_head": "删除文件",
+        "all": "全部",
     },
     "en": {
         "title": "## Health work-plan Q&A", "tab_chat": "Ask", "tab_library": "Library", "send": "Send",
@@ -39,7 +40,7 @@ UI_STRINGS = {
         "f_title": "Title", "f_issuer": "Issuer", "f_province": "Province", "f_city": "City",
         "f_district": "District/county", "f_year": "Year", "f_doc_number": "Document number",
         "f_date": "Date issued (YYYY-MM-DD)", "f_signer": "Signed by", "upload_head": "Add a document",
-        "remove_head": "Remove a document",
+        "remove_head": "Remove a document", "all": "All",
     },
 }
 UI_STRINGS["zh"] = UI_STRINGS["zh-CN"]
@@ -48,7 +49,8 @@ PAGE_CSS = CSS + READER_CSS + """
 .gradio-container { max-width: 1480px !important; }
 #qa-title h2 { margin: 0.1em 0; font-size: 1.25em; }
 #qa-status { font-size: 0.9em; min-height: 1.4em; text-align: right; color: var(--body-text-color-subdued); }
-html:lang(en) #qa-status .qa-zh, html:not(:lang(en)) #qa-status .qa-en { display: none; }
+html:lang(en) :is(#qa-status, #qa-filter-note) .qa-zh, html:not(:lang(en)) :is(#qa-status, #qa-filter-note) .qa-en {
+  display: none; }
 #qa-side .gr-button { white-space: normal; text-align: left; }
 .qa-example button, button.qa-example { font-size: 0.85em !important; text-align: left !important; }
 #qa-filter-note { font-size: 0.85em; color: #9a3412; min-height: 0; }
