@@ -324,3 +324,13 @@ def test_a_transmittal_line_that_gives_tasks_of_its_own_is_no_furniture():
     assert titleish("现将《2021年全区卫生健康重点工作安排》印发给你们，请结合实际认真抓好贯彻落实。")
     assert not titleish("现将《2021年全区卫生健康重点工作安排》印发给你们，请结合实际，研究制定本部门的工作方案，"
                         "建立任务清单、责任清单和成果清单，确保完成各项任务。")
+
+
+def test_when_a_thing_was_started_is_answered_by_the_sentence_that_starts_it(gaz):
+    # "start/begin" carries no Chinese word; the plan writes 启动/开始, and a later year's plan for the same thing is
+    # not when it began
+    text = "2019年，卫东区将扩大健康素养促进行动覆盖面，力争覆盖全部社区。卫东区于2016年启动健康素养促进行动，逐年推进。"
+    for question in ("In what year did Weidong District begin its health literacy promotion campaign?",
+                     "When did Weidong District start the health literacy promotion campaign?"):
+        a = _answer(question, text, gaz)
+        assert not a.abstained and "2016年启动" in a.sentences[0].text, (question, a.lead)

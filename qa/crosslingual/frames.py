@@ -15,6 +15,8 @@ _FRAMES = tuple((re.compile(cue, re.IGNORECASE), frame) for cue, frame in (
     (r"\bwho (?:(?:attended|was present) and )?(?:spoke|addressed|gave (?:a|the) speech|made (?:a|the) speech)\b",
      r"讲话|致辞|講話|致辭"),
     (r"\bwho (?:delivered|gave|made|presented) (?:the |a )?(?:[\w-]+ ){0,2}report\b", r"作[^，,。；;]{0,40}报告|作[^，,。；;]{0,40}報告"),
+    # "In what year did X start applying", "Which campaign does X start": the plan writes 开始/启动 (开展 is any work)
+    (r"\b(?:start(?:s|ed|ing)?|beg[ai]n(?:s|ning)?|commenc(?:e|es|ed|ing))\b", r"开始|启动|開始|啟動"),
     # a news copy's byline: "XX日报记者某某 通讯员某某"
     (r"\b(?:reporters?|journalists?|correspondents?)\b|\bwho (?:wrote|reported)\b", r"[记記]者\s*[\u4e00-\u9fff]{2,3}(?:\s|通讯员|通訊員|$)"),
 ))
