@@ -1,7 +1,7 @@
 """The metadata extractor on the development manifests must not fall below its floor.
 
 `python -m eval.metadata` over eval/metadev (30 documents kept for the extractor only) and the
-documents of eval/unseen, eval/messy, eval/fresh, eval/fresh4, eval/fresh5, eval/fresh7 and eval/fresh13–21: every hand-checked field the texts state,
+documents of eval/unseen, eval/messy, eval/fresh, eval/fresh4, eval/fresh5, eval/fresh7 and eval/fresh13–23: every hand-checked field the texts state,
 and the values invented where a text states none. No index, no model. The held-out sets
 (eval/fresh2, eval/fresh3) are never part of a floor.
 """
@@ -13,7 +13,7 @@ from eval.metadata import extract_all
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 DEV = [EVAL / "metadev", EVAL / "unseen", EVAL / "messy", EVAL / "fresh", EVAL / "fresh4", EVAL / "fresh5", EVAL / "fresh7",
        EVAL / "fresh13", EVAL / "fresh14", EVAL / "fresh15", EVAL / "fresh16", EVAL / "fresh17", EVAL / "fresh18",
-       EVAL / "fresh19", EVAL / "fresh20", EVAL / "fresh21"]
+       EVAL / "fresh19", EVAL / "fresh20", EVAL / "fresh21", EVAL / "fresh22", EVAL / "fresh23"]
 # measured 2026-12-06 (stop 25): 451 of 465 stated fields right (metadev's 30 + unseen, messy, fresh,
 # fresh4; 442 before development zones, portal 来源 counties and forum titles were read), 4 values
 # invented; floors one looser. Stop 27: a 文号 scored the same whichever brackets print its year → 452.
@@ -33,8 +33,12 @@ DEV = [EVAL / "metadev", EVAL / "unseen", EVAL / "messy", EVAL / "fresh", EVAL /
 # a colon-less 责任部门 key → 791 of 840 (with a Markdown list of portal keys), 9 invented (fresh19's e02 and e04 name no place and no title of their own).
 # Stop 37: fresh20 and fresh21 join (77 fields; 857 of 917 right on this stop's code before they were read): joint
 # issuers heading one notice, a city text naming only its city → 860 of 917, 11 invented (two news items' years).
-MIN_RIGHT = 859
-MAX_INVENTED = 11
+# Stop 38: fresh22 and fresh23 join (84 fields; 920 of 1001 right over all sets on this stop's code before they were
+# read, 60 of their 84): a 文号 printed on the title line, a prefecture's report on its counties, a province's campaign
+# named by a county's short name (健康龙江), a headline above a bare page date, a mirror's keyword line and a site's
+# name as first line, a county-level city coded twice → 934 of 1001, 16 invented.
+MIN_RIGHT = 933
+MAX_INVENTED = 16
 
 
 def test_the_extractor_keeps_its_floor_on_the_development_documents():

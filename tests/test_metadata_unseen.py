@@ -214,3 +214,42 @@ def test_joint_issuers_heading_one_notice_are_both_the_issuer():
     assert meta["issuer"] == "中共桦甸市委、桦甸市人民政府", meta
     # one issuer alone is still itself
     assert extract_metadata(text.replace("中共桦甸市委  ", ""))["issuer"] == "桦甸市人民政府"
+
+
+def test_a_doc_number_printed_on_the_title_line_is_read_and_left_out_of_the_title():
+    # a portal prints the 文号 straight before the title: "X政〔2020〕27号X市人民政府关于…"
+    text = "logo\n依政〔2020〕19号依安县人民政府关于推进健康依安行动的实施意见\n县政府办公室 2020-08-03【打印该页】\n\n各乡镇人民政府：\n为贯彻落实…，提出以下实施意见。\n"
+    m = extract_metadata(text)
+    assert m["doc_number"] == "依政〔2020〕19号" and m["year"] == 2020
+    assert m["title"] == "依安县人民政府关于推进健康依安行动的实施意见"
+    assert (m["city"], m["district"]) == ("齐齐哈尔市", "依安县")
+
+
+def test_a_prefectures_report_on_its_counties_is_the_prefectures():
+    # no header; the text names the prefecture and counties of it: it reports on them as the 地区
+    text = ("一、爱国卫生工作开展情况\n为加快推动阿克苏地区卫生城市创建工作。一是更新阿克苏地区爱卫会成员单位。"
+            "二是持续推进温宿县、库车市创建国家卫生县城，沙雅县创建自治区卫生县城。\n二、健康行动开展情况\n")
+    m = extract_metadata(text)
+    assert (m["province"], m["city"], m["district"]) == ("新疆维吾尔自治区", "阿克苏地区", "")
+    # counties of two different cities: no guess
+    other = text.replace("沙雅县", "墨玉县")
+    assert extract_metadata(other)["city"] == ""
+
+
+def test_a_provinces_campaign_named_by_its_short_form_is_no_county():
+    # "健康龙江行" is 黑龙江's campaign; 龙江 is also a county's short name. The footer names the site's county.
+    text = ("当前位置:首页>乡镇要闻\n我县卫健局开展“健康龙江行”健康素养宣传活动\n时间:2019-05-14 来源:\n"
+            "按照黑龙江省“健康龙江行”系列活动的总体安排，5月13日，县卫健局到我县各乡镇开展宣传活动。\n"
+            "依安县人民政府主办 地址：中国黑龙江省依安县\n")
+    m = extract_metadata(text)
+    assert m["district"] == "依安县", m
+
+
+def test_a_news_page_headline_above_its_bare_date_is_its_title_and_the_date_its_publication():
+    spam = "最新视频在线观看-高清影视免费看-热门综艺在线播放"
+    for first in (spam, "依安县人民政府"):
+        text = f"{first}\n\n我县召开爱国卫生运动工作会议\n\n2019-04-02 返回列表\n4月1日，我县召开爱国卫生运动工作会议。\n"
+        m = extract_metadata(text)
+        assert m["title"] == "我县召开爱国卫生运动工作会议", (first, m)
+        assert m["date"] == "2019-04-02" and m["year"] == 2019
+        assert "publication date" in m["sources"]["date"]["from"]

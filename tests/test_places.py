@@ -235,3 +235,13 @@ def test_a_city_news_item_naming_only_its_city_is_placed_there():
     # a county's text (全县) naming its city in passing is not the city's
     county = "朔州市下达创建任务后，全县卫生健康系统迅速行动，全县各乡镇卫生院加快发展。"
     assert resolve_place(body=county).city == "", resolve_place(body=county)
+
+
+def test_a_city_the_province_runs_but_the_code_files_under_its_prefecture_is_one_place():
+    # 辛集市 is coded both under 石家庄市 and directly under 河北省; a text naming it needs no second place to rule out
+    from qa.metadata import extract_metadata
+    from qa.places.divisions import divisions
+
+    assert [d.city for d in divisions() if d.name == "辛集市"] == ["石家庄市"]
+    m = extract_metadata("辛集市全力推进“健康辛集”建设\n辛集市卫生健康局扎实推进健康辛集建设，全市居民健康素养水平达到28%。\n")
+    assert (m["province"], m["city"], m["district"]) == ("河北省", "石家庄市", "辛集市")

@@ -154,8 +154,7 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         put("date", pub, f"portal {block['published'][1]} (publication date)", "low")
         if pub and src.get("date", {}).get("from", "").endswith("(publication date)"):
             # the page's date, not the document's: the answer says so and quotes it as the page prints it
-            raw = re.search(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?", block["published"][0])
-            src["date"]["published"] = raw.group() if raw else pub
+            src["date"]["published"] = _printed_date(block["published"][0]) or pub
         put("year", int(pub[:4]) if pub else None, f"portal {block['published'][1]}", "low")
 
     if "effective" in block:
@@ -164,14 +163,24 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
     if not out["title"]:
         # a news page prints its headline right above its byline row (发布时间:… 来源:…), under the site's
         # slogan and breadcrumb
-        put("title", _headline(all_lines), "headline above the byline", "low")
+        headline, stamp = _headline(all_lines)
+        put("title", headline, "headline above the byline", "low")
+        if headline and _BARE_STAMP.match(stamp) and not out["date"]:
+            # the page's date printed alone under its headline: the page's, not the document's (as a portal's)
+            day = header.date_of(stamp, whole_line=False)
+            put("date", day, "page date under the headline (publication date)", "low")
+            if day:
+                src["date"]["published"] = _printed_date(stamp) or day
+            put("year", int(day[:4]) if day else None, "page date under the headline", "low")
     if not out["title"]:
         # a web-page copy opens with the page's title: the first line, if it is not a sentence
         # (a bulleted line is a portal menu item: "• 政府信息公开")
         first = next((_untagged(ln) for ln in body if not portal.chrome_line(ln) and not ln.startswith(_BULLETS)
                       and not _debris(ln)), "")
+        # the site's name ("XX县人民政府" above its menu) and a string of keywords are no title
         if (6 <= len(first) <= 60 and not first.endswith(("。", "：", ":", "通知", "通告", "函"))
-                and not header.heading_mark(first)):
+                and not header.heading_mark(first) and not _KEYWORD_STRING.match(first)
+                and header.squash(first) not in header.names_on_line(first)):
             put("title", header.squash(first), "first line", "low")
             if out["year"] is None:
                 m = header.title_year(out["title"], out["date"])
@@ -252,20 +261,34 @@ def _latest_year(title: str, body: list[str], chars: int = 3000) -> int | None:
     return max(years, default=None)
 
 
-def _headline(lines: list[str], head: int = 10) -> str:
-    """The line right above the first byline row (a portal row with a publication date or source)."""
+def _headline(lines: list[str], head: int = 10) -> tuple[str, str]:
+    """The line right above the first byline row (a portal row with a publication date or source, or the date
+    alone), and that row; ("", "") when there is none."""
     for i, ln in enumerate(lines[:head]):
         keys = {portal.KEYS.get(k) for k, _ in portal.pairs(ln)}
-        if i and keys & {"published", "source"}:
+        if i and (keys & {"published", "source"} or _BARE_STAMP.match(ln)):
             above = _untagged(lines[i - 1])
             column = next((v for k, v in portal.pairs(ln) if k in ("栏目", "所属栏目") and v), "")
             if column and above.endswith(column) and len(above) > len(column):
                 above = above[: -len(column)]  # "…会议召开XX频道" under "栏目:XX频道": the column's name, appended
             if (6 <= len(above) <= 60 and not above.endswith(("。", "：", ":")) and not portal.pairs(above)
                     and not portal.chrome_line(above) and not _debris(above) and not header.heading_mark(above)):
-                return header.squash(above)
-            return ""
-    return ""
+                return header.squash(above), ln
+            return "", ""
+    return "", ""
+
+
+# a byline row that is only the page's date (and time, or a "返回列表" link): "2024-09-03", "2017-01-20 返回列表"
+_BARE_STAMP = re.compile(r"^\s*(?:19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+                         r"(?:\s+\S{0,8})?\s*$")
+# a hijacked mirror's first line: search keywords strung with dashes or bars ("…视频-…在线观看-…"), no title
+_KEYWORD_STRING = re.compile(r"^[^，。,.]{2,30}(?:\s*[-|｜_]\s*[^，。,.]{2,30}){2,}$")
+
+
+def _printed_date(text: str) -> str:
+    """A date as the page prints it ("2024-09-03", "2024年9月3日"), for the answer to quote."""
+    raw = re.search(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?", text)
+    return raw.group() if raw else ""
 
 
 def _untagged(line: str) -> str:

@@ -154,7 +154,9 @@ def doc_number_of(line: str) -> tuple[str, int | None]:
         return "", None
     alone = len(squash(line)) <= 30 and not re.search(r"[《》，。]", line)
     # "云府办发〔2021〕6号 云岩区人民政府办公室关于…", "XX委员会文件 秀健促〔2019〕2 号 …"
-    opens = re.match(r"^\s*(?:\S{2,30}文件\s+)?$", line[:m.start()]) and re.match(r"^(?:\s|$)", line[m.end():])
+    # …or runs straight into the title on a portal's line: "邓政〔2020〕27号邓州市人民政府关于推进…的实施意见"
+    opens = re.match(r"^\s*(?:\S{2,30}文件\s+)?$", line[:m.start()]) and re.match(
+        r"^(?:\s|$|[\u4e00-\u9fa5]{2,30}?关于)", line[m.end():])
     if alone or opens:
         return squash(m.group("num")).replace("【", "〔").replace("】", "〕"), int(m.group("year"))
     return "", None
@@ -282,6 +284,8 @@ def title_of(lines: list[str]) -> str:
               for m in _TRANSMITTAL.finditer(squash(ln))}
     for i, ln in enumerate(lines[:14]):
         s = squash(ln)
+        if (num := DOC_NUMBER.match(s)) and s[num.end():]:
+            s = s[num.end():]  # the 文号 the line opens with is not part of the title (doc_number_of reads it)
         m = _TITLE_LINE.match(s)
         if m and i and squash(lines[i - 1]) + s in quoted:
             return squash(lines[i - 1]) + s  # "鄂尔多斯市进一步完善医疗卫生" / "服务体系实施方案"

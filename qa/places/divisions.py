@@ -193,6 +193,11 @@ def divisions() -> tuple[Division, ...]:
             # "XX90xx": a county-level unit directly under the province (仙桃市) has no prefecture
             city = first_name.get(code[:4] + "00", "")
         out.append(Division(code, name, level, prov, city))
+    # a county-level city the province runs directly but the national code still files under its prefecture
+    # (定州市: 130682 under 保定市 and 139001 directly under 河北省) is one place, not two for the text to tell
+    # apart: the prefecture's entry is kept, as for those listed only there (邓州市 under 南阳市)
+    filed = {(d.province, d.name) for d in out if d.level == COUNTY and d.city}
+    out = [d for d in out if not (d.level == COUNTY and not d.city and (d.province, d.name) in filed)]
     log.debug("national gazetteer: %d divisions", len(out))
     return tuple(out)
 

@@ -172,6 +172,17 @@ def _last_resort(body: str, mentions: list[Mention]) -> tuple[str, str, list[Men
     return None
 
 
+def _over_its_counties(counties: list[Mention], mentions: list[Mention]) -> Mention | None:
+    """The one city (地区, 州) named in full whose counties are all the county-level units a text names in full:
+    a prefecture's report lists what its counties do ("持续推进喀什市、岳普湖县创建…" under "喀什地区…")."""
+    cities = {u.city for m in counties for u in m.candidates}
+    if len(cities) != 1:
+        return None
+    whole = [m for m in mentions if m.form == "full" and len(m.candidates) == 1 and m.candidates[0].level == CITY
+             and m.candidates[0].name in cities]
+    return whole[0] if whole else None
+
+
 def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: str = "",
                   doc_number: str = "", source: str = "") -> PlaceResolution:
     """The (province, city, district) a document is about.
@@ -188,14 +199,17 @@ def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: 
     issuer_names = national_matcher((PROVINCE, CITY))  # an issuer field is a name: 黄南州卫生健康委员会
     for label, text in issuer:
         tiers.append((label, "high", issuer_names.find(text, english=False)))
+    mentions = names.find(body[:5000], english=False) if body else []
+    # "健康龙江行" in a text naming 黑龙江省: the province's campaign, not the county 龙江's
+    provinces = {u.name for m in mentions for u in m.candidates if u.level == PROVINCE}
+    in_province = lambda m: m.form == "short" and any(m.surface in p for p in provinces)  # noqa: E731
     if title:
-        tiers.append(("title", "medium", names.find(title, english=False)))
+        tiers.append(("title", "medium", [m for m in names.find(title, english=False) if not in_province(m)]))
     if body:
         # the body speaking of its issuer: "XX区卫生健康局", "XX县人民政府", or by the short
         # name in the plan's own slogans ("健康XX建设", "XX卫健")
-        mentions = names.find(body[:5000], english=False)
         own = [m for m in mentions
-               if any(u.level == COUNTY for u in m.candidates) and not _addressee(body, m) and (
+               if any(u.level == COUNTY for u in m.candidates) and not _addressee(body, m) and not in_province(m) and (
                    (m.form == "full" and _ISSUER_TAIL.match(body[m.end:m.end + 8]))
                    or (m.form == "short" and (_SELF_TAIL.match(body[m.end:m.end + 4]) or _slogan(body, m))))]
         if own:
@@ -221,6 +235,9 @@ def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: 
                         and all(u.level == COUNTY for u in m.candidates)]
             if len({m.surface for m in counties}) == 1:
                 tiers.append((f"body (the only place named: '{counties[0].surface}')", "low", counties[:1]))
+            elif counties and (whole := _over_its_counties(counties, mentions)):
+                tiers.append((f"body ('{whole.surface}' and {len({m.surface for m in counties})} of its counties)",
+                              "low", [whole]))
             elif not counties and (last := _last_resort(body[:5000], mentions)):
                 tiers.append(last)
     context_names = set()
