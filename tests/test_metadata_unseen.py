@@ -253,3 +253,10 @@ def test_a_news_page_headline_above_its_bare_date_is_its_title_and_the_date_its_
         assert m["title"] == "我县召开爱国卫生运动工作会议", (first, m)
         assert m["date"] == "2019-04-02" and m["year"] == 2019
         assert "publication date" in m["sources"]["date"]["from"]
+
+
+def test_a_mirrors_keyword_line_menu_and_breadcrumb_come_before_the_headline():
+    text = ("最新视频在线观看|高清影视免费看|热门综艺在线播放|免费电影\n\n首页|新闻|图库|教育|健康\n你当前位置:首页 > 新闻 > 依安\n\n"
+            "依安县6个村级卫生室建设全面竣工\n\n    依安讯 依安县为方便群众就医，新建村级卫生室6个。\n")
+    m = extract_metadata(text)
+    assert m["title"] == "依安县6个村级卫生室建设全面竣工", m

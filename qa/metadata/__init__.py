@@ -175,12 +175,13 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
     if not out["title"]:
         # a web-page copy opens with the page's title: the first line, if it is not a sentence
         # (a bulleted line is a portal menu item: "• 政府信息公开")
+        # a hijacked mirror's keyword string, a menu bar (首页|新闻|…) and a breadcrumb come before it
         first = next((_untagged(ln) for ln in body if not portal.chrome_line(ln) and not ln.startswith(_BULLETS)
-                      and not _debris(ln)), "")
-        # the site's name ("XX县人民政府" above its menu) and a string of keywords are no title
+                      and not _debris(ln) and not _KEYWORD_STRING.match(_untagged(ln))
+                      and not header._CRUMBS.search(ln)), "")
+        # the site's name ("XX县人民政府" above its menu) is no title
         if (6 <= len(first) <= 60 and not first.endswith(("。", "：", ":", "通知", "通告", "函"))
-                and not header.heading_mark(first) and not _KEYWORD_STRING.match(first)
-                and header.squash(first) not in header.names_on_line(first)):
+                and not header.heading_mark(first) and header.squash(first) not in header.names_on_line(first)):
             put("title", header.squash(first), "first line", "low")
             if out["year"] is None:
                 m = header.title_year(out["title"], out["date"])
