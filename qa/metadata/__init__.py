@@ -267,7 +267,10 @@ def _headline(lines: list[str], head: int = 10) -> tuple[str, str]:
     alone), and that row; ("", "") when there is none."""
     for i, ln in enumerate(lines[:head]):
         keys = {portal.KEYS.get(k) for k, _ in portal.pairs(ln)}
-        if i and (keys & {"published", "source"} or _BARE_STAMP.match(ln)):
+        # a bare date counts only under a headline-shaped line: a portal's keyless value rows above it
+        # ("文化、广电/医药卫生管理,…") are no headline
+        bare = bool(_BARE_STAMP.match(ln)) and not re.search(r"[/|,]", lines[i - 1] if i else "")
+        if i and (keys & {"published", "source"} or bare):
             above = _untagged(lines[i - 1])
             column = next((v for k, v in portal.pairs(ln) if k in ("栏目", "所属栏目") and v), "")
             if column and above.endswith(column) and len(above) > len(column):
