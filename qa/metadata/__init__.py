@@ -165,7 +165,7 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         # slogan and breadcrumb
         headline, stamp = _headline(all_lines)
         put("title", headline, "headline above the byline", "low")
-        if headline and _BARE_STAMP.match(stamp) and not out["date"]:
+        if _BARE_STAMP.match(stamp) and not out["date"]:
             # the page's date printed alone under its headline: the page's, not the document's (as a portal's)
             day = header.date_of(stamp, whole_line=False)
             put("date", day, "page date under the headline (publication date)", "low")
@@ -267,9 +267,10 @@ def _headline(lines: list[str], head: int = 10) -> tuple[str, str]:
     alone), and that row; ("", "") when there is none."""
     for i, ln in enumerate(lines[:head]):
         keys = {portal.KEYS.get(k) for k, _ in portal.pairs(ln)}
-        # a bare date counts only under a headline-shaped line: a portal's keyless value rows above it
-        # ("文化、广电/医药卫生管理,…") are no headline
-        bare = bool(_BARE_STAMP.match(ln)) and not re.search(r"[/|,]", lines[i - 1] if i else "")
+        bare = bool(_BARE_STAMP.match(ln))
+        if i and bare and re.search(r"[/|,]", lines[i - 1]):
+            # a portal's keyless value rows ("文化、广电/医药卫生管理,…") above the page's date: no headline
+            return "", ln
         if i and (keys & {"published", "source"} or bare):
             above = _untagged(lines[i - 1])
             column = next((v for k, v in portal.pairs(ln) if k in ("栏目", "所属栏目") and v), "")
