@@ -192,7 +192,6 @@ def resolve_place(*, issuer: list[tuple[str, str]] = (), title: str = "", body: 
     文号 (the prefix may abbreviate the place); `source`: a portal's 来源 value, read only when
     nothing else names a place.
     """
-    full = national_matcher((PROVINCE,))
     names = national_matcher(_ALL_SHORT)
     prefix = re.split(r"[〔（(\[［]", doc_number)[0] if doc_number else ""
     tiers: list[tuple[str, str, list[Mention]]] = []

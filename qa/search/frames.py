@@ -8,7 +8,10 @@ says "通过X的方式/途径" or "坚持A、B和C相结合". Asked from where t
 """
 from __future__ import annotations
 
+import functools
 import re
+
+from ..indexing.script import simplified
 
 _ROLE = r"以[^，,。；;：:]{2,40}?为(?:根本|强大|主要|重要|基本|有力|有效)?"
 _SHIFT = r"[^，,。；;：:]{1,30}?向[^，,。；;：:]{1,30}?转[变向型移]|(?:从|由)[^，,。；;：:]{1,30}?(?:转[变向]为|到[^，,。；;：:]{1,30}?转[变向型移])"
@@ -30,3 +33,20 @@ _ROLE_FRAMES = tuple((re.compile(cue), frame) for cue, frame in (
 def roles_asked(text: str) -> tuple[str, ...]:
     """The frames of the roles `text` names (`_ROLE_FRAMES`); the caller knows it asks about them."""
     return tuple(p for cue, p in _ROLE_FRAMES if cue.search(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _any_of(patterns: tuple[str, ...]) -> "re.Pattern[str]":
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+@functools.lru_cache(maxsize=50_000)
+def _plain(text: str) -> str:
+    """A passage as the answer frames read it: simplified (the frames are; a 繁體 copy is read so), converted
+    once per passage."""
+    return simplified(text)
+
+
+def frame_in(patterns: tuple[str, ...], text: str) -> bool:
+    """Does a passage write one of a question's answer frames (`Query.answer_patterns`)?"""
+    return bool(patterns) and bool(_any_of(patterns).search(_plain(text)))

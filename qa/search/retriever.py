@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 from dataclasses import replace
 import logging
-import re
 import os
 import threading
 import time
@@ -24,6 +23,8 @@ import numpy as np
 from .. import crosslingual
 from . import fusion
 from .abbrev import contraction_table, contractions
+from .filters import allowed_docs
+from .frames import frame_in
 from .store_views import IdfView, store_crosslingual, store_names, store_vocabulary
 from ..indexing import index_store
 from ..store import database_url as _database_url
@@ -51,18 +52,6 @@ KIND_BOOST = float(os.environ.get("QA_KIND_BOOST", "1.5"))
 ANSWER_CONTEXT_BOOST = 0.5  # z-units for a passage matching the question's frame (qa.search.query.answer_context_patterns)
 _REFRESH_SECONDS = 1.0  # how often a shared (database) store is asked whether another process changed it
 
-
-@functools.lru_cache(maxsize=1024)
-def _compile_any(patterns: tuple[str, ...]) -> "re.Pattern[str]":
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
-
-
-
-@functools.lru_cache(maxsize=50_000)
-def _plain(text: str) -> str:
-    """A passage as the answer frames read it: simplified (the frames are; a 繁體 copy is read so), converted
-    once per passage."""
-    return simplified(text)
 
 class Retriever:
     MODES = ("hybrid", "bm25", "dense", "rrf")
@@ -202,35 +191,8 @@ class Retriever:
             self._contracted = contraction_table(self._vocabulary() if self._vocabulary else ())
         return self._contracted
 
-    def _resolve_place(self, value: str, field: str, valid: list[str]) -> str:
-        if value in valid:
-            return value
-        for p in self.gazetteer.find(str(value)):
-            if p.field == field and p.value in valid:
-                return p.value
-        raise ValueError(f"unknown {field} {value!r}; valid values: {', '.join(valid)}")
-
     def _allowed(self, district, city, year) -> frozenset[str] | None:
-        if district is None and city is None and year is None:
-            return None
-        docs = list(self.metas.values())
-        if district is not None:
-            d = self._resolve_place(district, "district", self.districts())
-            docs = [m for m in docs if m.district == d]
-        if city is not None:
-            c = self._resolve_place(city, "city", self.cities())
-            docs = [m for m in docs if m.city == c]
-        if year is not None:
-            try:
-                y = int(year)
-            except (TypeError, ValueError, OverflowError):  # OverflowError: year=float("inf")
-                y = None
-            if isinstance(year, float) and not year.is_integer():
-                y = None  # 2021.7 is not a year; int() would quietly make it 2021
-            if y not in self.years():
-                raise ValueError(f"unknown year {year!r}; valid values: {', '.join(map(str, self.years()))}")
-            docs = [m for m in docs if m.year == y]
-        return frozenset(m.doc_id for m in docs)
+        return allowed_docs(self.metas.values(), self.gazetteer, district, city, year)
 
     # ---------------------------------------------------------------- search
     def search(self, query: str, k: int = 10, district: str | None = None, year: int | None = None,
@@ -382,8 +344,7 @@ class Retriever:
         """Chunk ids among rows whose text matches one of the question's answer frames."""
         if not q.answer_patterns:
             return set()
-        pat = _compile_any(q.answer_patterns)
-        return {self.chunks[i].chunk_id for i in rows if pat.search(_plain(self.chunks[i].text))}
+        return {self.chunks[i].chunk_id for i in rows if frame_in(q.answer_patterns, self.chunks[i].text)}
 
     def _dense_stats(self, qv: np.ndarray, allowed) -> tuple[float, float]:
         """Mean/std of the query's cosine over the collection, from a fixed sample (see the store)."""
