@@ -241,6 +241,31 @@ def test_a_count_in_chinese_numerals_answers_an_english_how_many(gaz):
     assert not a.abstained and "三个" in a.sentences[0].text, a.lead
 
 
+@pytest.mark.parametrize("question, text, count", [
+    # everyday measure words ask for a count as 几个 does: the sentence stating one answers, before a sentence
+    # sharing more of the question's words and stating none
+    ("卫东区今年要铺开几样专门的整治活动？", "会议要求，全区要把专门的整治活动抓实抓细，铺开到各乡镇。深入开展七个专项整治。", "七个"),
+    ("卫东区打算分几大块推进健康建设？", "会议要求，全区要分步推进健康建设，抓实抓细。深入开展九大行动，推进健康建设。", "九大"),
+])
+def test_a_count_asked_in_an_everyday_measure_word_is_answered_by_the_count(gaz, question, text, count):
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained and count in a.sentences[0].text, a.lead
+
+
+@pytest.mark.parametrize("question, text, stated", [
+    # 比 compares here, it names no ratio (医护比): asked how much earlier or how many more, a count answers
+    ("卫东区给困难残疾人改造无障碍设施，比计划早了几年完成？",
+     "推进困难残疾人无障碍设施改造，加强统筹协调。困难重度残疾人无障碍改造提前3年完成目标。", "3年"),
+    ("卫东区今年比去年多建了几所社区卫生服务站？", "推进社区卫生服务站建设，完善基层网络。今年新建社区卫生服务站5所，比去年增加2所。", "5所"),
+])
+def test_a_comparison_with_bi_asks_a_count_not_a_share(gaz, question, text, stated):
+    assert not ASKS_RATE.search(question)
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained and stated in a.sentences[0].text, a.lead
+    for ratio in ("卫东区医护比要达到多少？", "卫东区的床护比是多少？", "卫东区签约率比去年提高多少？"):
+        assert ASKS_RATE.search(ratio), ratio
+
+
 def test_people_counted_in_ren_answer_a_question_counting_in_ming(gaz):
     text = "3、孕产妇免费产前筛查5000人。4、新生儿遗传代谢病筛查全覆盖。"
     question = "卫东区计划为多少名孕产妇免费做产前筛查？"

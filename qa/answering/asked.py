@@ -250,7 +250,10 @@ def asked_unit(query: Query) -> str:
 
 
 # a question for a rate: "签约率要达到多少", "覆盖率是多少", "多大比例", "what percentage/rate"
-ASKS_RATE = re.compile(r"[率比][^，,。？?]{0,6}(?:多少|几)|(?:多大|多少)(?:的)?(?:比例|比重|占比)|百分之几|\bwhat (?:[\w-]+ ){0,4}?(?:rate|percentage|proportion)s?\b|"
+# 比 names a ratio (医护比, 占比) unless it compares with something ("比计划早了几年", "比去年多几家", "相比…"):
+# asked how much earlier or more, a count answers, not a share
+_COMPARED = r"(?<![相对])比(?!计划|原计划|预期|预定|去年|上年|往年|上一年|前一年|以前|过去|原来|同期|规定|要求)"
+ASKS_RATE = re.compile(r"(?:率|" + _COMPARED + r")[^，,。？?]{0,6}(?:多少|几)|(?:多大|多少)(?:的)?(?:比例|比重|占比)|百分之几|\bwhat (?:[\w-]+ ){0,4}?(?:rate|percentage|proportion)s?\b|"
                        r"\bper ?cent\b", re.I)
 # 全覆盖: all of them, a rate of 100%; 千分之五, 1/10万, a ratio 1:1.25 (医护比) answer a rate or ratio too
 RATE = re.compile(r"[%％‰]|[百千万]分之|/\s*\d*\s*万|[一二三四五六七八九十]成|全覆盖|全部覆盖|\d\s*[:：∶]\s*\d"
@@ -287,12 +290,16 @@ ENUMERATION = re.compile(r"[^、，,。；;]{1,15}、[^、，,。；;]{1,15}、[
 
 # "重点做好十个方面的工作", "两项制度": a count in Chinese numerals answers 几个/多少项 as digits do (一个 is an
 # article as often as a count, and 第三个 an ordinal: neither counts); it answers no rate ("三个全覆盖" for 签约率)
-_CN_COUNT = re.compile(r"(?<![一二三四五六七八九十百第])[二两三四五六七八九十百]+[个项条类种件家所名](?!月)")
+# "七个专项行动", "三样", "五大工程" (not 十九大: an ordinal congress)
+_CN_COUNT = re.compile(r"(?<![一二三四五六七八九十百第])[二两三四五六七八九十百]+[个项条类种件家所名样块批场期处座](?!月)"
+                       r"|(?<![一二三四五六七八九十百第])[二两三四五六七八九十]大(?!以来|精神|报告|代表|会)")
 
 
 # a question counting items ("几个方面", "多少项", "how many centres") rather than asking a rate or an amount
 # ("how many percent" asks a rate)
-ASKS_COUNT = re.compile(r"(?<!哪)几(?:个|项|条|类|种|件|家|所|名)|多少(?:个|项|条|家|所|名)|"
+# People ask in everyday measure words too ("铺开几样活动", "分几大块", "搞了几回"): any word counting things
+ASKS_COUNT = re.compile(r"(?<!哪)几(?:个|项|条|类|种|件|家|所|名|样|块|大|方面|批|次|回|轮|场|期|处|座)|"
+                        r"多少(?:个|项|条|家|所|名|样|块|批|次|回|轮|场|期|处|座)|"
                         r"\bhow many\b(?! (?:percent|per cent|percentage))", re.IGNORECASE)
 
 
