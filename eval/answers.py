@@ -29,6 +29,9 @@ class AnswerOutcome:
     confidence: str = ""  # the label shown to the user, e.g. 直接回答 / 部分相关 / 未找到
     ms: float = 0.0  # time to build the answer from the hits
     why: str = ""  # which rule abstained (qa.answering.answer.Answer.why), for reading per_question.jsonl
+    # what the confidence label was judged on (qa.answering.confidence.Signals as a dict; None when no
+    # threshold applied: abstained, a which-places list, a header answer): `python -m eval.calibrate` refits on it
+    signals: dict | None = None
 
 
 Answerer = Callable[[str, Sequence, str], AnswerOutcome]
@@ -128,6 +131,12 @@ def calibration(rows: Sequence[tuple[str, bool, float | None, bool]]) -> dict[st
     return out
 
 
+def _signals(s) -> dict | None:
+    if s is None:
+        return None
+    return {"lex": s.lex, "dense_z": s.dense_z, "agree": s.agree, "asked_ok": s.asked_ok, "missing": list(s.missing)}
+
+
 def qa_answerer(retriever) -> Answerer:
     """The assistant's own answer pipeline over already-searched hits."""
     from qa.answering.respond import respond, warm
@@ -147,6 +156,7 @@ def qa_answerer(retriever) -> Answerer:
             confidence=str(getattr(a, "confidence", "")),
             ms=ms,
             why=str(getattr(a, "why", "")),
+            signals=_signals(getattr(a, "signals", None)),
         )
 
     return answer

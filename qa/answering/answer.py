@@ -89,6 +89,7 @@ class Answer:
     caption: str = ""  # the line that says a partial answer is partial
     note: str = ""  # e.g. the filter excluded the best passage
     why: str = ""  # which rule abstained ("weak sentence", "ungrounded", …); "" when it answers
+    signals: Signals | None = None  # what `confidence` was judged on (None: abstained or a which-places list)
 
 
 _WHICH_DOCUMENT = re.compile(r"哪(?:个|份|一个|一份)文件|\bwhich (?:documents?|plans?)\b", re.IGNORECASE)
@@ -344,21 +345,22 @@ def build_answer(question: str, hits: list[Hit], *, query: Query, abstain: bool,
         cite(h)
     citations = tuple(Citation(i + 1, h, segments(h.text, terms), get_section(h.chunk_id) or "", i < n_used,
                                focus.get(h.chunk_id)) for i, h in enumerate(cited))
-    conf = NOT_FOUND
+    conf, signals = NOT_FOUND, None
     if not abstain:
         top = picks[0]
         asked_ok = top.asked_ok or (figure is not None if query.which != "many" and len(docs) == 1 else False)
         missing = unknown_terms(query, weights, known)
-        conf = confidence_label(Signals(top.lex, z0, agreement(top.hit.signals), asked_ok, missing), abstained=False)
+        signals = Signals(top.lex, z0, agreement(top.hit.signals), asked_ok, missing)
+        conf = confidence_label(signals, abstained=False)
     if query.which == "many" and not abstain:
-        conf = DIRECT if lines else NOT_FOUND
+        conf, signals = (DIRECT if lines else NOT_FOUND), None
     cap = caption(conf, en, missing if conf != DIRECT and not abstain else ())
     lead = _plain(heading, lines, en, cap, note)
     log.debug("answer for %r: %d lines, %d citations, abstained=%s", question, len(lines), len(citations), abstain)
     return Answer(lead=lead, lang="en" if en else "zh", districts=tuple(dict.fromkeys(districts)),
                   sentences=tuple(lines), citations=citations, abstained=abstain, searched=query.text,
                   heading=heading, terms=terms, doc_ids=tuple(dict.fromkeys(doc_ids)), confidence=conf,
-                  caption=cap, note=note, why=why)
+                  caption=cap, note=note, why=why, signals=signals)
 
 
 
