@@ -1,7 +1,7 @@
 """The metadata extractor on the development manifests must not fall below its floor.
 
 `python -m eval.metadata` over eval/metadev (30 documents kept for the extractor only) and the
-documents of eval/unseen, eval/messy, eval/fresh, eval/fresh4, eval/fresh5, eval/fresh7 and eval/fresh13–23: every hand-checked field the texts state,
+documents of eval/unseen, eval/messy, eval/fresh, eval/fresh4, eval/fresh5, eval/fresh7 and eval/fresh13–25: every hand-checked field the texts state,
 and the values invented where a text states none. No index, no model. The held-out sets
 (eval/fresh2, eval/fresh3) are never part of a floor.
 """
@@ -13,7 +13,8 @@ from eval.metadata import extract_all
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 DEV = [EVAL / "metadev", EVAL / "unseen", EVAL / "messy", EVAL / "fresh", EVAL / "fresh4", EVAL / "fresh5", EVAL / "fresh7",
        EVAL / "fresh13", EVAL / "fresh14", EVAL / "fresh15", EVAL / "fresh16", EVAL / "fresh17", EVAL / "fresh18",
-       EVAL / "fresh19", EVAL / "fresh20", EVAL / "fresh21", EVAL / "fresh22", EVAL / "fresh23"]
+       EVAL / "fresh19", EVAL / "fresh20", EVAL / "fresh21", EVAL / "fresh22", EVAL / "fresh23", EVAL / "fresh24",
+       EVAL / "fresh25"]
 # measured 2026-12-06 (stop 25): 451 of 465 stated fields right (metadev's 30 + unseen, messy, fresh,
 # fresh4; 442 before development zones, portal 来源 counties and forum titles were read), 4 values
 # invented; floors one looser. Stop 27: a 文号 scored the same whichever brackets print its year → 452.
@@ -37,8 +38,13 @@ DEV = [EVAL / "metadev", EVAL / "unseen", EVAL / "messy", EVAL / "fresh", EVAL /
 # read, 60 of their 84): a 文号 printed on the title line, a prefecture's report on its counties, a province's campaign
 # named by a county's short name (健康龙江), a headline above a bare page date, a mirror's keyword line and a site's
 # name as first line, a county-level city coded twice → 934 of 1001, 16 invented.
-MIN_RIGHT = 933
-MAX_INVENTED = 16
+# Stop 39: fresh24 and fresh25 join (79 fields; their first read gave 62): a byline run into its headline's line or
+# led by its stamp, a campaign's leading-group office signing under the campaign's short name (健康XX建设…办公室),
+# 公开目录 and glued Markdown keys, the year a page is about over the year it was posted, a news item of its own day
+# keeping its page date, a headline over the account and date that posted it → 942 of the older 1001 (8 more, none
+# lost) and 1015 of 1080, 18 invented (fresh24's city report naming one of its districts, a news item's year).
+MIN_RIGHT = 1014
+MAX_INVENTED = 18
 
 
 def test_the_extractor_keeps_its_floor_on_the_development_documents():

@@ -12,15 +12,11 @@ from __future__ import annotations
 import re
 
 from ..indexing.script import simplified
+from ..metadata.header import DATELINE  # noqa: F401 (re-exported: a news copy's dateline lead)
 
 _TITLEISH = re.compile(r"关于印发|的通知$|^现将《|(?:卫生健康局|卫生健康委员会|卫生健康委|卫健委|卫健局)(?:文件)?$"
                        r"|[（(]此件[^（()）]{0,10}[）)]"  # the publication marker under the signature and date
                        r"|\.(?:docx?|wps|pdf|xlsx?)$", re.IGNORECASE)  # an attachment's file name
-# a news copy's dateline lead: "本报讯 2月8日，…工作会议召开", "5月14日，…启动会在…召开"
-# ("本报讯(记者X)近日，…会议" leads as a dated one does, and so does "XX网/XX客户端讯4月11日上午，…")
-DATELINE = re.compile(r"^\s*(?:本报讯|[^\s，,。]{1,20}讯(?=\s*(?:[（(]|\d|近日|日前|近期)))?\s*(?:[（(]?[^\s，,。]{0,12}(?:记者|通讯员)[^）)]{0,20}[）)])?\s*"
-                      r"(?:\d{1,2}\s*月\s*\d{1,2}\s*日|近日|日前|近期)(?:上午|下午|晚上|晚)?\s*[,，]"
-                      r"[^。]{0,60}?(?:召[开開]|[举舉]行|[举舉][办辦]|[开開]幕)")
 # a title quoted inside a sentence ("根据《…关于印发…的通知》") is a citation, not the notice's own title line
 _QUOTED = re.compile(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》|〈[^〈〉]*〉")
 

@@ -146,7 +146,11 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         # the portal's publication date is not the issue date: a last resort, marked as such
         pub = header.date_of(block["published"][0], whole_line=False)
         latest = _latest_year(out["title"], body)
-        if pub and latest and int(pub[:4]) > latest + 1:
+        # a news item reporting its own day ("11月10日，…召开…") whose headline names no year is dated by its page,
+        # however far back its text looks ("自2018年…创建以来")
+        news_of_the_day = not re.search(r"(?:19|20)\d{2}", out["title"] or "") and any(
+            header.DATELINE.match(ln) for ln in body[:12])
+        if pub and latest and int(pub[:4]) > latest + 1 and not news_of_the_day:
             # "2012年…工作计划" uploaded in 2018 to a document-sharing site, a 十一五 plan re-posted in 2014:
             # a page dated years after every year its text names is a later copy, not the plan's date
             src["date_conflict"] = {"from": f"portal {block['published'][1]}", "value": pub, "latest_year": latest}
@@ -183,9 +187,11 @@ def extract_metadata(text: str, *, head_lines: int = 30, tail_lines: int = 12) -
         if (6 <= len(first) <= 60 and not first.endswith(("。", "：", ":", "通知", "通告", "函"))
                 and not header.heading_mark(first) and header.squash(first) not in header.names_on_line(first)):
             put("title", header.squash(first), "first line", "low")
-            if out["year"] is None:
+            if out["year"] is None or src["year"]["from"].startswith("portal"):
+                # the year a page is about ("2018年…基本情况") beats the year it was posted in (2019-12-22)
                 m = header.title_year(out["title"], out["date"])
-                put("year", int(m.group(1)) if m else None, "first line", "low")
+                if m:
+                    out["year"], src["year"] = int(m.group(1)), {"from": "first line", "confidence": "low"}
     if out["year"] is None:
         put("year", opening_year(body), "opening sentence", "low")
     issuers = [(src["issuer"]["from"], out["issuer"])] if out["issuer"] else []
@@ -266,6 +272,9 @@ def _headline(lines: list[str], head: int = 10) -> tuple[str, str]:
     """The line right above the first byline row (a portal row with a publication date or source, or the date
     alone), and that row; ("", "") when there is none."""
     for i, ln in enumerate(lines[:head]):
+        if (run := portal.byline(ln)) and run[0]:  # "…会议召开 发布日期:2020-07-01 信息来源:…": on the byline's line
+            above = _untagged(run[0])
+            return (header.squash(above), ln) if 6 <= len(above) <= 60 and not above.endswith(("。", "：", ":")) else ("", "")
         keys = {portal.KEYS.get(k) for k, _ in portal.pairs(ln)}
         bare = bool(_BARE_STAMP.match(ln))
         if i and bare and re.search(r"[/|,]", lines[i - 1]):
@@ -283,9 +292,10 @@ def _headline(lines: list[str], head: int = 10) -> tuple[str, str]:
     return "", ""
 
 
-# a byline row that is only the page's date (and time, or a "返回列表" link): "2024-09-03", "2017-01-20 返回列表"
-_BARE_STAMP = re.compile(r"^\s*(?:19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
-                         r"(?:\s+\S{0,8})?\s*$")
+# a byline row that is only the page's date (and time, or a "返回列表" link): "2024-09-03", "2017-01-20 返回列表", maybe
+# after the account that posted it ("XX发布 2022-05-20", "XX人都在看→ XX发布 2022-05-20")
+_BARE_STAMP = re.compile(r"^\s*(?:[^\s，。,；;：:]{1,16}\s+){0,2}(?:19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}"
+                         r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s+\S{0,8})?\s*$")
 # a hijacked mirror's first line: search keywords strung with dashes or bars ("…视频-…在线观看-…"), no title
 _KEYWORD_STRING = re.compile(r"^[^，。,.]{2,30}(?:\s*[-|｜_]\s*[^，。,.]{2,30}){2,}$")
 

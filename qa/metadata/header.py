@@ -28,6 +28,14 @@ _ORG_AFTER_PLACE = re.compile(
     r"|管理委员会|管委会|党工委|工委|联合会|厅|局)"
     # the commission's own office signs its notices: 包头市卫生和计划生育委员会办公室
     r"(?:办公室|办公厅)?(?P<doc>文件)?")
+# a news copy's dateline lead: "本报讯 2月8日，…工作会议召开", "5月14日，…启动会在…召开"
+# ("本报讯(记者X)近日，…会议" leads as a dated one does, and so does "XX网/XX客户端讯4月11日上午，…")
+DATELINE = re.compile(r"^\s*(?:本报讯|[^\s，,。]{1,20}讯(?=\s*(?:[（(]|\d|近日|日前|近期)))?\s*(?:[（(]?[^\s，,。]{0,12}(?:记者|通讯员)[^）)]{0,20}[）)])?\s*"
+                      r"(?:\d{1,2}\s*月\s*\d{1,2}\s*日|近日|日前|近期)(?:上午|下午|晚上|晚)?\s*[,，]"
+                      r"[^。]{0,60}?(?:召[开開]|[举舉]行|[举舉][办辦]|[开開]幕)")
+# the bodies a campaign (健康XX建设) sets up to run it, which sign its notices under the campaign's name
+_CAMPAIGN_BODY = re.compile(r"(?:领导小组|委员会)(?:办公室)?$")
+_CAMPAIGN_LED = re.compile(r"^健康(?P<place>[\u4e00-\u9fa5]{2,4}?)(?=建设|行动|工作|推进|促进)")
 # the party committee of the place itself: "中共XX市委" (its offices are in _ORG_AFTER_PLACE)
 _PARTY_COMMITTEE = re.compile(r"委(?=\s|关于|$)")
 # what an organisation's name ends with: a portal's 发布机构 column holding anything else is misread
@@ -87,10 +95,21 @@ def issuers_in(line: str) -> list[tuple[str, str]]:
     mentions = national_matcher().find(text, english=False) + _short_city_mentions(text)
     if not mentions and (z := _ZONE_LED.match(text)):
         mentions = [_Span(z.start("zone"), z.end("zone"))]
+    if not mentions and (c := _CAMPAIGN_LED.match(text)):
+        # 健康海宁建设工作领导小组办公室: the campaign names its place as people say it, short
+        from ..places.divisions import CITY, COUNTY, PROVINCE
+
+        named = national_matcher((PROVINCE, CITY, COUNTY)).find(c.group("place"), english=False)
+        if len(named) == 1 and named[0].end - named[0].start == len(c.group("place")):
+            mentions = [_Span(c.start("place"), c.end("place"))]
     for m in mentions:
-        if m.start and not (text[m.start - 1].isspace() or text[m.start - 1] in "号|｜。") and text[:m.start] != "中共":
+        campaign = text[:m.start] == "健康"  # a campaign's own body signs: 健康XX建设工作领导小组办公室
+        if m.start and not (text[m.start - 1].isspace() or text[m.start - 1] in "号|｜。") and text[:m.start] != "中共" \
+                and not campaign:
             continue  # (a party committee's office signs as 中共XX县委办公室)
         org = _ORG_AFTER_PLACE.match(text, m.end)
+        if campaign and not (org and _CAMPAIGN_BODY.search(org.group(0))):
+            continue  # 健康XX行动, 健康XX建设: the campaign itself, not a body that signs
         if not org and text[:m.start] == "中共":
             org = _PARTY_COMMITTEE.match(text, m.end)  # 中共XX市委 signs with its government
         if not org:
@@ -106,7 +125,7 @@ def issuers_in(line: str) -> list[tuple[str, str]]:
         signature = bool(date_of(rest)) and (not before.strip() or before.rstrip()[-1] in "。）)")
         if not signature and re.search(r"[，,；;。《〈<“]", before):
             continue  # after prose on the same line: a body cited, not the issuer (a signature may follow 。)
-        start = 0 if text[:m.start] == "中共" else m.start
+        start = 0 if text[:m.start] == "中共" or campaign else m.start
         issuer = squash(text[start:org.end()]).removesuffix("文件")
         if (not rest or _SEAL_NOTE.match(rest)) and start == 0:
             how = "alone"

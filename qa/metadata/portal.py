@@ -31,6 +31,7 @@ KEYS = {
     "关键词": "", "关键字": "", "政策咨询电话": "", "政策咨询机关": "", "编辑出版": "", "主管单位": "", "地址": "",
     "邮政编码": "", "联系电话": "", "网址": "", "印刷": "", "发布部门": "source", "文件有效性": "", "公文时效": "", "浏览量": "",
     "日期": "published", "栏目": "", "所属栏目": "", "生成日期": "published", "发布": "published", "编辑": "", "责任部门": "",
+    "公开目录": "", "信息类别": "", "审核": "",
 }
 # keys that carry nothing a reader of the plan needs: a line of only these is chrome
 NOISE = {k for k, v in KEYS.items() if v == ""}
@@ -53,13 +54,36 @@ _SPACED_KEY = re.compile(r"(?:(?<=^)|(?<=[\s|｜]))(?:[\u4e00-\u9fa5] ){1,4}[\u4
 
 # the colon-less table form: a key, its characters maybe spaced out, then whitespace
 _BARE_ALT = "|".join(r"\s*".join(map(re.escape, k)) for k in sorted(KEYS, key=len, reverse=True))
-_BARE_PAIR = re.compile(rf"(?:^|(?<=\s))(?P<key>{_BARE_ALT})(?=\s)")
+# (a Markdown list may glue a date to its key, "- 发布日期2019-12-22", and leave an empty key alone: "- 文号")
+_BARE_PAIR = re.compile(rf"(?:^|(?<=\s))(?P<key>{_BARE_ALT})(?=\s|$|(?:19|20)\d{{2}}\s*[-/.年])")
 
 
 def _opens(line: str) -> bool:
     """A key opens the line (with a colon, or in the colon-less table form)."""
     s = _prepare(line)
-    return _PAIR.match(s) is not None or (not _PAIR.search(s) and _BARE_PAIR.match(s) is not None)
+    return (_PAIR.match(s) is not None or (not _PAIR.search(s) and _BARE_PAIR.match(s) is not None)
+            or _bulleted_key(line) is not None)
+
+
+# a Markdown list of a portal's keys glues each value to its key: "- 有效性有效", "- 发布日期2019-12-22"
+_BULLET = re.compile(r"^\s*[-*]\s+")
+_KEY_FIRST = re.compile(rf"(?P<key>{_KEY_ALT})")
+
+
+def _bulleted_key(line: str) -> re.Match | None:
+    if not _BULLET.match(line):
+        return None
+    s = _prepare(line)
+    m = None if _PAIR.search(s) else _KEY_FIRST.match(s)
+    value = s[m.end():].strip() if m else ""
+    # a bulleted item of the plan may open with a key's word ("- 来源于群众的意见…"): a glued value is a date, or
+    # short, or follows a key no prose opens with
+    if m and not (re.match(r"(?:19|20)\d{2}", value) or len(m["key"]) >= 3 or len(value) <= GLUED_MAX):
+        return None
+    return m
+
+
+GLUED_MAX = 8
 
 
 # "[ 发文字号 ]城府办发〔2020〕243 号", "【发布机构】…": a key in brackets instead of before a colon
@@ -76,10 +100,13 @@ def _prepare(line: str) -> str:
 
 def pairs(line: str) -> list[tuple[str, str]]:
     """(key, value) pairs on one line; a value runs to the next key."""
+    glued = _bulleted_key(line)
     line = _prepare(line)
     ms = list(_PAIR.finditer(line))
     if not ms and _BARE_PAIR.match(line):
         ms = list(_BARE_PAIR.finditer(line))
+    if not ms and glued:
+        ms = [glued]
     out = []
     for i, m in enumerate(ms):
         end = ms[i + 1].start() if i + 1 < len(ms) else len(line)
@@ -98,6 +125,9 @@ def parse_block(lines: list[str], *, head: int = 40) -> dict[str, tuple[str, str
         stamp = _LEAD_STAMP.match(ln)
         if stamp and "published" not in found and _PAIR.search(_prepare(ln[stamp.end() - 1:])):
             found["published"] = (stamp.group(1), "时间")
+        if (run := byline(ln)) and not _opens(ln):
+            found.setdefault("published", (run[2], "发布日期"))
+            ln = run[1]  # its keys are read below; the headline before them is `qa.metadata`'s to read
         ps = pairs(ln)
         if not ps or not _opens(ln):
             continue  # a key must open the line: "……来源：" in a sentence is prose
@@ -111,11 +141,36 @@ def parse_block(lines: list[str], *, head: int = 40) -> dict[str, tuple[str, str
     return found
 
 
-def metadata_row(line: str) -> bool:
-    """A row of the portal's key table ("| 发布机构: | 花山区政府 |", "文号：…"): header facts, kept in the
-    passage for display and answered from the catalogue, never a sentence that answers a question."""
+# A news page's byline run into the line before it, as copies and cleaning leave it: after the headline ("…会议召开
+# 发布日期:2020-07-01 信息来源: 编辑:…", spaces lost: "…召开发布日期:2020-07-01信息来源:"), or after the page's stamp
+# ("2022-05-11 09:41来源:XX人民政府"). Prose holds a 来源: now and then, never two byline keys and a dated one.
+_BYLINE_KEY = re.compile(r"(?:发布日期|发布时间|发表时间|更新时间|信息来源|文章来源|来源|责任编辑|编辑|审核|作者|浏览次数|点击数|字号)"
+                         r"\s*[:：]")
+_STAMP = r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+_DATED_KEY = re.compile(r"(?:发布日期|发布时间|发表时间|更新时间)\s*[:：]\s*(" + _STAMP + ")")
+_STAMP_LED = re.compile(r"^\s*(" + _STAMP + r")\s*(?=" + _BYLINE_KEY.pattern + ")")
+BYLINE_MAX = 160
+
+
+def byline(line: str) -> tuple[str, str, str] | None:
+    """(headline before it, the byline, the page's date) of a byline run into its line; None for any other line."""
     s = line.strip()
-    return len(s) <= 120 and bool(pairs(s)) and _opens(s)
+    if len(s) > BYLINE_MAX:
+        return None
+    if led := _STAMP_LED.match(s):
+        return "", s, led.group(1)
+    keys = list(_BYLINE_KEY.finditer(s))
+    dated = _DATED_KEY.search(s)
+    if len(keys) < 2 or dated is None or keys[0].start() == 0:
+        return None  # a row a key opens is read as a key row (`pairs`)
+    return s[:keys[0].start()].strip(" |｜\t"), s[keys[0].start():], dated.group(1)
+
+
+def metadata_row(line: str) -> bool:
+    """A row of the portal's key table ("| 发布机构: | 花山区政府 |", "文号：…") or a byline run into its line: header
+    facts, kept in the passage for display and answered from the catalogue, never a sentence that answers a question."""
+    s = line.strip()
+    return len(s) <= 120 and bool(pairs(s)) and _opens(s) or byline(s) is not None
 
 
 def nav_line(line: str) -> bool:
