@@ -118,6 +118,7 @@ def test_an_english_question_asking_what_level_may_be_answered_in_words(real_ret
 @pytest.mark.parametrize("question, n", [
     ("卫东区健康环境建设行动的第一项工作是什么？", 1), ("卫东区方案的第三个方面讲什么？", 3), ("第十一项任务由谁负责？", 11),
     ("What is the first key task listed in Weidong's plan?", 1), ("What is the second basic principle?", 2),
+    ("What was the first of the five requirements at Weidong's meeting?", 1),
     ("卫东区“十四五”规划有哪些目标？", None), ("卫东区要进入全省第一方阵吗？", None), ("第一项以上的任务", None)])
 def test_a_question_asking_for_the_nth_item_is_recognised(question, n):
     from qa.answering.pick import asked_nth
@@ -443,6 +444,21 @@ def test_the_nth_point_of_an_announced_list_answers_though_the_announcement_matc
     sims = {h.chunk_id: [(x, y, 0.8) for x, y in split_sentences(h.text)] for h in hits}
     a = build_answer(question, hits, query=analyze(question, gaz), abstain=False, sims=sims, sim_stats=(0.7, 0.05))
     assert not a.abstained and a.sentences[0].text.startswith("一是统一思想"), a.lead
+
+
+@pytest.mark.parametrize("announce, first, second", [
+    # a speaker's points announced by a full stop, not a colon, and numbered 一要/二要 as well as 一是
+    ("区长就下一步工作强调了三点意见。", "一是提高政治站位,切实增强创建工作紧迫感和责任感。", "二是压实责任、协同推进,形成工作合力。"),
+    ("会议提出五点要求。", "一要务必做到只争朝夕,加快推进示范区建设。", "二要务必做到协同推进,形成工作合力。"),
+])
+def test_the_first_point_of_a_speakers_announced_points_answers(gaz, announce, first, second):
+    question = "卫东区示范区创建启动会上，区长提出的第一点是什么？"
+    text = "卫东区示范区创建启动会上，" + announce + first + second
+    from qa.answering.answer import split_sentences
+
+    sims = {"weidong-2021#1": [(x, y, 0.8) for x, y in split_sentences(text)]}
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False, sims=sims, sim_stats=(0.7, 0.05))
+    assert not a.abstained and a.sentences[0].text.startswith(first[:4]), a.lead
 
 
 def test_a_heading_that_states_its_value_answers_itself(gaz):

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from qa.answering.answer import NO_FIGURE_EN, NO_FIGURE_ZH, build_answer
+from qa.answering.asked import asked_kind
 from qa.answering.figures import ASKS_RATE
 from qa.answering.decline import BLANK_FIGURE_EN, BLANK_FIGURE_ZH
 from qa.records import Hit
@@ -264,6 +265,30 @@ def test_a_comparison_with_bi_asks_a_count_not_a_share(gaz, question, text, stat
     assert not a.abstained and stated in a.sentences[0].text, a.lead
     for ratio in ("卫东区医护比要达到多少？", "卫东区的床护比是多少？", "卫东区签约率比去年提高多少？"):
         assert ASKS_RATE.search(ratio), ratio
+
+
+def test_these_few_years_asks_for_no_figure(gaz):
+    # 这几年/那几层 point at years or levels; "老百姓觉得怎么样" asks for no number, so a plan stating none answers
+    text = "近年来，卫东区持续推进慢性病综合防控示范区建设。居民对健康服务获得感不断增加。"
+    for question in ("卫东区这几年搞慢病防控，老百姓觉得怎么样？", "卫东区那几层看病的地方，现在都够格了没有？"):
+        assert asked_kind(analyze(question, gaz)) != "number", question
+        a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+        assert a.why != "no figure", a.lead
+    assert asked_kind(analyze("卫东区这几年新建了几家社区卫生服务站？", gaz)) == "number"  # 几家 still asks
+
+
+def test_institutions_counted_in_ge_answer_a_question_counting_in_jia(gaz):
+    # 个 is the general measure word: "个体诊所113个" says how many 家 there are
+    text = "截至2020年底，卫东区共有医疗卫生机构93个，其中个体诊所13个、村卫生室34个。"
+    question = "卫东区有多少家个体诊所？"
+    a = build_answer(question, [hit(text)], query=analyze(question, gaz), abstain=False)
+    assert not a.abstained and "13个" in a.sentences[0].text, a.lead
+    people = build_answer("卫东区有多少名村医？", [hit(text)], query=analyze("卫东区有多少名村医？", gaz), abstain=False)
+    assert people.abstained, people.lead  # a count of institutions counts no people
+    # 个 before a noun counts other things: months, aspects
+    for q, other in (("卫东区表彰了多少家先进单位？", "会议表彰了先进单位，并从三个方面对今年工作进行了部署。"),
+                     ("卫东区安排几所学校的老师进修学习？", "安排学校老师进修学习，为期3个月。")):
+        assert build_answer(q, [hit(other)], query=analyze(q, gaz), abstain=False).abstained, q
 
 
 def test_people_counted_in_ren_answer_a_question_counting_in_ming(gaz):

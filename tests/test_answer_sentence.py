@@ -254,6 +254,12 @@ def test_the_issuer_is_asked_with_any_word_for_the_body(gaz, question, field):
     ("Who signed the plan?", "signer"),
     ("Which provincial plan does the Weidong plan implement, and what is its document number?", ""),
     ("What document number is cited as the basis?", ""),
+    # who issued it may stand between the question word and the verb
+    ("2021年卫东区卫生健康工作要点是哪天由区卫健局印发的？", "date"),
+    ("这份要点是什么时候由区政府办公室下发的？", "date"),
+    # a body signs as the issuer; a person is the 签发人
+    ("Which office signed Weidong's 2021 work points?", "issuer"),
+    ("Who signed Weidong's 2021 work points?", "signer"),
 ])
 def test_english_header_questions_and_questions_about_cited_documents(question, field):
     from qa.search.query import header_field

@@ -62,3 +62,16 @@ def test_a_name_counts_as_a_translation_for_the_answer():
     class Q:
         xling, expansion = groups, ()
     assert "南翔" in translations(Q)
+
+
+def test_a_persons_name_written_surname_first_finds_the_name_the_text_writes():
+    # the tokenizer keeps 赵维强 whole; English writes it as two capitalised words, surname first
+    xl = CrossLingual()
+    xl.names = NameIndex(lambda: VOCAB + ["赵维强", "于开", "主任"])
+    groups, _ = xl.query_groups("What did director Zhao Weiqiang ask Xuhang to do?")
+    named = [(g.english, g.terms) for g in groups if g.source == "names"]
+    assert ("Zhao Weiqiang", (("赵维强", 1.0),)) in named and ("Xuhang", (("徐行", 1.0),)) in named
+    assert [(g.english, g.terms) for g in xl.query_groups("Which bureau is headed by Yu Kai?")[0]
+            if g.source == "names"] == [("Yu Kai", (("于开", 1.0),))]
+    # two words the text holds apart are no name, and lower-case words never are
+    assert xl.names.lookup_person("zhao", "weiqiang") == () and xl.query_groups("Zhao and Weiqiang")[0] == ()

@@ -189,6 +189,23 @@ def test_a_person_no_passage_of_the_plan_names_is_said_to_be_missing(gaz):
     _declined_with(gaz, MEETING, "卫东区2021年卫生健康工作会议上哪位领导讲话？", "no person", NO_PERSON_ZH)
 
 
+def test_an_office_holder_written_in_traditional_characters_answers_who(gaz):
+    # a 繁體 mirror writes 縣委書記, 縣長: the same office holders as 县委书记, 县长
+    text = "2月8日，2021年衛東區衛生健康工作會議召開，區委書記張某、區長王某分別講話。會議要求，一要剖析形勢，提高認識。"
+    question = "卫东区2021年卫生健康工作会议上哪位领导讲话？"
+    a = build_answer(question, [_hit(text)], query=analyze(question, gaz), abstain=False, **_vectors(text))
+    assert not a.abstained and "張某" in a.sentences[0].text, a.lead
+
+
+def test_the_byline_under_a_headline_never_answers_when_the_meeting_was_held(gaz):
+    # the page's date (发布日期:2021-02-10) is when it was posted; the dateline says when the meeting was held
+    text = ("2021年卫东区卫生健康工作会议召开发布日期:2021-02-10信息来源: 编辑:卫东区卫生健康局审核:张某\n"
+            "2月8日，卫东区召开2021年卫生健康工作会议，总结2020年工作，部署2021年任务。")
+    question = "卫东区2021年卫生健康工作会议是哪天开的？"
+    a = build_answer(question, [_hit(text)], query=analyze(question, gaz), abstain=False, **_vectors(text))
+    assert not a.abstained and a.sentences[0].text.startswith("2月8日"), a.lead
+
+
 def test_a_place_the_plan_does_not_name_is_said_to_be_missing(gaz):
     """"…会议是在什么地方召开的？", "Where was … held?": a report that says the meeting was held but not where is
     no answer, and the answer says the place is missing; one that names the room is the answer."""

@@ -16,8 +16,9 @@ from ..indexing.script import simplified
 from .furniture import _QUOTED
 
 ASKS_NUMBER = re.compile(
-    # 哪几类/哪几个 asks to name them; 好几家 (several) and 几乎 (almost) ask nothing
-    r"多少|(?<![哪好])几(?!乎)[个项家所名年岁次类种天条批级件轮届]?|比例|比率|百分之|百分比|"
+    # 哪几类/哪几个 asks to name them; 好几家 (several), 几乎 (almost) and 这几年/那几层/近几年/前几年 (these
+    # past few years, those few levels: a demonstrative) ask nothing
+    r"多少|(?<![哪好这那近前])几(?!乎)[个项家所名年岁次类种天条批级件轮届]?|比例|比率|百分之|百分比|"
     r"\bwhat (?:[\w-]+ ){0,4}?(?:rate|percentage|share|proportion|number|target|level|amount|ratio)s?\b|"
     r"\bhow (?:many|much|high)\b|\bby how much\b|\bper ?cent\b", re.IGNORECASE)
 # an English question that can only be answered with a figure ("what level/target" may be answered in
@@ -154,7 +155,7 @@ _ASKS_EVENT = re.compile(r"召开|举行|举办|开幕|闭幕|\bheld\b|\bhold\b|
 HAS_DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*[日号](?:上午|下午|晚)?|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日")
 # a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
 # (measures only: "哪几个/几家" can be answered by naming them)
-_ASKED_UNIT = re.compile(r"(?:多少|(?<![哪好])几)(亿元|万元|元|岁|张|小时|分钟|平方米|辆|台|处|名|家|所|人|次|项|套|床)")
+_ASKED_UNIT = re.compile(r"(?:多少|(?<![哪好这那近前])几)(亿元|万元|元|岁|张|小时|分钟|平方米|辆|台|处|名|家|所|人|次|项|套|床)")
 
 
 ASKS_DOC_NUMBER = re.compile(r"文号|发文字号|\b(?:document|reference|file) (?:number|no\.?)\b", re.I)
@@ -260,13 +261,15 @@ RATE = re.compile(r"[%％‰]|[百千万]分之|/\s*\d*\s*万|[一二三四五�
                   r"|率\s*\d+(?:\.\d+)?(?![\d.]*\s*[年月日号])")  # 满意率98.01: a rate printed without its %
 
 
-# people are counted in 名 or 人 alike: "为多少名孕产妇筛查" is answered by "产前筛查5000人"
-_SAME_UNIT = {"名": ("名", "人"), "人": ("人", "名")}
+# people are counted in 名 or 人 alike: "为多少名孕产妇筛查" is answered by "产前筛查5000人"; institutions in 家, 所
+# or the general 个 after what it counts ("有多少家诊所" is answered by "个体诊所113个", not by "3个月" or "三个方面")
+_GE_AFTER = r"个(?![\u4e00-\u9fff])"
+_SAME_UNIT = {"名": ("名", "人"), "人": ("人", "名"), "家": ("家", "所", _GE_AFTER), "所": ("所", "家", _GE_AFTER)}
 
 
 def unit_present(unit: str, texts) -> bool:
     # x家: a masked copy; 1000余名, 12.8万名, 3千多人: a magnitude or "more than" between number and unit
-    units = "|".join(map(re.escape, _SAME_UNIT.get(unit, (unit,))))
+    units = "|".join(u if u == _GE_AFTER else re.escape(u) for u in _SAME_UNIT.get(unit, (unit,)))
     # not an ordinal's numeral (第二人民医院: 二人 is no count of people)
     pat = re.compile(r"(?:\d[\d.,]*|[xX]+|(?<![第零一二两三四五六七八九十百千万])[零一二两三四五六七八九十百千万]+)\s*[余多万千百亿]*\s*"
                      r"(?:" + units + r")")
@@ -298,7 +301,7 @@ _CN_COUNT = re.compile(r"(?<![一二三四五六七八九十百第])[二两三�
 # a question counting items ("几个方面", "多少项", "how many centres") rather than asking a rate or an amount
 # ("how many percent" asks a rate)
 # People ask in everyday measure words too ("铺开几样活动", "分几大块", "搞了几回"): any word counting things
-ASKS_COUNT = re.compile(r"(?<!哪)几(?:个|项|条|类|种|件|家|所|名|样|块|大|方面|批|次|回|轮|场|期|处|座)|"
+ASKS_COUNT = re.compile(r"(?<![哪这那近前])几(?:个|项|条|类|种|件|家|所|名|样|块|大|方面|批|次|回|轮|场|期|处|座)|"
                         r"多少(?:个|项|条|家|所|名|样|块|批|次|回|轮|场|期|处|座)|"
                         r"\bhow many\b(?! (?:percent|per cent|percentage))", re.IGNORECASE)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .asked import HAS_OFFICE, names_location, spells_out
+from .asked import carries, names_location, spells_out
 from .figures import _unit_present, blank, counted_terms, counts
 from .tablerows import unit_blank
 from .grounding import evidence as grounding_evidence, ungrounded, unmentioned_diseases
@@ -73,7 +73,7 @@ def why_not(query: Query, hits: Sequence[Hit], picks: list[Pick], weights, *, re
         return Decline("asked unit absent")  # 创建多少家…？: the figures about the question count no 家
     if figure_asked and (counted := counted_terms(query)) and not any(counts(p.matched, counted) for p in figs):
         return Decline("no figure")  # "How many beds…": the figures about the plan count other things
-    if person_asked and not any(HAS_OFFICE.search(p.text) for p in picks if p.hit.doc_id in query.place_doc_ids):
+    if person_asked and not any(carries("person", p.text) for p in picks if p.hit.doc_id in query.place_doc_ids):
         return Decline("no person")  # "Which county leader spoke at…": no passage of the plan names an office holder
     if place_asked and not any(names_location(p.text, query.text) for p in _best_of_named(query, picks)):
         return Decline("no place")  # 卫生应急文化园选址在哪里: the plan's best sentences say it will be built, not where

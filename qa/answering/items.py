@@ -10,10 +10,13 @@ import re
 _CN_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
 _EN_NTH = {w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)}
 ASKS_NTH = re.compile(r"第\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*(?:项|条|个|点|方面|部分|步)(?!以上|以下)|"
-                      r"\b(" + "|".join(_EN_NTH) + r")\s+(?:[a-z-]+\s+){0,2}?(?:tasks?|principles?|items?|measures?|"
-                      r"actions?|priorit(?:y|ies)|steps?|goals?|areas?|points?|initiatives?|projects?)\b", re.IGNORECASE)
+                      # "the first of the five requirements": a few words may stand between
+                      r"\b(" + "|".join(_EN_NTH) + r")\s+(?:[a-z-]+\s+){0,3}?(?:tasks?|principles?|items?|measures?|"
+                      r"actions?|priorit(?:y|ies)|steps?|goals?|areas?|points?|initiatives?|projects?|requirements?|"
+                      r"demands?|suggestions?|opinions?|instructions?)\b", re.IGNORECASE)
+# "一是…", "一、…", and a speaker's points "一要务必做到只争朝夕，二要…"
 _ITEM_NO = re.compile(r"^\s*(?:(\d{1,2})\s*[.、．](?!\d)|[（(]\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*[)）]|"
-                      r"([一二三四五六七八九十]{1,3})(?:是|、))")
+                      r"([一二三四五六七八九十]{1,3})(?:是|、|要(?=[\u4e00-\u9fff])))")
 
 _LABEL_MARK = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}\s*[.、．])\s*")
 LABEL_CHARS = (4, 8)  # a label, not an item's sentence-long title

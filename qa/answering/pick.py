@@ -321,8 +321,8 @@ _ASKS_EVENT = re.compile(r"(?:举办|举行|召开|开展)了?(?:什么|哪些|�
                          r"\bwhat (?:event|meeting|activit(?:y|ies))\b", re.IGNORECASE)
 
 
-# a sentence announcing a list of points: "提出三点要求：", "重点抓好以下几项工作:"
-_ANNOUNCED = re.compile(r"[一二两三四五六七八九十几\d]+[点项条个方面]+[^，,。；;]{0,8}[:：]\s*$|(?:如下|以下)[^，,。；;]{0,10}[:：]\s*$")
+# a sentence announcing a list of points: "提出三点要求：", "重点抓好以下几项工作:", "主任强调了三点意见。"
+_ANNOUNCED = re.compile(r"[一二两三四五六七八九十几\d]+[点项条个方面]+[^，,。；;]{0,8}[:：。]\s*$|(?:如下|以下)[^，,。；;]{0,10}[:：]\s*$")
 
 
 def _point_of_list(text: str, spans, i: int) -> bool:

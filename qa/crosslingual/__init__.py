@@ -132,6 +132,13 @@ class CrossLingual:
                 for i in range(m.start, m.end):
                     credit[i] = min(1.0, 2 * m.specificity) if config.coverage_by_specificity else 1.0
         if config.names and self.names is not None:  # pinyin local names: 'Xuhang' → 徐行 (names.py)
+            for i in range(len(words) - 1):  # a person's name, two adjacent words: 'Zhao Weiqiang' → 赵维强
+                (p, a, _), (q, b, _) = words[i], words[i + 1]
+                found = () if covered & {i, i + 1} or q != p + 1 else self.names.lookup_person(a, b)
+                if found:
+                    groups.append(TermGroup("names", f"{a} {b}", config.names_weight, tuple((t, 1.0) for t in found)))
+                    covered.update((i, i + 1))
+                    credit[i] = credit[i + 1] = 1.0
             for i, (_, w, _) in enumerate(words):
                 found = () if i in covered else self.names.lookup(w)
                 if found:

@@ -27,6 +27,7 @@ MAX_TERMS = 4  # alternatives per English word (a syllable string can name sever
 MIN_KEY = 4  # letters: shorter keys ("an", "li") match ordinary English too easily
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,5}$")
 _NAME = re.compile(r"^[A-Z][a-z]{3,}$")  # Xuhang, Nanxiang: capitalised, one word
+_SYLLABLES = re.compile(r"^[A-Z][a-z]{1,}$")  # a surname or given name: Yu, Kai, Weiqiang
 
 
 def readings(word: str) -> list[str]:
@@ -79,3 +80,11 @@ class NameIndex:
         if not _NAME.match(word):
             return ()
         return self.build().get(word.lower(), ())
+
+    def lookup_person(self, surname: str, given: str) -> tuple[str, ...]:
+        """The tokens a person's name written surname first may romanise ('Zhao Weiqiang' → ('赵维强',), 'Yu Kai'
+        → ('于开',)): the tokenizer keeps a name whole, and English writes it as two capitalised words."""
+        if not (_SYLLABLES.match(surname) and _SYLLABLES.match(given)):
+            return ()
+        key = (surname + given).lower()
+        return self.build().get(key, ()) if len(key) >= MIN_KEY else ()

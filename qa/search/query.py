@@ -194,7 +194,7 @@ def glossary_words(text: str) -> frozenset[str]:
 
 
 _QUESTION_WORD = re.compile(
-    r"什么样的|什么|哪些|哪个|哪几个|哪几|哪家|哪类|哪种|哪一|哪[两三四五六七八九十][个项类种条家所点件]?|哪里|哪儿|哪天|何时|多少|几个|几项|几家|几年|"
+    r"什么样的|什么|哪些|哪个|哪几个|哪几|哪家|哪类|哪种|哪一|哪[两三四五六七八九十][个项类种条家所点件]?|哪里|哪儿|哪天|何时|多少|(?<![这那近前])几(?:个|项|家|年)|"
     r"谁|怎样|怎么|如何")  # 哪两项, 哪三个: asked to name that many
 _CONTEXT_CHAR = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9%.]")
 
@@ -263,7 +263,8 @@ def role_frames(text: str, *, asked: bool = False) -> tuple[str, ...]:
 HEADER_FIELDS = (
     ("doc_number", re.compile(r"文号|发文字号|发文编号|文件编号|\b(?:document|reference|file) (?:number|no\b\.?)", re.I)),
     ("date", re.compile(r"印发日期|成文日期|发文日期|落款日期|签发日期|印发时间|发布日期|发布时间|"
-                        r"(?:哪天|哪一天|何时|什么时候)(?:印发|签发|签署|发布|下发|发的)|"
+                        # "哪天由领导小组办公室印发的": who issued it may stand between
+                        r"(?:哪天|哪一天|何时|什么时候)(?:由[^，,。？?]{1,20}?)?(?:印发|签发|签署|发布|下发|发的)|"
                         # the verb first: "印发《…方案》的日期是哪天", "签发这份通知是什么时候"
                         r"(?:印发|签发|下发|发布)[^，,。？?]{0,30}?(?:方案|要点|计划|通知|文件|意见|安排|规划)》?"
                         r"的?(?:日期|时间)?是?(?:哪天|哪一天|何时|什么时候|哪个日期)|"
@@ -299,10 +300,17 @@ def _names_a_work(text: str) -> bool:
     return bool(m) and not _DOC_NOUN.search(m.group(1))
 
 
+# "Which office signed the plan?": a body signs as its issuer; the 签发人 is a person
+_BODY_SIGNED = re.compile(r"\b(?:which|what) (?:office|bureau|agency|authority|body|department|organi[sz]ation|government)s? "
+                          r"(?:signed|issued)\b|哪个(?:机关|单位|部门|机构)(?:签发|落款|署名)", re.I)
+
+
 def header_field(text: str) -> str:
     """The header fact a question asks for ("doc_number", "date", "signer", "issuer", "title"), or ""."""
     if _CITED.search(text):
         return ""
+    if _BODY_SIGNED.search(text):
+        return "issuer"
     for field_name, pattern in HEADER_FIELDS:
         if pattern.search(text):
             if (field_name == "date" and _EVENT.search(re.sub(r"《[^《》]*》", "", text))) or (field_name == "title" and _names_a_work(text)):
