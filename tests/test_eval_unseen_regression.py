@@ -32,6 +32,7 @@ FRESH16, FRESH17 = UNSEEN.parent / "fresh16", UNSEEN.parent / "fresh17"  # stop 
 FRESH18, FRESH19 = UNSEEN.parent / "fresh18", UNSEEN.parent / "fresh19"
 FRESH20, FRESH21 = UNSEEN.parent / "fresh20", UNSEEN.parent / "fresh21"  # stop 37's development sets
 FRESH22, FRESH23 = UNSEEN.parent / "fresh22", UNSEEN.parent / "fresh23"  # stop 38's
+FRESH24, FRESH25 = UNSEEN.parent / "fresh24", UNSEEN.parent / "fresh25"  # stop 39's
 # set → (the documents loaded with the seeds, its questions); the baseline sits beside the questions.
 # The messy set's multi-place questions also have gold documents in eval/unseen, so both load.
 SETS = {"unseen": ([UNSEEN], UNSEEN / "questions.jsonl"), "messy": ([UNSEEN, MESSY], MESSY / "questions.jsonl"),
@@ -44,7 +45,8 @@ SETS = {"unseen": ([UNSEEN], UNSEEN / "questions.jsonl"), "messy": ([UNSEEN, MES
         "fresh17": ([FRESH17], FRESH17 / "questions.jsonl"), "fresh18": ([FRESH18], FRESH18 / "questions.jsonl"),
         "fresh19": ([FRESH19], FRESH19 / "questions.jsonl"), "fresh20": ([FRESH20], FRESH20 / "questions.jsonl"),
         "fresh21": ([FRESH21], FRESH21 / "questions.jsonl"), "fresh22": ([FRESH22], FRESH22 / "questions.jsonl"),
-        "fresh23": ([FRESH23], FRESH23 / "questions.jsonl")}
+        "fresh23": ([FRESH23], FRESH23 / "questions.jsonl"), "fresh24": ([FRESH24], FRESH24 / "questions.jsonl"),
+        "fresh25": ([FRESH25], FRESH25 / "questions.jsonl")}
 
 
 @pytest.mark.model
