@@ -14,6 +14,9 @@ from ..search.query import Query
 from ..metadata.header import DOC_NUMBER
 from ..indexing.script import simplified
 from .furniture import _QUOTED
+from .units import (  # noqa: F401 (re-exported: the measure a figure question asks in)
+    ASKS_RATE, RATE, asked_unit, unit_present,
+)
 
 ASKS_NUMBER = re.compile(
     # 哪几类/哪几个 asks to name them; 好几家 (several), 几乎 (almost) and 这几年/那几层/近几年/前几年 (these
@@ -153,9 +156,6 @@ HAS_DATE = re.compile(r"\d{1,2}\s*月|(?:19|20)\d{2}\s*年|年底|年内|月底|
 # the question itself names, or another year the report mentions, is no answer; "3月9日上午" is
 _ASKS_EVENT = re.compile(r"召开|举行|举办|开幕|闭幕|\bheld\b|\bhold\b|\bconvened?\b|\bt(?:ake|ook) place\b", re.I)
 HAS_DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*[日号](?:上午|下午|晚)?|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日")
-# a unit written right after 多少/几 ("多少亿元", "多少岁", "几家"): the answer must carry it
-# (measures only: "哪几个/几家" can be answered by naming them)
-_ASKED_UNIT = re.compile(r"(?:多少|(?<![哪好这那近前])几)(亿元|万元|元|岁|张|小时|分钟|平方米|辆|台|处|名|家|所|人|次|项|套|床)")
 
 
 ASKS_DOC_NUMBER = re.compile(r"文号|发文字号|\b(?:document|reference|file) (?:number|no\.?)\b", re.I)
@@ -232,50 +232,6 @@ def names_orgs(text: str, role: str = "") -> bool:
     return bool(hit) and (not role or role in hit.group(0) or not _ROLE.search(hit.group(0)))
 
 
-# money asked for in English ("How much money/funding has X budgeted"): the figure is in 元
-_ASKS_MONEY_EN = re.compile(r"\bhow much (?:money|funding|funds|budget|investment|subsidy|subsidies)\b|"
-                            r"\bhow much (?:[\w-]+ ){0,6}?(?:cost|spend|invest|budget)(?:ed|s)?\b", re.IGNORECASE)
-
-
-# money asked for in Chinese without its unit ("安排了多少专项经费", "总投资多少", "补助标准是多少钱"): the figure is in 元
-_ASKS_MONEY_ZH = re.compile(r"多少[\u4e00-\u9fff]{0,4}?(?:经费|资金|钱|费用|投资|投入)|"
-                            r"(?:经费|资金|投资|投入|费用)(?:是|为|有|达到|共|总计|合计)?多少")
-
-
-def asked_unit(query: Query) -> str:
-    """The unit a figure question asks in (多少亿元 → 亿元, 几所 → 所; "How much money…", 多少经费 → 元), or ""."""
-    m = _ASKED_UNIT.search(query.text)
-    if m:
-        return m.group(1)
-    return "元" if _ASKS_MONEY_EN.search(query.text) or _ASKS_MONEY_ZH.search(query.text) else ""
-
-
-# a question for a rate: "签约率要达到多少", "覆盖率是多少", "多大比例", "what percentage/rate"
-# 比 names a ratio (医护比, 占比) unless it compares with something ("比计划早了几年", "比去年多几家", "相比…"):
-# asked how much earlier or more, a count answers, not a share
-_COMPARED = r"(?<![相对])比(?!计划|原计划|预期|预定|去年|上年|往年|上一年|前一年|以前|过去|原来|同期|规定|要求)"
-ASKS_RATE = re.compile(r"(?:率|" + _COMPARED + r")[^，,。？?]{0,6}(?:多少|几)|(?:多大|多少)(?:的)?(?:比例|比重|占比)|百分之几|\bwhat (?:[\w-]+ ){0,4}?(?:rate|percentage|proportion)s?\b|"
-                       r"\bper ?cent\b", re.I)
-# 全覆盖: all of them, a rate of 100%; 千分之五, 1/10万, a ratio 1:1.25 (医护比) answer a rate or ratio too
-RATE = re.compile(r"[%％‰]|[百千万]分之|/\s*\d*\s*万|[一二三四五六七八九十]成|全覆盖|全部覆盖|\d\s*[:：∶]\s*\d"
-                  r"|率\s*\d+(?:\.\d+)?(?![\d.]*\s*[年月日号])")  # 满意率98.01: a rate printed without its %
-
-
-# people are counted in 名 or 人 alike: "为多少名孕产妇筛查" is answered by "产前筛查5000人"; institutions in 家, 所
-# or the general 个 after what it counts ("有多少家诊所" is answered by "个体诊所113个", not by "3个月" or "三个方面")
-_GE_AFTER = r"个(?![\u4e00-\u9fff])"
-_SAME_UNIT = {"名": ("名", "人"), "人": ("人", "名"), "家": ("家", "所", _GE_AFTER), "所": ("所", "家", _GE_AFTER)}
-
-
-def unit_present(unit: str, texts) -> bool:
-    # x家: a masked copy; 1000余名, 12.8万名, 3千多人: a magnitude or "more than" between number and unit
-    units = "|".join(u if u == _GE_AFTER else re.escape(u) for u in _SAME_UNIT.get(unit, (unit,)))
-    # not an ordinal's numeral (第二人民医院: 二人 is no count of people)
-    pat = re.compile(r"(?:\d[\d.,]*|[xX]+|(?<![第零一二两三四五六七八九十百千万])[零一二两三四五六七八九十百千万]+)\s*[余多万千百亿]*\s*"
-                     r"(?:" + units + r")")
-    if unit == "项":  # 五大重点工作任务, 十大行动: a count of items without the 项
-        pat = re.compile(pat.pattern + r"|(?<![一二三四五六七八九十])[二两三四五六七八九十]大(?!以来|精神|报告|代表)")
-    return any(pat.search(simplified(t)) for t in texts)  # a 繁體 copy's 億元 is 亿元
 
 
 # "哪些门类的医疗服务", "what kinds of institutions": the answer names several, "中医、儿科、精神科"
